@@ -1,0 +1,317 @@
+"""Typed models of a study file (``workflows/*.yaml``).
+
+Unknown keys are rejected; every validation error names the field, the bad value and what is allowed.
+Imported by ``adatom-wf validate``: pydantic, yaml and the standard library only (no ase, pymatgen, h5py).
+"""
+
+import hashlib
+import json
+import math
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from adatom_wf.errors import SpecError
+from adatom_wf.lanthanides import ATOMIC_NUMBERS, LANTHANIDES, is_lanthanide, potcar_f_in_core
+
+SiteName = Literal["hollow", "top", "bridge"]
+
+# Table 1 of the Tb-on-graphene paper: PBE-relaxed Tb heights above the layer (Å).
+PAPER_HEIGHTS_ANGSTROM = {"hollow": 2.28, "top": 2.32, "bridge": 2.38}
+# PBE lattice constant of graphene (Å); the experimental value is 2.46.
+PBE_GRAPHENE_A_ANGSTROM = 2.467
+
+
+class StrictModel(BaseModel):
+    """Frozen model that names the allowed keys when it meets an unknown one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data):
+        if isinstance(data, dict):
+            allowed = sorted(cls.model_fields)
+            for key in data:
+                if key not in allowed:
+                    raise ValueError(f"unknown key {key!r}; allowed keys: {', '.join(allowed)}")
+        return data
+
+
+class Substrate(StrictModel):
+    kind: Literal["graphene"] = "graphene"
+    supercell: list[int] = Field(default=[8, 8], min_length=2, max_length=2)
+    lattice_constant_angstrom: float = Field(default=PBE_GRAPHENE_A_ANGSTROM, ge=2.0, le=3.0)
+    vacuum_angstrom: float = Field(default=15.0, ge=8.0, le=60.0)
+    # Smallest allowed distance from the adatom to its own periodic images and to the image of the layer.
+    min_image_distance_angstrom: float = Field(default=10.0, ge=3.0, le=60.0)
+
+    @field_validator("supercell")
+    @classmethod
+    def _positive(cls, value):
+        if any(n < 1 or n > 30 for n in value):
+            raise ValueError(f"supercell repeats must be 1 to 30, got {value}")
+        return value
+
+
+class Site(StrictModel):
+    height_angstrom: float = Field(ge=1.0, le=5.0)
+
+
+class Kpoints(StrictModel):
+    style: Literal["gamma", "monkhorst"] = "gamma"
+    grid: list[int] = Field(default=[4, 4, 1], min_length=3, max_length=3)
+
+    @field_validator("grid")
+    @classmethod
+    def _positive(cls, value):
+        if any(n < 1 for n in value):
+            raise ValueError(f"k-point divisions must be >= 1, got {value}")
+        return value
+
+
+IncarValue = bool | int | float | str
+
+
+class Dft(StrictModel):
+    program: Literal["vasp"] = "vasp"
+    potcar_functional: Literal["PBE", "PBE_52", "PBE_54", "PBE_64"] = "PBE_54"
+    potcars: dict[str, str] = {}
+    incar: dict[str, IncarValue] = {}
+    kpoints: Kpoints = Kpoints()
+
+    @field_validator("incar")
+    @classmethod
+    def _incar_tags(cls, value):
+        for tag in value:
+            if not re.fullmatch(r"[A-Z][A-Z0-9_]*", tag):
+                raise ValueError(f"INCAR tag {tag!r} is not an upper-case VASP tag")
+        return value
+
+    @field_validator("potcars")
+    @classmethod
+    def _potcar_elements(cls, value):
+        for element in value:
+            _check_element(element)
+        return value
+
+
+class Cluster(StrictModel):
+    site: SiteName = "hollow"
+    rings: int = Field(default=3, ge=1, le=8)
+    geometry: Literal["relaxed", "ideal"] = "relaxed"
+    ch_bond_angstrom: float = Field(default=1.09, ge=0.9, le=1.3)
+    symmetrize: bool = True
+    symmetry_tolerance_angstrom: float = Field(default=0.1, gt=0.0, le=1.0)
+
+
+class SpinState(StrictModel):
+    multiplicity: int = Field(ge=1, le=20)
+    roots: int = Field(ge=1, le=1000)
+
+
+class ActiveSpace(StrictModel):
+    electrons: int = Field(ge=1)
+    orbitals: int = Field(ge=1, le=20)
+    # What the active orbitals must be, checked after every RASSCF: "4f", "6s/5d0", "5dxy", "5dx2-y2".
+    character: list[str] = ["4f"]
+
+
+class OxidationState(StrictModel):
+    charge: int | None = None
+    active_space: ActiveSpace
+    spin_states: list[SpinState] = Field(min_length=1)
+    multiplet_size: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        check_active_space(self)
+        return self
+
+
+class Molcas(StrictModel):
+    relativity: Literal["DKH2"] = "DKH2"
+    basis: dict[str, str]
+    cholesky: bool = False
+    oxidation_states: dict[str, OxidationState] = Field(min_length=1)
+
+    @field_validator("basis")
+    @classmethod
+    def _basis(cls, value):
+        for element, name in value.items():
+            _check_element(element)
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", name):
+                raise ValueError(f"basis {name!r} for {element} is not a basis-set name such as ANO-RCC-VDZP")
+        return value
+
+
+class Study(StrictModel):
+    name: str
+    description: str = ""
+    adatom: str
+    substrate: Substrate = Substrate()
+    sites: dict[SiteName, Site] = Field(min_length=1)
+    dft: Dft = Dft()
+    cluster: Cluster = Cluster()
+    molcas: Molcas | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value):
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", value) or ".." in value:
+            raise ValueError(
+                f"study name {value!r} must be letters, digits, '_', '-' or '.' (it names the folder runs/<name>)"
+            )
+        return value
+
+    @field_validator("adatom")
+    @classmethod
+    def _adatom(cls, value):
+        _check_element(value)
+        if not is_lanthanide(value):
+            raise ValueError(f"adatom {value!r} is not a lanthanide; allowed: {', '.join(LANTHANIDES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_checks(self):
+        if self.cluster.site not in self.sites:
+            raise ValueError(f"cluster.site {self.cluster.site!r} is not among the study's sites {list(self.sites)}")
+        elements = {self.adatom, "C", "H"}
+        if self.molcas is not None:
+            missing = sorted(elements - set(self.molcas.basis))
+            if missing:
+                raise ValueError(f"molcas.basis has no basis for {', '.join(missing)}")
+            for label in self.molcas.oxidation_states:
+                oxidation_state_charge(label, self.adatom)
+        return self
+
+    # Derived values, computed here so that every stage reads them the same way.
+    def potcar_symbols(self) -> dict[str, str]:
+        """Element -> VASP potential name (study overrides the defaults: Ln_3, and the element itself)."""
+        defaults = {"C": "C", self.adatom: potcar_f_in_core(self.adatom)}
+        return {**defaults, **self.dft.potcars}
+
+    def charge(self, label: str) -> int:
+        state = self.molcas.oxidation_states[label]
+        return state.charge if state.charge is not None else oxidation_state_charge(label, self.adatom)
+
+    def canonical_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+    def sha256(self) -> str:
+        """Hash of the validated content (comments and key order in the file do not change it)."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+
+def _check_element(symbol):
+    if symbol not in ATOMIC_NUMBERS:
+        raise ValueError(f"unknown element {symbol!r}; use a chemical symbol such as Tb, C, H")
+
+
+def oxidation_state_charge(label: str, adatom: str) -> int:
+    """``Tb3+`` -> 3, ``Tb0`` -> 0, ``Tb1-`` -> -1; the element must be the study's adatom."""
+    match = re.fullmatch(r"([A-Z][a-z]?)(\d+)([+-]?)", label)
+    if not match or match.group(1) != adatom or (match.group(2) != "0" and not match.group(3)):
+        raise ValueError(f"oxidation state {label!r} must read like {adatom}3+, {adatom}2+, {adatom}1+ or {adatom}0")
+    charge = int(match.group(2))
+    return -charge if match.group(3) == "-" else charge
+
+
+def csf_count(electrons: int, orbitals: int, multiplicity: int) -> int:
+    """Number of configuration state functions (Weyl–Paldus formula) for N electrons in n orbitals, spin S."""
+    two_s = multiplicity - 1
+    if (electrons - two_s) % 2 or two_s > electrons or electrons > 2 * orbitals:
+        return 0
+    a = (electrons - two_s) // 2  # N/2 - S
+    b = (electrons + two_s) // 2 + 1  # N/2 + S + 1
+    return multiplicity * math.comb(orbitals + 1, a) * math.comb(orbitals + 1, b) // (orbitals + 1)
+
+
+def check_active_space(state: OxidationState) -> None:
+    """Raise ValueError if the active space, spins, roots or multiplet size cannot be right."""
+    n, m = state.active_space.electrons, state.active_space.orbitals
+    if n > 2 * m:
+        raise ValueError(f"active space has {n} electrons in {m} orbitals; at most {2 * m} fit")
+    seen = set()
+    for spin in state.spin_states:
+        mult = spin.multiplicity
+        if mult in seen:
+            raise ValueError(f"multiplicity {mult} is listed twice")
+        seen.add(mult)
+        if (n - (mult - 1)) % 2:
+            parity = "odd" if n % 2 else "even"
+            raise ValueError(
+                f"multiplicity {mult} is impossible for {n} active electrons ({parity} count needs "
+                f"{'even' if n % 2 else 'odd'} multiplicities)"
+            )
+        csfs = csf_count(n, m, mult)
+        if csfs == 0:
+            raise ValueError(f"multiplicity {mult} is impossible for {n} electrons in {m} orbitals")
+        if spin.roots > csfs:
+            raise ValueError(
+                f"{spin.roots} roots for multiplicity {mult} but CAS({n},{m}) has only {csfs} CSFs of that spin"
+            )
+    available = sum(s.multiplicity * s.roots for s in state.spin_states)
+    if state.multiplet_size > available:
+        raise ValueError(f"multiplet_size {state.multiplet_size} exceeds the {available} spin-orbit states available")
+    if n % 2 and state.multiplet_size % 2:
+        raise ValueError(
+            f"multiplet_size {state.multiplet_size} is odd but {n} active electrons make a Kramers system "
+            "(half-integer pseudospin: the size must be even)"
+        )
+
+
+BUNDLED = "adatom_wf.workflows"
+
+
+def bundled_studies() -> list[str]:
+    return sorted(p.name[:-5] for p in resources.files(BUNDLED).iterdir() if p.name.endswith(".yaml"))
+
+
+def resolve_study_path(argument: str) -> Path:
+    """A study file path, or the name of a bundled study (``demo_tb_benzene``)."""
+    path = Path(argument)
+    if path.is_file():
+        return path
+    name = path.name[:-5] if path.name.endswith(".yaml") else path.name
+    if not path.exists() and len(path.parts) <= 2 and name in bundled_studies():
+        return Path(str(resources.files(BUNDLED).joinpath(f"{name}.yaml")))
+    raise SpecError(f"study file {argument!r} not found (bundled studies: {', '.join(bundled_studies())})")
+
+
+def load_study(argument: str | Path) -> Study:
+    path = resolve_study_path(str(argument))
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise SpecError(f"{path}:{where} is not valid YAML ({getattr(error, 'problem', error)})") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError(f"{path}: cannot read the study file ({error})") from None
+    return parse_study(data, source=str(path))
+
+
+def parse_study(data, source: str = "<study>") -> Study:
+    if not isinstance(data, dict):
+        raise SpecError(f"{source}: a study file is a mapping of keys such as name, adatom, sites; got {type(data).__name__}")
+    try:
+        return Study.model_validate(data)
+    except ValidationError as error:
+        raise SpecError(f"{source}: {_describe(error)}") from None
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        loc = ".".join(str(p) for p in item["loc"]) or "study"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] in ("value_error", "assertion_error"):
+            parts.append(f"{loc}: {message}")
+        else:
+            parts.append(f"{loc}: got {item['input']!r}: {message}")
+    return "; ".join(parts)
