@@ -93,9 +93,11 @@ def build_site(study: Study, site: str) -> SiteStructure:
 def site_point_group(atoms: Atoms, index: int) -> tuple[str, str]:
     """(Schoenflies, Hermann–Mauguin) point group of atom ``index`` in the periodic structure (spglib)."""
     cell = (atoms.cell.array, atoms.get_scaled_positions(), atoms.numbers)
-    dataset = spglib.get_symmetry_dataset(cell, symprec=SYMPREC_ANGSTROM)
-    if dataset is None:
-        raise StructureError("spglib could not determine the symmetry of the structure")
+    spglib.error.OLD_ERROR_HANDLING = False  # raise SpglibError instead of returning None
+    try:
+        dataset = spglib.get_symmetry_dataset(cell, symprec=SYMPREC_ANGSTROM)
+    except spglib.error.SpglibError as error:
+        raise StructureError(f"spglib could not determine the symmetry of the structure ({error})") from None
     hm = dataset.site_symmetry_symbols[index].replace(".", "")
     return _SCHOENFLIES.get(hm, hm), hm
 

@@ -1,0 +1,65 @@
+"""``adatom-wf build STUDY``: the VASP inputs of every adsorption site, under runs/<study>/dft/<site>/."""
+
+from pathlib import Path
+
+import click
+
+from adatom_wf.commands.options import echo_json, json_option, runs_dir_option, study_argument
+from adatom_wf.spec import load_study
+
+
+@click.command()
+@study_argument
+@runs_dir_option
+@click.option(
+    "--potcar-dir",
+    type=click.Path(),
+    default=None,
+    help="Your licensed VASP POTCAR library (default: PMG_VASP_PSP_DIR). Without one, POTCAR.spec is written.",
+)
+@click.option("--site", "sites", multiple=True, help="Build only this site (repeatable; default: every site).")
+@json_option
+def command(study, runs_dir, potcar_dir, sites, as_json):
+    """Write POSCAR, INCAR, KPOINTS and POTCAR of every site of STUDY, and runs/<study>/manifest.json."""
+    from adatom_wf.errors import SpecError
+
+    spec = load_study(study)  # before the heavy imports: a bad study fails fast
+    unknown = [s for s in sites if s not in spec.sites]
+    if unknown:
+        raise SpecError(f"site {unknown[0]!r} is not in study {spec.name}; its sites: {', '.join(spec.sites)}")
+
+    from adatom_wf.manifest import study_dir, write_stage
+    from adatom_wf.structure.sites import build_site
+    from adatom_wf.vasp.inputs import VASP_RESULTS, potcar_library, vasp_inputs
+
+    library = potcar_library(potcar_dir)
+    files, record = {}, {"sites": {}}
+    for site in sites or list(spec.sites):
+        structure = build_site(spec, site)
+        inputs = vasp_inputs(spec, structure, library)
+        for name, text in inputs.files.items():
+            files[f"dft/{site}/{name}"] = text.encode()
+        record["sites"][site] = {**structure.metadata(), "potcars": inputs.potcar_symbols}
+    root = study_dir(Path(runs_dir), spec)
+    manifest = write_stage(root, "build", spec, files, record, results=VASP_RESULTS)
+    if library is not None:
+        for site in record["sites"]:
+            (root / "dft" / site / "POTCAR.spec").unlink(missing_ok=True)
+    missing = sorted({p for site in record["sites"].values() for p in site["potcars"]}) if library is None else []
+    if as_json:
+        echo_json({"study": spec.name, "root": str(root), "manifest": str(manifest), "sites": record["sites"],
+                   "missing_potcars": missing})
+        return
+    for site, meta in record["sites"].items():
+        names = sorted(Path(rel).name for rel in files if rel.startswith(f"dft/{site}/"))
+        click.echo(
+            f"{site}: {root / 'dft' / site}  {spec.adatom} at {meta['height_angstrom']:g} Å, {meta['point_group']}, "
+            f"{meta['natoms']} atoms, image distance {meta['adatom_image_distance_angstrom']:.2f} Å  "
+            f"[{' '.join(names)}]"
+        )
+    if missing:
+        click.echo(
+            f"POTCAR not written: no POTCAR library (pass --potcar-dir or set PMG_VASP_PSP_DIR); "
+            f"missing {spec.dft.potcar_functional} potentials: {', '.join(missing)} (listed in each POTCAR.spec)"
+        )
+    click.echo(f"manifest: {manifest}")

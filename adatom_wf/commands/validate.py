@@ -1,0 +1,55 @@
+"""``adatom-wf validate STUDY``: check a study file and print its summary (imports no ase/pymatgen/h5py)."""
+
+import click
+
+from adatom_wf.commands.options import echo_json, json_option, study_argument
+from adatom_wf.spec import load_study
+
+
+def summary(study) -> dict:
+    data = {
+        "name": study.name,
+        "sha256": study.sha256(),
+        "adatom": study.adatom,
+        "substrate": study.substrate.model_dump(),
+        "sites": {name: site.height_angstrom for name, site in study.sites.items()},
+        "potcars": study.potcar_symbols(),
+        "incar": study.dft.incar,
+        "kpoints": study.dft.kpoints.model_dump(),
+        "cluster": study.cluster.model_dump(),
+        "oxidation_states": {},
+    }
+    if study.molcas is not None:
+        data["basis"] = study.molcas.basis
+        for label, state in study.molcas.oxidation_states.items():
+            data["oxidation_states"][label] = {
+                "charge": study.charge(label),
+                "active_space": f"CAS({state.active_space.electrons},{state.active_space.orbitals})",
+                "spin_states": [[s.multiplicity, s.roots] for s in state.spin_states],
+                "multiplet_size": state.multiplet_size,
+            }
+    return data
+
+
+@click.command()
+@study_argument
+@json_option
+def command(study, as_json):
+    """Check STUDY (a workflows/*.yaml file or a bundled study's name) and print its summary."""
+    data = summary(load_study(study))
+    if as_json:
+        echo_json(data)
+        return
+    n, m = data["substrate"]["supercell"]
+    click.echo(f"study {data['name']}: {data['adatom']} on {n}x{m} {data['substrate']['kind']} (valid)")
+    click.echo("  sites: " + ", ".join(f"{k} at {v:g} Å" for k, v in data["sites"].items()))
+    click.echo(f"  VASP: POTCARs {data['potcars']}, k-points {data['kpoints']['style']} {data['kpoints']['grid']}")
+    c = data["cluster"]
+    click.echo(f"  cluster: {c['site']} site, {c['rings']} ring(s), from the {c['geometry']} cell")
+    for label, state in data["oxidation_states"].items():
+        spins = ", ".join(f"2S+1={mult} x {roots} roots" for mult, roots in state["spin_states"])
+        click.echo(
+            f"  {label}: charge {state['charge']:+d}, {state['active_space']}, {spins}, "
+            f"multiplet of {state['multiplet_size']}"
+        )
+    click.echo(f"  sha256 {data['sha256']}")

@@ -1,0 +1,150 @@
+import pytest
+
+from adatom_wf.errors import SpecError
+from adatom_wf.spec import csf_count, load_study, oxidation_state_charge, parse_study
+from conftest import WORKFLOWS
+
+
+def test_paper_study_encodes_the_protocol():
+    study = load_study(WORKFLOWS / "tb_graphene.yaml")
+    assert study.adatom == "Tb"
+    assert study.substrate.supercell == [8, 8]
+    assert study.substrate.vacuum_angstrom == 15.0
+    assert {k: v.height_angstrom for k, v in study.sites.items()} == {"hollow": 2.28, "top": 2.32, "bridge": 2.38}
+    assert study.dft.incar["ENCUT"] == 500 and study.dft.incar["ENAUG"] == 645
+    assert study.dft.incar["EDIFFG"] == -0.01 and study.dft.incar["ISPIN"] == 1
+    assert study.potcar_symbols() == {"C": "C", "Tb": "Tb_3"}
+    assert study.dft.kpoints.style == "gamma" and study.dft.kpoints.grid == [4, 4, 1]
+    assert (study.cluster.rings, study.cluster.site, study.cluster.ch_bond_angstrom) == (3, "hollow", 1.09)
+    assert study.molcas.basis == {"Tb": "ANO-RCC-VTZP", "C": "ANO-RCC-VDZP", "H": "ANO-RCC-VDZ"}
+    table = {
+        label: (
+            study.charge(label),
+            state.active_space.electrons,
+            state.active_space.orbitals,
+            [(s.multiplicity, s.roots) for s in state.spin_states],
+            state.multiplet_size,
+        )
+        for label, state in study.molcas.oxidation_states.items()
+    }
+    assert table == {  # REFERENCE.md, "Per oxidation state"
+        "Tb3+": (3, 8, 7, [(7, 7)], 13),
+        "Tb2+": (2, 9, 10, [(8, 21), (6, 21)], 14),
+        "Tb1+": (1, 10, 10, [(9, 14), (7, 14), (5, 14)], 9),
+        "Tb0": (0, 11, 10, [(10, 7), (8, 7), (6, 7), (4, 7)], 14),
+    }
+
+
+def test_demo_study_is_the_small_variant():
+    study = load_study("demo_tb_benzene")  # a bundled study by name
+    assert study.cluster.rings == 1 and study.cluster.geometry == "ideal"
+    assert set(study.molcas.basis.values()) == {"ANO-RCC-MB"}
+    assert list(study.molcas.oxidation_states) == ["Tb3+", "Tb2+", "Tb1+", "Tb0"]
+
+
+def test_hash_ignores_comments_and_key_order():
+    a = parse_study({"name": "x", "adatom": "Dy", "sites": {"hollow": {"height_angstrom": 2.3}}})
+    b = parse_study({"sites": {"hollow": {"height_angstrom": 2.3}}, "adatom": "Dy", "name": "x"})
+    c = parse_study({"name": "x", "adatom": "Dy", "sites": {"hollow": {"height_angstrom": 2.4}}})
+    assert a.sha256() == b.sha256() != c.sha256()
+
+
+@pytest.mark.parametrize(
+    ("electrons", "orbitals", "multiplicity", "expected"),
+    [
+        (8, 7, 7, 7),  # Tb3+ 4f^8: one electron beyond the half shell, 7 septets
+        (9, 10, 8, 440),
+        (2, 2, 1, 3),  # H2 in a minimal basis: 3 singlets
+        (2, 2, 3, 1),
+        (14, 7, 1, 1),  # closed shell
+        (7, 7, 8, 1),  # 4f^7 high spin
+        (3, 7, 2, 112),
+        (8, 7, 6, 0),  # parity mismatch
+    ],
+)
+def test_weyl_paldus_csf_count(electrons, orbitals, multiplicity, expected):
+    assert csf_count(electrons, orbitals, multiplicity) == expected
+
+
+def test_csf_counts_add_up_to_the_determinant_count():
+    # sum over S of (2S+1) * N_CSF(S) = C(2n, N): every determinant belongs to one spin multiplet
+    from math import comb
+
+    for n in range(1, 8):
+        for electrons in range(0, 2 * n + 1):
+            total = sum(m * csf_count(electrons, n, m) for m in range(1, electrons + 2))
+            assert total == comb(2 * n, electrons)
+
+
+@pytest.mark.parametrize(("label", "charge"), [("Tb3+", 3), ("Tb0", 0), ("Tb1+", 1), ("Tb1-", -1)])
+def test_oxidation_state_labels(label, charge):
+    assert oxidation_state_charge(label, "Tb") == charge
+
+
+BASE = {"name": "x", "adatom": "Tb", "sites": {"hollow": {"height_angstrom": 2.28}}}
+STATE = {"active_space": {"electrons": 8, "orbitals": 7}, "spin_states": [{"multiplicity": 7, "roots": 7}],
+         "multiplet_size": 13}
+
+
+def molcas(**state):
+    return {**BASE, "molcas": {"basis": {"Tb": "ANO-RCC-MB", "C": "ANO-RCC-MB", "H": "ANO-RCC-MB"},
+                               "oxidation_states": {"Tb3+": {**STATE, **state}}}}
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({**BASE, "colour": "red"}, ["colour", "allowed keys", "adatom", "sites"]),
+        ({**BASE, "substrate": {"supercel": [8, 8]}}, ["substrate", "supercel", "supercell"]),
+        ({**BASE, "adatom": "Xx"}, ["adatom", "Xx", "unknown element"]),
+        ({**BASE, "adatom": "Fe"}, ["adatom", "Fe", "not a lanthanide", "Tb"]),
+        ({**BASE, "sites": {"centre": {"height_angstrom": 2.0}}}, ["sites", "centre", "hollow", "top", "bridge"]),
+        ({**BASE, "sites": {"hollow": {"height_angstrom": -1.0}}}, ["height_angstrom", "-1.0", "1"]),
+        ({**BASE, "sites": {"hollow": {"height_angstrom": 40.0}}}, ["height_angstrom", "40.0", "5"]),
+        ({**BASE, "sites": {"hollow": {"height_angstrom": "high"}}}, ["height_angstrom", "high"]),
+        ({**BASE, "substrate": {"vacuum_angstrom": 500.0}}, ["vacuum_angstrom", "500.0", "60"]),
+        ({**BASE, "name": "../../etc"}, ["name", "../../etc", "runs/<name>"]),
+        ({**BASE, "name": "a/b"}, ["name", "a/b"]),
+        ({**BASE, "cluster": {"site": "top"}}, ["cluster.site", "top"]),
+        ({**BASE, "dft": {"incar": {"encut": 500}}}, ["encut", "upper-case"]),
+        (molcas(active_space={"electrons": 16, "orbitals": 7}), ["16 electrons in 7 orbitals", "at most 14"]),
+        (molcas(spin_states=[{"multiplicity": 6, "roots": 7}]), ["multiplicity 6", "8 active electrons"]),
+        (molcas(spin_states=[{"multiplicity": 7, "roots": 8}]), ["8 roots", "only 7 CSFs"]),
+        (molcas(multiplet_size=50), ["multiplet_size 50", "49 spin-orbit states"]),
+        (molcas(active_space={"electrons": 9, "orbitals": 10}, spin_states=[{"multiplicity": 8, "roots": 2}],
+                multiplet_size=13), ["Kramers", "even"]),
+    ],
+)
+def test_bad_studies_are_refused_with_the_field_value_and_what_is_allowed(data, words):
+    with pytest.raises(SpecError) as error:
+        parse_study(data, source="s.yaml")
+    message = str(error.value)
+    assert "\n" not in message and message.startswith("s.yaml: ")
+    for word in words:
+        assert word in message, (word, message)
+
+
+def test_oxidation_state_of_another_element_is_refused():
+    data = molcas()
+    data["molcas"]["oxidation_states"] = {"Dy3+": data["molcas"]["oxidation_states"]["Tb3+"]}
+    with pytest.raises(SpecError, match="Dy3\\+.*Tb3\\+"):
+        parse_study(data)
+
+
+def test_missing_basis_for_an_element_is_refused():
+    data = molcas()
+    del data["molcas"]["basis"]["H"]
+    with pytest.raises(SpecError, match="no basis for H"):
+        parse_study(data)
+
+
+def test_missing_and_malformed_files(tmp_path):
+    with pytest.raises(SpecError, match="not found.*bundled studies: demo_tb_benzene"):
+        load_study(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    with pytest.raises(SpecError, match="bad.yaml: line .* not valid YAML"):
+        load_study(bad)
+    bad.write_text("- a list\n")
+    with pytest.raises(SpecError, match="mapping"):
+        load_study(bad)
