@@ -15,9 +15,20 @@ from adatom_wf.errors import AdatomWfError
 
 # verb -> (module under adatom_wf.commands, one-line help shown by ``adatom-wf --help``)
 COMMANDS = {
+    "spectrum": ("spectrum", "Levels, doublets by |Jz|, g, E_ZFS, E_MAB and U_eff of a crystal-field pseudospin."),
+    "relaxation": ("relaxation", "Relaxation time tau(T), blocking temperatures, and fits of tau(T) data."),
+    "magnetisation": ("magnetisation", "M(B, T) powder-averaged or along axes, and chiT(T), of a pseudospin."),
+    "deflection": ("deflection", "Stern-Gerlach deflection profiles, and the moment from a mean deflection."),
     "validate": ("validate", "Check a study file and print its summary."),
     "build": ("build", "Write the VASP inputs of every adsorption site of a study."),
+    "molcas": ("molcas", "Render the OpenMolcas inputs of every oxidation state of a study."),
+    "run": ("run", "Run OpenMolcas here for every oxidation state (default: the Tb/benzene demo)."),
+    "carve": ("carve", "Carve the hydrogen-capped adatom cluster from the ideal or a relaxed supercell."),
+    "status": ("status", "Show every node of a study's graph: state, job id, reason."),
+    "resume": ("resume", "Resubmit the failed nodes of a study and what depends on them."),
+    "node": ("node", "(internal) Run one node of a study's graph; called by its job script."),
 }
+HIDDEN = {"node"}  # callable, but not listed by --help
 
 
 class LazyGroup(click.Group):
@@ -33,7 +44,7 @@ class LazyGroup(click.Group):
         return module.command
 
     def format_commands(self, ctx, formatter):
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx) if name not in HIDDEN]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

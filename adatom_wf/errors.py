@@ -33,3 +33,7 @@ class SchedulerError(AdatomWfError):
 
 class OutputConflictError(AdatomWfError):
     """Writing would overwrite results that already exist."""
+
+
+class AnalysisError(AdatomWfError):
+    """Spin-Hamiltonian, relaxation, magnetisation or deflection input is non-physical or inconsistent."""

@@ -7,6 +7,7 @@ in ``runs/<study>/manifest.json`` together with the study's hash and the package
 manifest holds no time stamps and no absolute paths, so the same study gives the same bytes.
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -69,21 +70,25 @@ def write_stage(root: Path, stage: str, study, files: dict[str, bytes], record: 
     for relative, data in sorted(files.items()):
         atomic_write(root / relative, data)
     manifest_path = root / MANIFEST
-    manifest = {}
-    if manifest_path.is_file():
-        try:
-            manifest = json.loads(manifest_path.read_text())
-        except json.JSONDecodeError:
-            manifest = {}
-    manifest["manifest_version"] = MANIFEST_VERSION
-    manifest["study"] = {"name": study.name, "sha256": study.sha256()}
-    manifest["versions"] = package_versions()
-    # A stage run on part of a study (one site, one state) adds to what earlier runs recorded.
-    entry = manifest.setdefault("stages", {}).setdefault(stage, {})
-    for key, value in record.items():
-        entry[key] = {**entry[key], **value} if isinstance(value, dict) and isinstance(entry.get(key), dict) else value
-    entry["files"] = {**entry.get("files", {}), **{rel: sha256_bytes(data) for rel, data in files.items()}}
-    atomic_write(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+    # Parallel nodes (a Slurm array, the local executor) update the manifest at once: one at a time.
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".manifest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        manifest = {}
+        if manifest_path.is_file():
+            try:
+                manifest = json.loads(manifest_path.read_text())
+            except json.JSONDecodeError:
+                manifest = {}
+        manifest["manifest_version"] = MANIFEST_VERSION
+        manifest["study"] = {"name": study.name, "sha256": study.sha256()}
+        manifest["versions"] = package_versions()
+        # A stage run on part of a study (one site, one state) adds to what earlier runs recorded.
+        entry = manifest.setdefault("stages", {}).setdefault(stage, {})
+        for key, value in record.items():
+            entry[key] = {**entry[key], **value} if isinstance(value, dict) and isinstance(entry.get(key), dict) else value
+        entry["files"] = {**entry.get("files", {}), **{rel: sha256_bytes(data) for rel, data in files.items()}}
+        atomic_write(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
     return manifest_path
 
 

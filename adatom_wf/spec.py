@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from adatom_wf.errors import SpecError
 from adatom_wf.lanthanides import ATOMIC_NUMBERS, LANTHANIDES, is_lanthanide, potcar_f_in_core
+from adatom_wf.molcas.active_space import check_characters, check_thresholds, fill_defaults
 
 SiteName = Literal["hollow", "top", "bridge"]
 
@@ -130,6 +131,7 @@ class OxidationState(StrictModel):
     @model_validator(mode="after")
     def _consistent(self):
         check_active_space(self)
+        check_characters(self.active_space.character, self.active_space.orbitals)
         return self
 
 
@@ -138,6 +140,15 @@ class Molcas(StrictModel):
     basis: dict[str, str]
     cholesky: bool = False
     oxidation_states: dict[str, OxidationState] = Field(min_length=1)
+    # Lower bound of each active orbital's adatom character (Löwdin weight) checked after every RASSCF,
+    # e.g. {"4f": 0.9, "5dxy": 0.5}; defaults in adatom_wf.molcas.active_space.CHARACTERS (docs/molcas.md).
+    min_character: dict[str, float] = {}
+
+    @field_validator("min_character")
+    @classmethod
+    def _min_character(cls, value):
+        check_thresholds(value)
+        return value
 
     @field_validator("basis")
     @classmethod
@@ -149,6 +160,13 @@ class Molcas(StrictModel):
         return value
 
 
+class Execution(StrictModel):
+    """How the study runs (docs/execution.md); the executor and cluster settings live in profiles, not here."""
+
+    # Run the VASP relaxation of every site. Default (None): only when cluster.geometry is "relaxed".
+    relax: bool | None = None
+
+
 class Study(StrictModel):
     name: str
     description: str = ""
@@ -158,6 +176,13 @@ class Study(StrictModel):
     dft: Dft = Dft()
     cluster: Cluster = Cluster()
     molcas: Molcas | None = None
+    execution: Execution | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _oxidation_state_defaults(cls, data):
+        """Fill what an oxidation state leaves out from the lanthanide's defaults (adatom_wf.molcas.active_space)."""
+        return fill_defaults(data)
 
     @field_validator("name")
     @classmethod
@@ -180,6 +205,8 @@ class Study(StrictModel):
     def _cross_checks(self):
         if self.cluster.site not in self.sites:
             raise ValueError(f"cluster.site {self.cluster.site!r} is not among the study's sites {list(self.sites)}")
+        if self.execution is not None and self.execution.relax is False and self.cluster.geometry == "relaxed":
+            raise ValueError("execution.relax is false but cluster.geometry is 'relaxed', which needs the VASP relaxation")
         elements = {self.adatom, "C", "H"}
         if self.molcas is not None:
             missing = sorted(elements - set(self.molcas.basis))
@@ -194,6 +221,12 @@ class Study(StrictModel):
         """Element -> VASP potential name (study overrides the defaults: Ln_3, and the element itself)."""
         defaults = {"C": "C", self.adatom: potcar_f_in_core(self.adatom)}
         return {**defaults, **self.dft.potcars}
+
+    def relaxes_sites(self) -> bool:
+        """Whether the study's graph holds the VASP relaxations (execution.relax, else cluster.geometry)."""
+        if self.execution is not None and self.execution.relax is not None:
+            return self.execution.relax
+        return self.cluster.geometry == "relaxed"
 
     def charge(self, label: str) -> int:
         state = self.molcas.oxidation_states[label]

@@ -1,0 +1,90 @@
+"""``adatom-wf magnetisation``: M(B, T) powder-averaged or along axes, and χT(T), of a crystal-field pseudospin
+(Eq. 1 with its Zeeman term) or of a free spin J (Brillouin)."""
+
+import click
+
+from adatom_wf.commands.options import echo_json, json_option
+from adatom_wf.commands.spectrum import cf_option, crystal_field_states, g_option, pseudospin_option
+
+
+@click.command()
+@pseudospin_option
+@cf_option
+@g_option
+@click.option("--free-spin-j", "free_spin_text", metavar="J",
+              help="Instead of --pseudospin/--cf: a free spin J with --g (Brillouin magnetisation).")
+@click.option("--field-t", "field_text", default="0:7:71", show_default=True,
+              help="Field magnitudes in T: a list 'a,b,c' or a range 'start:stop:points'.")
+@click.option("--temperature-k", "temperature_text", default="2,5,10", show_default=True,
+              help="Temperatures in K for M(B): a list or a range 'start:stop:points'.")
+@click.option("--axis", "axis_texts", multiple=True, metavar="X,Y,Z",
+              help="Field direction for M along an axis; repeat. Default: powder average.")
+@click.option("--powder-points", "points_text", default="110", show_default=True,
+              help="Points of the powder grid (Lebedev sizes 6, 14, 26, 38, 50, 74, 86, 110, 146, ...).")
+@click.option("--powder-grid", "grid_kind", default="lebedev", show_default=True,
+              help="'lebedev' (exact for smooth functions) or 'fibonacci' (any number of points).")
+@click.option("--chi-temperature-k", "chi_text", default="1:300:100", show_default=True,
+              help="Temperatures in K for the zero-field chiT(T) curve.")
+@json_option
+@click.option("--plot", "plot_path", metavar="PATH.png", help="Write M(B) and chiT(T) to PATH.png.")
+def command(pseudospin, cf_terms, g_text, free_spin_text, field_text, temperature_text, axis_texts, points_text,
+            grid_kind, chi_text, as_json, plot_path):
+    """Magnetisation M(B, T) in muB per ion and chiT(T) in cm^3 K mol^-1.
+
+    \b
+    Examples:
+      adatom-wf magnetisation --pseudospin 6 --cf 2,0=-5.375455 --cf 4,0=0.000216 \\
+          --cf 6,0=0.000021 --cf 6,6=0.000041 --g 1.508,1.508,1.480 --temperature-k 2,5,10
+      adatom-wf magnetisation --free-spin-j 7/2 --g 2 --axis 0,0,1 --json
+    """
+    import numpy as np
+
+    from adatom_wf.analysis import values
+    from adatom_wf.analysis.magnetism import chi_t_cm3_k_mol, magnetisation_mub, powder_magnetisation_mub
+    from adatom_wf.analysis.spectrum import states_from_crystal_field
+    from adatom_wf.errors import AnalysisError
+
+    if free_spin_text is not None:
+        if pseudospin is not None or cf_terms:
+            raise AnalysisError("give either --free-spin-j or --pseudospin with --cf, not both")
+        g = values.numbers("--g", g_text, "(dimensionless)", count=(1, 3, 9))
+        states, source = states_from_crystal_field(free_spin_text, {}, g=g), f"free spin J = {free_spin_text}"
+    else:
+        states, source = crystal_field_states(pseudospin, cf_terms, g_text), f"pseudospin S = {pseudospin}"
+    fields = values.grid("--field-t", field_text, "T")
+    temperatures = values.grid("--temperature-k", temperature_text, "K")
+    chi_temperatures = values.grid("--chi-temperature-k", chi_text, "K")
+    if axis_texts:
+        axes = [values.numbers("--axis", text, "(direction)", count=(3,)) for text in axis_texts]
+        curves = magnetisation_mub(states, fields, temperatures, axes)
+        labels = [f"axis {','.join(f'{a:g}' for a in axis)}" for axis in axes]
+        chi = [chi_t_cm3_k_mol(states, chi_temperatures, direction=axis) for axis in axes]
+    else:
+        points = values.number("--powder-points", points_text, "points")
+        curves = powder_magnetisation_mub(states, fields, temperatures, n_points=points, kind=grid_kind)[None]
+        labels = [f"powder ({int(points)} {grid_kind} points)"]
+        chi = [chi_t_cm3_k_mol(states, chi_temperatures)]
+
+    if plot_path:
+        from adatom_wf.analysis.plots import plot_magnetisation
+
+        plot_magnetisation(fields, temperatures, curves[0], chi_temperatures, chi[0], plot_path)
+    result = {
+        "source": source,
+        "fields_t": fields,
+        "temperatures_k": temperatures,
+        "magnetisation_mub": {label: np.round(curve, 10).tolist() for label, curve in zip(labels, curves)},
+        "chi_t": {"temperatures_k": chi_temperatures,
+                  "chi_t_cm3_k_mol": {label: np.round(c, 10).tolist() for label, c in zip(labels, chi)}},
+    }
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(f"{source}; M in muB per ion (rows: B in T; columns: T in K); {labels[0]}")
+    click.echo(f"{'B (T)':>8} " + " ".join(f"{t:>9.3g}K" for t in temperatures))
+    for index, field in enumerate(fields):
+        click.echo(f"{field:8.3f} " + " ".join(f"{m:10.4f}" for m in curves[0][index]))
+    low, high = chi[0][0], chi[0][-1]
+    click.echo(f"chiT = {low:.4g} cm^3 K mol^-1 at {chi_temperatures[0]:g} K, {high:.4g} at {chi_temperatures[-1]:g} K")
+    if plot_path:
+        click.echo(f"figure: {plot_path}")

@@ -1,0 +1,70 @@
+"""``adatom-wf molcas STUDY``: render the OpenMolcas inputs of every oxidation state (runs/<study>/molcas/<label>/)."""
+
+from pathlib import Path
+
+import click
+
+from adatom_wf.commands.options import echo_json, json_option, runs_dir_option, study_argument
+
+
+@click.command()
+@study_argument
+@runs_dir_option
+@click.option("--structure", metavar="FILE",
+              help="Carve the cluster from this supercell (e.g. the relaxed CONTCAR) instead of the study's "
+                   "carved cluster/<site>-<rings>/cluster.xyz.")
+@click.option("--state", "states", multiple=True, metavar="LABEL",
+              help="Render only this oxidation state, e.g. Tb3+ (repeatable; default: every state).")
+@json_option
+def command(study, runs_dir, structure, states, as_json):
+    """Write the two OpenMolcas inputs of each oxidation state of STUDY.
+
+    <label>/<project>.integrals.input (GATEWAY + SEWARD, once per charge) and <project>.casscf.input
+    (SA-CASSCF per multiplicity, RASSI-SO, SINGLE_ANISO); <project> is the label with + -> p (Tb3p).
+    The cluster: --structure, else the carved cluster.xyz, else the study's ideal cell (a preview when
+    the study asks for the relaxed one). Run them with `adatom-wf run`.
+    """
+    from adatom_wf.errors import SpecError
+    from adatom_wf.manifest import study_dir, write_stage
+    from adatom_wf.molcas.basis import basis_library_dir, check_basis
+    from adatom_wf.molcas.node import MOLCAS_RESULTS, load_cluster, plan_record, state_directory
+    from adatom_wf.molcas.render import render_study, seward_count
+    from adatom_wf.spec import load_study
+
+    spec = load_study(study)
+    if spec.molcas is None:
+        raise SpecError(f"study {spec.name} has no molcas section")
+    unknown = [label for label in states if label not in spec.molcas.oxidation_states]
+    if unknown:
+        raise SpecError(f"oxidation state {unknown[0]!r} is not defined in study {spec.name}; "
+                        f"its oxidation states: {', '.join(spec.molcas.oxidation_states)}")
+    library = basis_library_dir()
+    root = study_dir(Path(runs_dir), spec)
+    cluster = load_cluster(spec, root, structure, ideal_fallback=True)
+    check_basis(spec.molcas.basis, sorted(set(cluster.atoms.get_chemical_symbols())), library)
+    rendered = render_study(spec, cluster.atoms, list(dict.fromkeys(states)) or None,
+                            cluster_source=cluster.description)
+    files, record = {}, {"cluster": cluster.description, "states": {}}
+    for label, inputs in rendered.items():
+        folder = state_directory(Path("."), label).as_posix()
+        files.update({f"{folder}/{name}": text.encode() for name, text in inputs.files.items()})
+        record["states"][label] = plan_record(inputs.plan)
+    record["seward_runs"] = seward_count(rendered)
+    manifest = write_stage(root, "molcas", spec, files, record, results=MOLCAS_RESULTS)
+    if as_json:
+        echo_json({"study": spec.name, "root": str(root), "manifest": str(manifest), "cluster": cluster.description,
+                   "basis_library": str(library) if library else None, "seward_runs": record["seward_runs"],
+                   "states": {label: {**record["states"][label], "directory": str(state_directory(root, label)),
+                                      "files": sorted(rendered[label].files)} for label in rendered}})
+        return
+    click.echo(f"{spec.name}: OpenMolcas inputs for {len(rendered)} oxidation state(s); cluster {cluster.description}")
+    for label, inputs in rendered.items():
+        plan = inputs.plan
+        spins = ", ".join(f"2S+1={s.multiplicity} x {s.roots}" for s in plan.spins)
+        crys = f", CRYS {plan.crystal_field_element}" if plan.crystal_field_element else ""
+        click.echo(f"  {label}: {state_directory(root, label)}  charge {plan.charge:+d}, {plan.electrons} electrons, "
+                   f"{plan.inactive} inactive, CAS({plan.active_electrons},{plan.active_orbitals}); {spins}; "
+                   f"{plan.so_states} SO states, multiplet of {plan.multiplet_size}{crys}")
+    click.echo(f"  SEWARD runs: {record['seward_runs']} (one per charge)"
+               + ("" if library else "; basis names not checked: no OpenMolcas basis library found"))
+    click.echo(f"manifest: {manifest}")

@@ -1,0 +1,150 @@
+"""``adatom-wf relaxation``: τ(T) = [τ0⁻¹ exp(−U_eff/kT) + C Tⁿ + τ_QTM⁻¹ + A H² T]⁻¹, blocking
+temperatures for given observation times, and fits of measured τ(T) with the same model."""
+
+from pathlib import Path
+
+import click
+
+from adatom_wf.commands.options import echo_json, json_option
+
+
+def _read_tau_table(path: str):
+    """(T in K, τ in s) columns from a text/CSV file: comma or whitespace separated, '#' comments."""
+    import numpy as np
+
+    from adatom_wf.errors import AnalysisError
+
+    try:
+        text = Path(path).read_text()
+    except OSError as error:
+        raise AnalysisError(f"--fit: cannot read {path!r}: {error.strerror}") from None
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        content = line.split("#", 1)[0].replace(",", " ").split()
+        if not content:
+            continue
+        try:
+            rows.append([float(value) for value in content])
+        except ValueError:
+            raise AnalysisError(
+                f"--fit: line {number} of {path} is not two numbers 'T_K tau_s': {line.strip()!r}"
+            ) from None
+        if len(content) != 2:
+            raise AnalysisError(f"--fit: line {number} of {path} has {len(content)} columns; expected 'T_K tau_s'")
+    table = np.array(rows)
+    if table.size == 0:
+        raise AnalysisError(f"--fit: {path} holds no (T, tau) rows")
+    return table[:, 0], table[:, 1]
+
+
+@click.command()
+@click.option("--u-eff-cm1", "u_eff_text", metavar="U",
+              help="Effective barrier U_eff in cm^-1 (e.g. 436 for Tb3+ on graphene).")
+@click.option("--tau0-s", "tau0_text", default="1e-11", show_default=True, help="Orbach attempt time tau0 in s.")
+@click.option("--raman-c", "raman_c_text", default="0", show_default=True, help="Raman coefficient C in s^-1 K^-n.")
+@click.option("--raman-n", "raman_n_text", help="Raman exponent n (default 9 with --kramers, 7 without).")
+@click.option("--kramers/--non-kramers", default=False, show_default=True,
+              help="Half-integer (odd electron count) or integer spin; sets the default Raman exponent.")
+@click.option("--tau-qtm-s", "tau_qtm_text", help="Quantum-tunnelling time tau_QTM in s (default: no QTM).")
+@click.option("--direct-a", "direct_a_text", default="0", show_default=True,
+              help="Direct-process coefficient A in s^-1 T^-2 K^-1.")
+@click.option("--field-t", "field_text", default="0", show_default=True, help="Applied field H in T (direct process).")
+@click.option("--temperature-k", "temperature_text",
+              help="Temperatures in K: a list 'a,b,c' or a range 'start:stop:points' (default 2:100:50, or the "
+                   "range of the --fit data in 50 points).")
+@click.option("--observation-time-s", "observation_texts", multiple=True,
+              help="Observation time in s for a blocking temperature; repeat (default: 100 s hysteresis and 1e-4 s "
+                   "Stern-Gerlach flight).")
+@click.option("--fit", "fit_path", metavar="FILE",
+              help="Fit U_eff, tau0, C and tau_QTM to measured 'T_K tau_s' rows in FILE.")
+@json_option
+@click.option("--plot", "plot_path", metavar="PATH.png", help="Write tau(T) to PATH.png.")
+def command(u_eff_text, tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_text, direct_a_text, field_text,
+            temperature_text, observation_texts, fit_path, as_json, plot_path):
+    """Relaxation time tau(T) of a magnet and its blocking temperatures.
+
+    \b
+    Examples:
+      adatom-wf relaxation --u-eff-cm1 436 --tau0-s 1e-11 --raman-c 1e-6 --temperature-k 2:60:30
+      adatom-wf relaxation --fit tau.csv --kramers --json
+    """
+    from adatom_wf.analysis import values
+    from adatom_wf.analysis.relaxation import (
+        HYSTERESIS_TIME_S,
+        STERN_GERLACH_FLIGHT_TIME_S,
+        RelaxationModel,
+        blocking_temperature_k,
+        fit_relaxation,
+        raman_exponent,
+        relaxation_rates_per_s,
+        relaxation_time_s,
+    )
+    from adatom_wf.errors import AnalysisError
+
+    raman_n = (raman_exponent(kramers) if raman_n_text is None
+               else values.number("--raman-n", raman_n_text, "(dimensionless)"))
+    fit, data = None, None
+    if fit_path:
+        if u_eff_text is not None:
+            raise AnalysisError("give either --fit FILE (fitted parameters) or --u-eff-cm1 and the other model "
+                                "parameters")
+        data = _read_tau_table(fit_path)
+        fit = fit_relaxation(*data, kramers=kramers, raman_n=raman_n)
+        model = fit.model
+    elif u_eff_text is None:
+        raise AnalysisError("--u-eff-cm1 is required (or --fit FILE with measured 'T_K tau_s' rows)")
+    else:
+        model = RelaxationModel(
+            u_eff_cm1=values.number("--u-eff-cm1", u_eff_text, "cm^-1"),
+            tau0_s=values.number("--tau0-s", tau0_text, "s"),
+            raman_c=values.number("--raman-c", raman_c_text, "s^-1 K^-n"),
+            raman_n=raman_n,
+            tau_qtm_s=None if tau_qtm_text is None else values.number("--tau-qtm-s", tau_qtm_text, "s"),
+            direct_a=values.number("--direct-a", direct_a_text, "s^-1 T^-2 K^-1"),
+            field_t=values.number("--field-t", field_text, "T"),
+        )
+    if temperature_text is None:
+        temperature_text = "2:100:50" if data is None else f"{float(data[0].min())!r}:{float(data[0].max())!r}:50"
+    temperatures = values.grid("--temperature-k", temperature_text, "K")
+    times = relaxation_time_s(model, temperatures)
+    rates = relaxation_rates_per_s(model, temperatures)
+    observations = [values.number("--observation-time-s", t, "s") for t in observation_texts] or [
+        HYSTERESIS_TIME_S, STERN_GERLACH_FLIGHT_TIME_S]
+    blocking = [blocking_temperature_k(model, t) for t in observations]
+
+    if plot_path:
+        from adatom_wf.analysis.plots import plot_relaxation
+
+        plot_relaxation(temperatures, times, plot_path, data=data, observation_times_s=observations,
+                        blocking_k=blocking)
+    result = {
+        "model": {"u_eff_cm1": model.u_eff_cm1, "tau0_s": model.tau0_s, "raman_c": model.raman_c,
+                  "raman_n": model.raman_n, "tau_qtm_s": model.tau_qtm_s, "direct_a": model.direct_a,
+                  "field_t": model.field_t, "kramers": kramers},
+        "temperatures_k": list(temperatures),
+        "tau_s": [float(t) if t < float("inf") else None for t in times],  # null: no channel open
+        "rates_per_s": {name: [float(r) for r in rate] for name, rate in rates.items()},
+        "blocking_temperatures_k": [{"observation_time_s": t, "temperature_k": b}
+                                    for t, b in zip(observations, blocking)],
+    }
+    if fit is not None:
+        result["fit"] = {"uncertainties": fit.uncertainties, "rms_log10_residual": fit.rms_log10_residual}
+    if as_json:
+        echo_json(result)
+        return
+    m = result["model"]
+    qtm = "none" if m["tau_qtm_s"] is None else f"{m['tau_qtm_s']:.3g} s"
+    click.echo(f"U_eff = {m['u_eff_cm1']:.1f} cm^-1, tau0 = {m['tau0_s']:.3g} s, "
+               f"C = {m['raman_c']:.3g} s^-1 K^-{m['raman_n']:g}, "
+               f"tau_QTM = {qtm}, A H^2 = {m['direct_a'] * m['field_t'] ** 2:.3g} s^-1 K^-1")
+    if fit is not None:
+        errors = ", ".join(f"{name} ± {value:.2g}" for name, value in fit.uncertainties.items())
+        click.echo(f"fit of {len(data[0])} points: rms log10 residual {fit.rms_log10_residual:.3g}; 1-sigma: {errors}")
+    for entry in result["blocking_temperatures_k"]:
+        where = "never blocked" if entry["temperature_k"] is None else f"T_B = {entry['temperature_k']:.3g} K"
+        click.echo(f"observation time {entry['observation_time_s']:g} s: {where}")
+    click.echo(f"{'T (K)':>10} {'tau (s)':>12}")
+    for temperature, tau in zip(temperatures, times):
+        click.echo(f"{temperature:10.3f} {tau:12.4g}")
+    if plot_path:
+        click.echo(f"figure: {plot_path}")

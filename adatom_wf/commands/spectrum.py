@@ -1,0 +1,118 @@
+"""``adatom-wf spectrum``: levels, doublets by |Jz|, tunnel splittings, g, E_ZFS, E_MAB and U_eff of a
+pseudospin with crystal-field parameters (the paper's Eq. 1 and Table 2).
+
+Numbers are read as text and converted in the body, so bad values give one line and exit 2. numpy and the
+analysis package are imported only when the verb runs.
+"""
+
+import click
+
+from adatom_wf.commands.options import echo_json, json_option
+
+pseudospin_option = click.option(
+    "--pseudospin", metavar="S",
+    help="Pseudospin of the multiplet, a multiple of 1/2: 6 (Tb3+, J=6), 13/2 (Tb2+), 4 (Tb1+).",
+)
+cf_option = click.option(
+    "--cf", "cf_terms", multiple=True, metavar="K,Q=B",
+    help="Crystal-field parameter B_k^q in cm^-1 of the extended Stevens operator O_k^q (Rudowicz, as SINGLE_ANISO "
+         "prints them); even k <= 2S, -k <= q <= k. Repeat for each term.",
+)
+g_option = click.option(
+    "--g", "g_text", default="2.0", show_default=True, metavar="G",
+    help="g tensor (dimensionless): one value, three principal values gx,gy,gz, or nine (3x3, row by row).",
+)
+
+
+def crystal_field_states(pseudospin, cf_terms, g_text, field_text=None):
+    """MagneticStates of the verb's --pseudospin/--cf/--g (and --field-t) options."""
+    from adatom_wf.analysis import values
+    from adatom_wf.analysis.spectrum import states_from_crystal_field
+    from adatom_wf.errors import AnalysisError
+
+    if pseudospin is None:
+        raise AnalysisError("--pseudospin is required (e.g. --pseudospin 6 --cf 2,0=-5.375455)")
+    field = None if field_text is None else values.numbers("--field-t", field_text, "T", count=(3,))
+    g = values.numbers("--g", g_text, "(dimensionless)", count=(1, 3, 9))
+    return states_from_crystal_field(pseudospin, values.cf_parameters(cf_terms), g=g, field_t=field)
+
+
+def _text_report(analysis, pseudospin) -> list[str]:
+    kind = "Kramers" if analysis.kramers else "non-Kramers"
+    axis = ", ".join(f"{a:.3g}" for a in analysis.main_axis + 0.0)
+    lines = [f"pseudospin S = {pseudospin} ({kind}), {analysis.levels_cm1.size} states, main axis ({axis})",
+             f"{'level':>8} {'E (cm^-1)':>11} {'|Jz|':>6} {'split (cm^-1)':>14} {'g1':>7} {'g2':>7} {'g3':>7}"]
+    for group in analysis.groups:
+        if group.is_doublet:
+            g1, g2, g3 = group.g_principal
+            split = group.tunnel_splitting_cm1
+            split = split if split > analysis.thresholds["degeneracy_cm1"] else 0
+            lines.append(f"{'doublet':>8} {group.energy_cm1:11.3f} {group.jz_abs:6.2f} {split:14.3g} "
+                         f"{g1:7.3f} {g2:7.3f} {g3:7.3f}")
+        else:
+            lines.append(f"{'singlet':>8} {group.energy_cm1:11.3f} {group.jz_abs:6.2f}")
+    e_zfs = "n/a" if analysis.e_zfs_cm1 is None else f"{analysis.e_zfs_cm1:.2f} cm^-1"
+    lines.append(f"E_ZFS = {e_zfs}   E_MAB = {analysis.e_mab_cm1:.2f} cm^-1   U_eff = {analysis.u_eff_cm1:.2f} cm^-1 "
+                 f"({analysis.relaxation_path['mechanism']})")
+    check = analysis.kramers_check
+    if not check.checked:
+        lines.append("Kramers check: skipped (a field breaks time reversal)")
+    elif analysis.kramers:
+        lines.append(f"Kramers check: every level doubly degenerate within {check.tolerance_cm1:g} cm^-1")
+    else:
+        split = ", ".join(f"|Jz|={jz:.2f} by {s:.3g} cm^-1" for jz, _, s in check.split_doublets) or "none"
+        lines.append(f"split doublets (> {check.tolerance_cm1:g} cm^-1): {split}")
+    return lines
+
+
+@click.command()
+@pseudospin_option
+@cf_option
+@g_option
+@click.option("--field-t", "field_text", metavar="BX,BY,BZ", help="Applied field vector in T (Zeeman term of Eq. 1).")
+@click.option("--main-axis", "axis_text", metavar="X,Y,Z",
+              help="Axis for <Jz> (default: the axis the ground level singles out; z for an axial crystal field).")
+@click.option("--tunnel-threshold-cm1", "tunnel_text", default="0.01", show_default=True,
+              help="Tunnel splitting (cm^-1) above which a non-Kramers doublet lets the moment reverse.")
+@click.option("--transverse-g-threshold", "transverse_text", default="0.1", show_default=True,
+              help="Transverse g (dimensionless) above which a Kramers doublet lets the moment reverse.")
+@click.option("--degeneracy-tolerance-cm1", "tolerance_text", default="1e-5", show_default=True,
+              help="Levels closer than this (cm^-1) count as degenerate (Kramers check, doublet pairing).")
+@json_option
+@click.option("--plot", "plot_path", metavar="PATH.png",
+              help="Write energy vs <Jz> with transition arrows to PATH.png.")
+def command(pseudospin, cf_terms, g_text, field_text, axis_text, tunnel_text, transverse_text, tolerance_text,
+            as_json, plot_path):
+    """Analyse the spectrum of a pseudospin S with crystal-field parameters B_k^q (cm^-1).
+
+    \b
+    Example (Tb3+ on graphene, Table 2 of the paper):
+      adatom-wf spectrum --pseudospin 6 --cf 2,0=-5.375455 --cf 4,0=0.000216 \\
+          --cf 6,0=0.000021 --cf 6,6=0.000041 --g 1.508,1.508,1.480 --json
+    """
+    from adatom_wf.analysis import values
+    from adatom_wf.analysis.spectrum import analyse_spectrum
+    from adatom_wf.analysis.stevens import pseudospin_value
+
+    states = crystal_field_states(pseudospin, cf_terms, g_text, field_text)
+    analysis = analyse_spectrum(
+        states,
+        main_axis=None if axis_text is None else values.numbers("--main-axis", axis_text, "(direction)", count=(3,)),
+        tunnel_threshold_cm1=values.number("--tunnel-threshold-cm1", tunnel_text, "cm^-1"),
+        transverse_g_threshold=values.number("--transverse-g-threshold", transverse_text, "(dimensionless)"),
+        degeneracy_tolerance_cm1=values.number("--degeneracy-tolerance-cm1", tolerance_text, "cm^-1"),
+    )
+    if plot_path:
+        from adatom_wf.analysis.plots import plot_spectrum
+
+        plot_spectrum(analysis, plot_path)
+    if as_json:
+        data = analysis.to_dict()
+        data["pseudospin"] = str(pseudospin_value(pseudospin))
+        data["cf_parameters_cm1"] = {f"{k},{q}": b for (k, q), b in values.cf_parameters(cf_terms).items()}
+        echo_json(data)
+        return
+    for line in _text_report(analysis, pseudospin):
+        click.echo(line)
+    if plot_path:
+        click.echo(f"figure: {plot_path}")

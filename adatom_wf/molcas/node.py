@@ -1,0 +1,271 @@
+"""Run one oxidation state for real: render, integrals, starting orbitals, CASSCF/RASSI/SINGLE_ANISO, judge.
+
+:func:`run_oxidation_state` is what ``adatom-wf run`` calls per state and what the workflow's molcas node
+calls inside its job (adatom_wf/workflow/actions.py). Its story, in ``runs/<study>/molcas/<label>/``:
+
+1. a state whose ``status.json`` says "ok" is not redone (unless ``force``); the outputs of a failed (or
+   forced) earlier attempt are moved to ``attempt-<n>/`` first, so nothing earlier is lost;
+2. render the two inputs (:mod:`.render`) and write them (refused if they would change a run's inputs);
+3. step 1, ``<project>.integrals.input``: GATEWAY + SEWARD, the one SEWARD of this charge;
+4. pick the starting orbitals from ``<project>.guessorb.h5`` by character (:mod:`.orbitals`) into
+   ``<project>.StartOrb`` (or take a restart RasOrb);
+5. step 2, ``<project>.casscf.input``: one RASSCF per multiplicity, RASSI, SINGLE_ANISO, in the same
+   ``$WorkDir`` (so SEWARD's integrals are reused);
+6. check every ``<project>.m<2S+1>.rasscf.h5``: each active orbital must carry its character;
+7. write ``status.json`` (status ok|failed, why, return codes per module, wall times, characters).
+"""
+
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from adatom_wf.errors import AdatomWfError, OutputConflictError, ParseError, StructureError
+from adatom_wf.lanthanides import ATOMIC_NUMBERS
+from adatom_wf.manifest import atomic_write, write_stage
+
+STATUS_FILE = "status.json"
+MOLCAS_RESULTS = (STATUS_FILE,)  # a state directory holding this has been run: its inputs are never replaced
+KEEP = ("restart", "scratch")  # not moved to attempt-<n>/ (the workflow's restart orbitals; our scratch)
+
+
+class CalculationFailed(AdatomWfError):
+    """An OpenMolcas run ended in failure (the reason is in its status.json); exit code 1."""
+
+    exit_code = 1
+
+
+@dataclass
+class StateRun:
+    """The outcome of one oxidation state: status "ok" or "failed", why, and what status.json records."""
+
+    label: str
+    directory: Path
+    status: str
+    failure: str = ""
+    details: dict = field(default_factory=dict)
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class ClusterSource:
+    atoms: object  # ase.Atoms, adatom at index 0
+    description: str
+    carved: object | None = None  # the CarvedCluster when it was carved here (None when read from cluster.xyz)
+
+
+def state_directory(root: Path, label: str) -> Path:
+    """``runs/<study>/molcas/<label>`` (the label as written in the study, e.g. ``Tb3+``)."""
+    return Path(root) / "molcas" / label
+
+
+def load_cluster(study, root: Path, structure=None, *, ideal_fallback: bool = False) -> ClusterSource:
+    """The cluster the inputs are written for.
+
+    ``structure`` (a supercell file) is carved; else the carved ``cluster/<site>-<rings>/cluster.xyz``
+    of the study is read; else the ideal cell is carved when the study's geometry is "ideal" (or, with
+    ``ideal_fallback``, always: a preview of a relaxed study's inputs). Otherwise: StructureError.
+    """
+    from adatom_wf.structure.cluster import carve_cluster, cluster_dir
+
+    spec = study.cluster
+    if structure is not None:
+        carved = carve_cluster(study, structure)
+        return ClusterSource(carved.atoms, _describe(carved.metadata, spec), carved)
+    path = cluster_dir(root, spec.site, spec.rings) / "cluster.xyz"
+    if path.is_file():
+        import ase.io
+
+        try:
+            atoms = ase.io.read(path, format="extxyz")
+        except Exception as error:  # ASE raises many kinds for a malformed file
+            raise StructureError(f"{path}: not a readable cluster file ({' '.join(str(error).split())})") from None
+        return ClusterSource(atoms, _describe(atoms.info, spec))
+    if spec.geometry == "ideal" or ideal_fallback:
+        carved = carve_cluster(study)
+        note = "" if spec.geometry == "ideal" else " (preview: the study asks for the relaxed cell)"
+        return ClusterSource(carved.atoms, _describe(carved.metadata, spec) + note, carved)
+    raise StructureError(
+        f"cluster file {path} not found: study {study.name} carves its cluster from the relaxed cell; "
+        f"run `adatom-wf carve {study.name} --structure CONTCAR` or pass --structure"
+    )
+
+
+def _describe(metadata, spec) -> str:
+    """Where the cluster came from, the same whether it was carved just now or read back from cluster.xyz."""
+    source = metadata.get("source", "a structure file")
+    return f"{spec.site}-{spec.rings} cluster carved from {'the ideal cell' if source == 'ideal' else source}"
+
+
+def read_status(directory: Path) -> dict | None:
+    path = Path(directory) / STATUS_FILE
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, OSError):
+        return {"status": "failed", "failure": f"{path} is unreadable"}
+
+
+def archive_attempt(directory: Path) -> str | None:
+    """Move everything an earlier attempt left (but restart/, scratch/ and attempt-*) to attempt-<n>/."""
+    directory = Path(directory)
+    leftovers = [p for p in sorted(directory.iterdir()) if p.name not in KEEP
+                 and not p.name.startswith("attempt-")] if directory.is_dir() else []
+    if not leftovers:
+        return None
+    n = 1
+    while (directory / f"attempt-{n}").exists():
+        n += 1
+    target = directory / f"attempt-{n}"
+    target.mkdir()
+    for path in leftovers:
+        shutil.move(str(path), str(target / path.name))
+    return target.name
+
+
+def plan_record(plan) -> dict:
+    return {
+        "charge": plan.charge, "electrons": plan.electrons, "inactive": plan.inactive,
+        "active_space": f"CAS({plan.active_electrons},{plan.active_orbitals})", "characters": list(plan.characters),
+        "spin_states": [{"multiplicity": s.multiplicity, "roots": s.roots, "csfs": s.csfs} for s in plan.spins],
+        "so_states": plan.so_states, "multiplet_size": plan.multiplet_size,
+        "crystal_field": plan.crystal_field_element, "project": plan.project,
+    }
+
+
+def _write_inputs(study, root: Path, directory: Path, files: dict[str, str], record: dict) -> None:
+    try:
+        relative = directory.resolve().relative_to(Path(root).resolve())
+    except ValueError:
+        relative = None
+    if relative is None:
+        for name, text in files.items():
+            atomic_write(directory / name, text.encode())
+        return
+    write_stage(Path(root), "molcas", study, {f"{relative.as_posix()}/{n}": t.encode() for n, t in files.items()},
+                record, results=MOLCAS_RESULTS)
+
+
+def _finish(directory: Path, status: dict, workdir: Path, project: str) -> None:
+    atomic_write(directory / STATUS_FILE, (json.dumps(status, indent=2, sort_keys=True) + "\n").encode())
+    if status["status"] == "ok":
+        shutil.rmtree(workdir / project, ignore_errors=True)  # integrals and scratch; kept when the run failed
+
+
+def run_oxidation_state(study, root, label: str, *, directory=None, nprocs: int = 1, mem_mb: int = 2000,
+                        restart=None, force: bool = False, cluster: ClusterSource | None = None,
+                        workdir=None, progress=None) -> StateRun:
+    """Run oxidation state ``label`` of ``study`` under ``root`` (= runs/<study>) and judge it."""
+    import os
+
+    from adatom_wf.molcas.execute import run_molcas
+    from adatom_wf.molcas.render import render_state
+
+    say = progress or (lambda message: None)
+    root = Path(root)
+    directory = Path(directory) if directory is not None else state_directory(root, label)
+    cluster = cluster or load_cluster(study, root)
+    inputs = render_state(study, label, cluster.atoms, cluster_source=cluster.description)
+    plan = inputs.plan
+    previous = read_status(directory)
+    if previous is not None and previous.get("status") == "ok" and not force:
+        changed = [name for name, text in inputs.files.items()
+                   if not (directory / name).is_file() or (directory / name).read_text() != text]
+        if changed:
+            raise OutputConflictError(
+                f"{directory} finished with other inputs than the study gives now ({', '.join(changed)}); "
+                "pass --force to run it again (the finished run is kept in attempt-<n>/)"
+            )
+        return StateRun(label, directory, "ok", "", _details(previous), skipped=True)
+    outputs = [p for p in directory.iterdir() if p.name not in inputs.files] if directory.is_dir() else []
+    archived = archive_attempt(directory) if previous is not None or any(
+        p.name not in KEEP and not p.name.startswith("attempt-") for p in outputs) else None
+    record = {"states": {label: {**plan_record(plan), "cluster": cluster.description}}}
+    _write_inputs(study, root, directory, inputs.files, record)
+    workdir = Path(workdir or os.environ.get("MOLCAS_WORKDIR") or directory / "scratch").resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(workdir / plan.project, ignore_errors=True)  # a fresh $WorkDir: no stale integrals
+    status = {"label": label, "status": "failed", "failure": "", "plan": plan_record(plan),
+              "cluster": cluster.description, "previous_attempt": archived, "runs": [], "start_orbitals": None,
+              "active_space_checks": [], "wall_seconds": {}}
+    started = time.perf_counter()
+
+    say(f"{label}: integrals (GATEWAY, SEWARD) in {directory}")
+    step1 = run_molcas(directory, inputs.integrals_input, nprocs, mem_mb, project=plan.project, workdir=workdir)
+    status["runs"].append(step1.record())
+    status["wall_seconds"]["integrals"] = round(step1.wall_seconds, 1)
+    if step1.status != "ok":
+        return _failed(directory, status, step1.failure, workdir, plan.project, started)
+
+    try:
+        problems = _casscf(study, inputs, directory, status, workdir, nprocs, mem_mb, restart, say)
+    except ParseError as error:  # an output file OpenMolcas should have written is missing or unreadable
+        problems = [str(error)]
+    if problems:
+        return _failed(directory, status, "; ".join(problems), workdir, plan.project, started)
+    status["status"] = "ok"
+    status["wall_seconds"]["total"] = round(time.perf_counter() - started, 1)
+    _finish(directory, status, workdir, plan.project)
+    return StateRun(label, directory, "ok", "", _details(status))
+
+
+def _casscf(study, inputs, directory: Path, status: dict, workdir: Path, nprocs: int, mem_mb: int, restart,
+            say) -> list[str]:
+    """Starting orbitals, step 2, and the check of every RASSCF; returns what went wrong (empty: nothing)."""
+    from adatom_wf.molcas.execute import run_molcas
+    from adatom_wf.molcas.orbitals import check_active_space, inporb_text, pick_start_orbitals, read_orbitals
+
+    plan, label = inputs.plan, inputs.plan.label
+    adatom_z = ATOMIC_NUMBERS[study.adatom]
+    start_name = f"{plan.project}.StartOrb"
+    if restart is not None and "RasOrb" in Path(restart).name:
+        shutil.copyfile(restart, directory / start_name)
+        status["start_orbitals"] = {"source": f"restart {Path(restart).name}"}
+    else:
+        guess = read_orbitals(directory / f"{plan.project}.guessorb.h5")
+        start = pick_start_orbitals(guess, plan, adatom_z)
+        status["start_orbitals"] = {"source": f"{plan.project}.guessorb.h5", "picks": list(start.picks),
+                                    "restart_ignored": Path(restart).name if restart is not None else None}
+        if not start.ok:
+            return [start.failure]
+        title = f"adatom-wf starting orbitals of {label}: guess orbitals, active ones picked by character"
+        atomic_write(directory / start_name, inporb_text(guess, start, plan.active_electrons, title).encode())
+
+    say(f"{label}: SA-CASSCF x{len(plan.spins)}, RASSI-SO, SINGLE_ANISO")
+    step2 = run_molcas(directory, inputs.casscf_input, nprocs, mem_mb, project=plan.project, workdir=workdir)
+    status["runs"].append(step2.record())
+    status["wall_seconds"]["casscf"] = round(step2.wall_seconds, 1)
+    thresholds = study.molcas.min_character
+    problems = [] if step2.status == "ok" else [step2.failure]
+    for spin in plan.spins:
+        path = directory / f"{plan.project}.m{spin.multiplicity}.rasscf.h5"
+        if not path.is_file():
+            continue
+        check = check_active_space(read_orbitals(path), plan, adatom_z, thresholds)
+        status["active_space_checks"].append({"multiplicity": spin.multiplicity, **check.summary()})
+        if not check.ok:
+            problems.append(check.failure)
+    if step2.status == "ok" and len(status["active_space_checks"]) != len(plan.spins):
+        problems.append("a RASSCF wrote no rasscf.h5")
+    return problems
+
+
+def _failed(directory, status, failure, workdir, project, started) -> StateRun:
+    status["failure"] = failure
+    status["wall_seconds"]["total"] = round(time.perf_counter() - started, 1)
+    _finish(directory, status, workdir, project)
+    return StateRun(status["label"], directory, "failed", failure, _details(status))
+
+
+def _details(status: dict) -> dict:
+    """The short record a workflow node keeps: status file, wall times, SEWARD count, lowest characters."""
+    lowest = {}
+    for check in status.get("active_space_checks", []):
+        for orbital in check.get("active_orbitals", []):
+            name = orbital["character"]
+            lowest[name] = min(lowest.get(name, 1.0), orbital["weight"])
+    sewards = sum(1 for run in status.get("runs", []) for m in run.get("modules", []) if m["module"] == "seward")
+    return {"status_file": STATUS_FILE, "wall_seconds": status.get("wall_seconds", {}), "seward_runs": sewards,
+            "lowest_character": lowest, "previous_attempt": status.get("previous_attempt")}

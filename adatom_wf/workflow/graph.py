@@ -1,0 +1,170 @@
+"""The study's dependency graph: stable node names, one directory per node, topological order.
+
+For a study the graph is (docs/execution.md)::
+
+    relax.<site>  (one per site; only when the study relaxes: execution.relax, else cluster.geometry: relaxed)
+        │  relax.<cluster.site> only, when cluster.geometry is "relaxed"
+        ▼
+    carve.<site>-<rings>
+        ▼
+    molcas.<oxidation state>  (one per oxidation state: integrals once, then RASSCF per spin, RASSI, SINGLE_ANISO)
+
+Node directories are relative to runs/<study>/: ``dft/<site>``, ``cluster/<site>-<rings>``,
+``molcas/<label>``. Parse and report nodes will join when their library exists (issue 5).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from adatom_wf.errors import SpecError
+
+STAGES = ("relax", "carve", "molcas")
+
+
+@dataclass(frozen=True)
+class Node:
+    """One unit of work: ``name`` is stable across runs and names its state files."""
+
+    name: str
+    stage: str
+    directory: str  # relative to runs/<study>
+    needs: tuple[str, ...] = ()
+    site: str | None = None
+    oxidation_state: str | None = None
+
+    def as_dict(self) -> dict:
+        data = {"name": self.name, "stage": self.stage, "directory": self.directory, "needs": list(self.needs)}
+        if self.site is not None:
+            data["site"] = self.site
+        if self.oxidation_state is not None:
+            data["oxidation_state"] = self.oxidation_state
+        return data
+
+
+class Graph:
+    """Nodes by name, kept in a deterministic topological order; a cycle or a missing need is refused."""
+
+    def __init__(self, nodes: Iterable[Node]):
+        nodes = list(nodes)
+        by_name = {}
+        for node in nodes:
+            if node.name in by_name:
+                raise SpecError(f"two graph nodes are named {node.name!r}")
+            by_name[node.name] = node
+        for node in nodes:
+            for need in node.needs:
+                if need not in by_name:
+                    raise SpecError(f"graph node {node.name!r} needs {need!r}, which is not in the graph")
+        self._nodes = {name: by_name[name] for name in _topological(by_name)}
+
+    def __iter__(self):
+        return iter(self._nodes.values())
+
+    def __len__(self):
+        return len(self._nodes)
+
+    def __contains__(self, name):
+        return name in self._nodes
+
+    def __getitem__(self, name) -> Node:
+        try:
+            return self._nodes[name]
+        except KeyError:
+            raise SpecError(f"no node {name!r} in this study's graph; its nodes: {', '.join(self._nodes)}") from None
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._nodes)
+
+    def children(self, name: str) -> list[str]:
+        return [node.name for node in self if name in node.needs]
+
+    def descendants(self, names: Iterable[str]) -> set[str]:
+        """Every node that depends, directly or not, on one of ``names`` (``names`` excluded)."""
+        found, frontier = set(), list(names)
+        while frontier:
+            for child in self.children(frontier.pop()):
+                if child not in found:
+                    found.add(child)
+                    frontier.append(child)
+        return found
+
+    def ancestors(self, name: str) -> set[str]:
+        found, frontier = set(), [name]
+        while frontier:
+            for need in self[frontier.pop()].needs:
+                if need not in found:
+                    found.add(need)
+                    frontier.append(need)
+        return found
+
+    def critical_path(self, seconds: dict[str, float]) -> float:
+        """Longest chain of node durations (seconds; missing nodes count 0)."""
+        finish = {}
+        for node in self:
+            finish[node.name] = seconds.get(node.name, 0.0) + max((finish[n] for n in node.needs), default=0.0)
+        return max(finish.values(), default=0.0)
+
+    def as_list(self) -> list[dict]:
+        return [node.as_dict() for node in self]
+
+
+def _topological(nodes: dict[str, Node]) -> list[str]:
+    """Kahn's algorithm; among ready nodes, stage order then insertion order (stable names → stable order)."""
+    rank = {name: n for n, name in enumerate(nodes)}
+    stage_rank = {stage: n for n, stage in enumerate(STAGES)}
+    waiting = {name: set(node.needs) for name, node in nodes.items()}
+    order = []
+    while waiting:
+        ready = [name for name, needs in waiting.items() if not needs]
+        if not ready:
+            raise SpecError(f"the graph has a dependency cycle through {_cycle(nodes, set(waiting))}")
+        ready.sort(key=lambda name: (stage_rank.get(nodes[name].stage, len(STAGES)), rank[name]))
+        name = ready[0]
+        order.append(name)
+        del waiting[name]
+        for needs in waiting.values():
+            needs.discard(name)
+    return order
+
+
+def _cycle(nodes: dict[str, Node], left: set[str]) -> str:
+    """One cycle among the unresolved nodes, as ``a -> b -> a``."""
+    start = min(left)
+    path, seen = [start], {start}
+    while True:
+        following = sorted(n for n in nodes[path[-1]].needs if n in left)
+        step = following[0]
+        if step in seen:
+            cycle = path[path.index(step):] + [step]
+            return " -> ".join(reversed(cycle))
+        path.append(step)
+        seen.add(step)
+
+
+def relax_name(site: str) -> str:
+    return f"relax.{site}"
+
+
+def carve_name(site: str, rings: int) -> str:
+    return f"carve.{site}-{rings}"
+
+
+def molcas_name(label: str) -> str:
+    return f"molcas.{label}"
+
+
+def study_graph(study) -> Graph:
+    """The graph of a validated :class:`adatom_wf.spec.Study`."""
+    nodes = []
+    if study.relaxes_sites():
+        nodes += [Node(relax_name(site), "relax", f"dft/{site}", site=site) for site in study.sites]
+    cluster = study.cluster
+    carve_needs = (relax_name(cluster.site),) if cluster.geometry == "relaxed" else ()
+    carve = Node(carve_name(cluster.site, cluster.rings), "carve", f"cluster/{cluster.site}-{cluster.rings}",
+                 needs=carve_needs, site=cluster.site)
+    nodes.append(carve)
+    if study.molcas is not None:
+        nodes += [Node(molcas_name(label), "molcas", f"molcas/{label}", needs=(carve.name,), oxidation_state=label)
+                  for label in study.molcas.oxidation_states]
+    return Graph(nodes)

@@ -1,0 +1,111 @@
+"""The analysis verbs: documented --json keys, figures, and one-line errors with exit code 2 on bad input."""
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from adatom_wf.cli import main
+
+TB3 = ["--pseudospin", "6", "--cf", "2,0=-5.375455", "--cf", "4,0=0.000216", "--cf", "6,0=0.000021",
+       "--cf", "6,6=0.000041"]
+
+
+def run(capsys, *args):
+    """adatom-wf ARGS in-process: (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+def test_spectrum_json_carries_the_documented_keys(capsys):
+    code, out, _ = run(capsys, "spectrum", *TB3, "--g", "1.508,1.508,1.480", "--json")
+    assert code == 0
+    data = json.loads(out)
+    for key in ("levels_cm1", "doublets", "e_zfs_cm1", "e_mab_cm1", "u_eff_cm1", "kramers", "singlets",
+                "relaxation_path", "kramers_check", "main_axis", "barrier_jz", "transition_moments_mub"):
+        assert key in data, key
+    assert set(data["doublets"][0]) >= {"energy_cm1", "jz_abs", "tunnel_splitting_cm1", "g_main"}
+    assert data["kramers"] is False and len(data["levels_cm1"]) == 13 and data["levels_cm1"][0] == 0
+    assert round(data["u_eff_cm1"]) == 437 and round(data["doublets"][0]["jz_abs"]) == 6
+
+
+def test_spectrum_text_and_figure(capsys, tmp_path):
+    code, out, _ = run(capsys, "spectrum", *TB3, "--plot", tmp_path / "levels.png")
+    assert code == 0 and "U_eff = 436.76 cm^-1" in out and "E_ZFS = 163.03 cm^-1" in out
+    assert (tmp_path / "levels.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_relaxation_magnetisation_deflection_json_and_figures(capsys, tmp_path):
+    code, out, _ = run(capsys, "relaxation", "--u-eff-cm1", "436", "--raman-c", "1e-6", "--temperature-k", "2:60:5",
+                       "--json", "--plot", tmp_path / "tau.png")
+    data = json.loads(out)
+    assert code == 0 and len(data["tau_s"]) == 5 and data["model"]["raman_n"] == 7
+    assert [b["observation_time_s"] for b in data["blocking_temperatures_k"]] == [100.0, 1e-4]
+    code, out, _ = run(capsys, "magnetisation", "--free-spin-j", "1/2", "--g", "2", "--field-t", "0,7",
+                       "--temperature-k", "2", "--chi-temperature-k", "2,300", "--json", "--plot", tmp_path / "m.png")
+    data = json.loads(out)
+    assert code == 0 and data["magnetisation_mub"]["powder (110 lebedev points)"][1][0] == pytest.approx(0.99, abs=0.01)
+    assert data["chi_t"]["chi_t_cm3_k_mol"]["powder (110 lebedev points)"][1] == pytest.approx(0.3751, rel=1e-3)
+    code, out, _ = run(capsys, "deflection", "--mass-amu", "560.3", "--velocity-m-s", "500", "--spin-j", "1/2",
+                       "--g", "2", "--beam-temperature-k", "25", "--relaxation-time-s", "1", "--json",
+                       "--plot", tmp_path / "d.png")
+    data = json.loads(out)
+    assert code == 0 and data["regime"] == "atom-like" and data["flight_time_s"] == pytest.approx(1e-4)
+    assert {"atom_like", "superparamagnetic", "profile"} <= set(data)
+    for name in ("tau.png", "m.png", "d.png"):
+        assert (tmp_path / name).stat().st_size > 1000
+
+
+def test_relaxation_fits_a_file(capsys, tmp_path):
+    rate = lambda t: 1e10 * math.exp(-300 / (0.695 * t)) + 1e-4 * t**9 + 1.0  # noqa: E731
+    rows = "\n".join(f"{t}, {1 / rate(t)}" for t in range(3, 40, 2))
+    (tmp_path / "tau.csv").write_text("# T_K, tau_s\n" + rows + "\n")
+    code, out, _ = run(capsys, "relaxation", "--fit", tmp_path / "tau.csv", "--kramers", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["model"]["u_eff_cm1"] == pytest.approx(300, rel=0.02) and "fit" in data
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["spectrum", "--pseudospin", "6.3", "--cf", "2,0=-5"], "not a positive multiple of 1/2"),
+    (["spectrum", "--pseudospin", "6", "--cf", "2,7=-5"], "O_2^7 does not exist"),
+    (["spectrum", "--pseudospin", "6", "--cf", "3,0=1"], "must be even"),
+    (["spectrum", "--pseudospin", "6", "--cf", "2,0=abc"], "'abc' is not a number"),
+    (["spectrum", "--pseudospin", "6", "--cf", "2,0"], "is not 'k,q=value'"),
+    (["spectrum", "--pseudospin", "6", "--cf", "2,0=nan"], "not a finite number"),
+    (["spectrum", "--cf", "2,0=-5"], "--pseudospin is required"),
+    (["spectrum", "--pseudospin", "6", "--g", "1,2"], "expected 1 or 3 or 9"),
+    (["relaxation", "--u-eff-cm1", "436", "--temperature-k", "0:10:5"], "temperature must be > 0"),
+    (["relaxation", "--u-eff-cm1", "-3"], "U_eff must be >= 0"),
+    (["relaxation", "--u-eff-cm1", "436", "--tau0-s", "x"], "--tau0-s: 'x' is not a number"),
+    (["relaxation", "--fit", "missing.csv"], "cannot read"),
+    (["magnetisation", "--free-spin-j", "7/2", "--temperature-k", "-2"], "temperature must be > 0"),
+    (["magnetisation", "--free-spin-j", "7/2", "--field-t", "inf"], "not a finite number"),
+    (["magnetisation", "--free-spin-j", "7/2", "--powder-points", "100"], "no Lebedev grid has 100 points"),
+    (["deflection", "--mass-amu", "560", "--velocity-m-s", "500", "--spin-j", "1/2", "--g", "2",
+      "--gradient-t-per-m", "-650"], "field gradient must be > 0"),
+    (["deflection", "--mass-amu", "560", "--velocity-m-s", "500", "--spin-j", "1/2", "--g", "2",
+      "--beam-temperature-k", "0"], "beam temperature must be > 0"),
+    (["deflection", "--mass-amu", "560", "--spin-j", "1/2", "--g", "2"], "exactly one of --velocity-m-s"),
+    (["deflection", "--mass-amu", "560", "--velocity-m-s", "500", "--spin-j", "0.3", "--g", "2"], "multiple of 1/2"),
+])
+def test_bad_input_gives_one_line_and_exit_2(capsys, tmp_path, monkeypatch, args, words):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *args)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("adatom-wf: error: "), err
+    assert words in lines[0]
+
+
+def test_analysis_verbs_import_no_numpy_for_help():
+    probe = (
+        "import sys\nfrom adatom_wf.cli import main\n"
+        "for verb in ('spectrum', 'relaxation', 'magnetisation', 'deflection'):\n"
+        "    try:\n        main([verb, '--help'])\n    except SystemExit as exit:\n        assert exit.code == 0\n"
+        "assert 'numpy' not in sys.modules and 'matplotlib' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

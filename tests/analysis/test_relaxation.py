@@ -1,0 +1,80 @@
+"""τ(T) = [τ0⁻¹ e^(−U/kT) + C Tⁿ + τ_QTM⁻¹ + A H² T]⁻¹, blocking temperatures and fits."""
+
+import numpy as np
+import pytest
+
+from adatom_wf.analysis.relaxation import (
+    HYSTERESIS_TIME_S,
+    STERN_GERLACH_FLIGHT_TIME_S,
+    RelaxationModel,
+    blocking_temperature_k,
+    fit_relaxation,
+    raman_exponent,
+    relaxation_rates_per_s,
+    relaxation_time_s,
+)
+from adatom_wf.analysis.units import K_B_CM1_PER_K
+from adatom_wf.errors import AnalysisError
+
+
+def test_raman_exponent_is_9_for_kramers_and_7_otherwise():
+    assert raman_exponent(True) == 9 and raman_exponent(False) == 7
+
+
+def test_each_term_of_the_rate():
+    model = RelaxationModel(u_eff_cm1=436.0, tau0_s=1e-11, raman_c=1e-6, raman_n=7, tau_qtm_s=1e3, direct_a=0.5,
+                            field_t=2.0)
+    rates = relaxation_rates_per_s(model, [10.0, 40.0])
+    assert rates["orbach"] == pytest.approx(1e11 * np.exp(-436.0 / (K_B_CM1_PER_K * np.array([10.0, 40.0]))))
+    assert rates["raman"] == pytest.approx(1e-6 * np.array([10.0, 40.0]) ** 7)
+    assert rates["qtm"] == pytest.approx([1e-3, 1e-3]) and rates["direct"] == pytest.approx([20.0, 80.0])
+    assert relaxation_time_s(model, [10.0])[0] == pytest.approx(1 / sum(r[0] for r in rates.values()))
+
+
+def test_blocking_temperature_solves_tau_equals_observation_time():
+    model = RelaxationModel(u_eff_cm1=436.0, tau0_s=1e-11, raman_c=1e-6, raman_n=7)
+    for observation in (HYSTERESIS_TIME_S, STERN_GERLACH_FLIGHT_TIME_S):
+        blocking = blocking_temperature_k(model, observation)
+        assert relaxation_time_s(model, [blocking])[0] == pytest.approx(observation, rel=1e-8)
+    assert blocking_temperature_k(model, 100.0) < blocking_temperature_k(model, 1e-4)
+
+
+def test_fast_tunnelling_means_never_blocked():
+    model = RelaxationModel(u_eff_cm1=436.0, tau0_s=1e-11, tau_qtm_s=1e-3)
+    assert blocking_temperature_k(model, HYSTERESIS_TIME_S) is None
+    assert blocking_temperature_k(model, STERN_GERLACH_FLIGHT_TIME_S) is not None
+
+
+def test_a_moment_that_never_relaxes_is_refused():
+    with pytest.raises(AnalysisError, match="still above"):
+        blocking_temperature_k(RelaxationModel(u_eff_cm1=1e7, tau0_s=1.0), 1.0)
+
+
+def test_fit_recovers_orbach_raman_and_qtm_parameters():
+    truth = RelaxationModel(u_eff_cm1=300.0, tau0_s=1e-10, raman_c=1e-4, raman_n=9, tau_qtm_s=1.0)
+    temperatures = np.linspace(3, 60, 25)
+    noise = np.exp(np.random.default_rng(5).normal(0, 0.01, temperatures.size))
+    fit = fit_relaxation(temperatures, relaxation_time_s(truth, temperatures) * noise, kramers=True)
+    assert fit.model.raman_n == 9
+    assert fit.model.u_eff_cm1 == pytest.approx(300.0, abs=3 * fit.uncertainties["u_eff_cm1"] + 1.0)
+    assert fit.model.raman_c == pytest.approx(1e-4, rel=0.1) and fit.model.tau_qtm_s == pytest.approx(1.0, rel=0.1)
+    assert fit.rms_log10_residual < 0.01
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"u_eff_cm1": -1.0, "tau0_s": 1e-11}, "U_eff must be >= 0"),
+    ({"u_eff_cm1": 100.0, "tau0_s": 0.0}, "tau0 must be > 0"),
+    ({"u_eff_cm1": 100.0, "tau0_s": 1e-11, "tau_qtm_s": -1.0}, "tau_QTM must be > 0"),
+    ({"u_eff_cm1": float("nan"), "tau0_s": 1e-11}, "U_eff must be finite"),
+])
+def test_bad_parameters_are_named(kwargs, words):
+    with pytest.raises(AnalysisError, match=words):
+        RelaxationModel(**kwargs)
+
+
+def test_bad_temperatures_and_too_few_points():
+    model = RelaxationModel(u_eff_cm1=100.0, tau0_s=1e-11)
+    with pytest.raises(AnalysisError, match="temperature must be > 0"):
+        relaxation_time_s(model, [0.0, 2.0])
+    with pytest.raises(AnalysisError, match="more than 4"):
+        fit_relaxation([2.0, 3.0, 4.0], [1.0, 0.5, 0.1], kramers=False)

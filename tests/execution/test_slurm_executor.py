@@ -1,0 +1,215 @@
+"""Whole studies on a real single-node Slurm (tests/execution/slurm_cluster.py): arrays, dependencies,
+status, faults (scancel, time limit, failing program) and resume. VASP is the stand-in; everything else is real.
+"""
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from slurm_cluster import SlurmCluster, missing_programs
+from studies import potcar_library, standin_calls, write_control, write_profiles, write_study
+
+from adatom_wf.errors import SchedulerError
+from adatom_wf.spec import load_study
+from adatom_wf.workflow.runner import run_study, study_status
+
+pytestmark = [pytest.mark.slurm, pytest.mark.filterwarnings("ignore:POTCAR data with symbol")]
+TERMINAL = {"COMPLETED", "FAILED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL", "CANCELLED", "PREEMPTED", "LOST",
+            "DEPENDENCY_NEVER_SATISFIED"}
+
+
+@pytest.fixture(scope="session")
+def slurm_cluster(tmp_path_factory):
+    """A throwaway single-node Slurm cluster for the whole session; SLURM_CONF points at it while it runs."""
+    missing = missing_programs()
+    if missing:
+        message = (f"the Slurm test cluster needs {', '.join(missing)}: run `bash .ci/setup` "
+                   "(installs Debian's slurm-wlm and munge)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    cluster = SlurmCluster(tmp_path_factory.mktemp("slurm"))
+    old = os.environ.get("SLURM_CONF")
+    cluster.start()
+    os.environ["SLURM_CONF"] = str(cluster.conf)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        if old is None:
+            os.environ.pop("SLURM_CONF", None)
+        else:
+            os.environ["SLURM_CONF"] = old
+
+
+class Case:
+    """One study in its own folder, with its profile and stand-in control file."""
+
+    def __init__(self, folder: Path, name: str, behaviours=None, profile=None, **study):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder, self.name = folder, name
+        self.control = write_control(folder / "control.json", behaviours or {})
+        self.profiles = write_profiles(folder, self.control, **(profile or {}))
+        self.study_file = write_study(folder, name, **study)
+        self.runs = folder / "runs"
+        self.root = self.runs / name
+        self.potcars = potcar_library(folder)
+
+    @property
+    def study(self):
+        return load_study(self.study_file)
+
+    def run(self, **options):
+        return run_study(self.study, self.runs, executor="slurm", profile="test", profiles_file=self.profiles,
+                         potcar_dir=self.potcars, **options)
+
+    def states(self) -> dict[str, str]:
+        return {s.node: s.state for s in study_status(self.study, self.runs)}
+
+    def status(self) -> dict:
+        return {s.node: s for s in study_status(self.study, self.runs)}
+
+    def wait(self, done, timeout=300.0, what="") -> dict[str, str]:
+        deadline = time.monotonic() + timeout
+        while True:
+            states = self.states()
+            if done(states):
+                return states
+            if time.monotonic() > deadline:
+                logs = "\n".join(p.read_text()[-800:] for p in sorted((self.root / "workflow" / "logs").glob("*")))
+                raise AssertionError(f"{self.name}: waited {timeout:.0f} s for {what}; states {states}\n{logs}")
+            time.sleep(2)
+
+    def wait_finished(self, timeout=300.0) -> dict[str, str]:
+        return self.wait(lambda s: all(v in TERMINAL for v in s.values()), timeout, "every node to finish")
+
+
+def test_a_study_runs_as_job_arrays_with_dependencies(slurm_cluster, tmp_path, cli):
+    """Three relaxations (one array), carving from the relaxed hollow cell, OpenMolcas Tb3+ on the carved cluster."""
+    case = Case(tmp_path / "happy", "slurm_happy", sites=("hollow", "top", "bridge"), states=("Tb3+",),
+                profile={"molcas": {"mem_mb": 1500, "nprocs": 2, "workdir": str(tmp_path / "scratch")}})
+    start = time.perf_counter()
+    report = case.run()
+    assert time.perf_counter() - start < 30  # returns at once: nothing waits for the jobs
+    relax, carve, molcas = report.batches
+    assert relax["nodes"] == ["relax.hollow", "relax.top", "relax.bridge"] and not relax["dependency"]
+    assert carve["nodes"] == ["carve.hollow-1"] and carve["dependency"] == [f"{relax['job_id']}_0"]
+    assert molcas["nodes"] == ["molcas.Tb3+"] and molcas["dependency"] == [carve["job_id"]]
+    assert report.scheduler_calls["sbatch"] == 3  # one per stage
+    jobs = json.loads((case.root / "workflow" / "jobs.json").read_text())["nodes"]
+    assert jobs["relax.top"]["job_id"] == f"{relax['job_id']}_1"
+
+    states = case.wait_finished(timeout=400)
+    status = case.status()
+    assert {k: v for k, v in states.items() if k != "molcas.Tb3+"} == {
+        "relax.hollow": "COMPLETED", "relax.top": "COMPLETED", "relax.bridge": "COMPLETED",
+        "carve.hollow-1": "COMPLETED"}, states
+    assert Path(status["relax.hollow"].log).read_text().count("relax.hollow: ok") == 1
+    cluster = (case.root / "cluster" / "hollow-1" / "cluster.json").read_text()
+    assert '"source": "CONTCAR"' in cluster  # carved from the relaxed hollow cell
+    # OpenMolcas ran under Slurm, in its node directory, with the profile's settings; its verdict is the node's
+    molcas_status = json.loads((case.root / "molcas" / "Tb3+" / "status.json").read_text())
+    result = json.loads((case.root / "workflow" / "results" / "molcas.Tb3+.json").read_text())
+    assert molcas_status["plan"]["active_space"] == "CAS(8,7)" and result["slurm_job_id"] == molcas["job_id"]
+    assert result["details"]["seward_runs"] == 1  # integrals once for the charge
+    assert (tmp_path / "scratch" / "slurm_happy" / "molcas.Tb3+").is_dir()  # MOLCAS_WORKDIR from the profile
+    listed = cli("status", case.study_file, "--runs-dir", case.runs)
+    assert listed.returncode == 0 and listed.stdout.count("COMPLETED") >= 4, listed.stdout
+    if states["molcas.Tb3+"] == "COMPLETED":
+        again = case.run()
+        assert again.message == "every node is completed; nothing to do" and not again.batches
+    if states["molcas.Tb3+"] != "COMPLETED":
+        assert states["molcas.Tb3+"] == "FAILED" and status["molcas.Tb3+"].reason == molcas_status["failure"]
+        pytest.xfail(f"the OpenMolcas calculation itself failed (adatom_wf.molcas, not the executor): "
+                     f"{molcas_status['failure']}")
+    assert molcas_status["status"] == "ok" and result["state"] == "ok"
+
+
+
+def test_faults_are_told_apart_and_resume_completes_without_redoing(slurm_cluster, tmp_path, cli):
+    """scancel of a running job, a job over its time limit, a program that fails; then status and resume."""
+    cancel = Case(tmp_path / "cancel", "slurm_cancel", sites=("hollow", "top"),
+                  behaviours={"hollow": {"recording": "c_diamond_vasp630", "sleep_seconds": 600}})
+    timeout = Case(tmp_path / "timeout", "slurm_timeout", sites=("hollow", "top"), profile={"time": "1"},
+                   behaviours={"hollow": {"recording": "c_diamond_vasp630", "sleep_seconds": 300}})
+    broken = Case(tmp_path / "broken", "slurm_broken", sites=("hollow", "top"),
+                  behaviours={"hollow": {"recording": "c_diamond_vasp630", "killed": True}})
+    for case in (cancel, timeout, broken):
+        case.run()
+
+    # scancel of a running job: the job is CANCELLED; what needs it will never start
+    cancel.wait(lambda s: s["relax.hollow"] == "RUNNING", 120, "relax.hollow to run")
+    subprocess.run(["scancel", cancel.status()["relax.hollow"].job_id], check=True)
+    states = cancel.wait(lambda s: s["relax.hollow"] == "CANCELLED" and s["relax.top"] == "COMPLETED"
+                         and s["carve.hollow-1"] == "DEPENDENCY_NEVER_SATISFIED", 120, "the cancellation")
+
+    # the program fails (VASP's output is cut mid-run) while its exit code is 0: FAILED with the reason
+    states = broken.wait_finished(120)
+    assert states == {"relax.hollow": "FAILED", "relax.top": "COMPLETED", "carve.hollow-1": "DEPENDENCY_NEVER_SATISFIED"}
+    assert broken.status()["relax.hollow"].reason == "vasprun.xml ends inside an <scstep>: VASP was stopped mid-run"
+
+    # over the 1-minute time limit: TIMEOUT (Slurm checks limits about every 30 s)
+    states = timeout.wait_finished(240)
+    assert states == {"relax.hollow": "TIMEOUT", "relax.top": "COMPLETED", "carve.hollow-1": "DEPENDENCY_NEVER_SATISFIED"}
+    listed = json.loads(cli("status", timeout.study_file, "--runs-dir", timeout.runs, "--json").stdout)["nodes"]
+    assert listed[0]["reason"] == "reached its time limit (00:01:00)" and listed[0]["job_id"].endswith("_0")
+
+    # resume each: only the failed node and what depends on it; after the TIMEOUT twice the time, from CONTCAR
+    write_control(cancel.control, {"hollow": {"recording": "c_diamond_vasp630", "sleep_seconds": 15}})
+    write_control(timeout.control, {})
+    write_control(broken.control, {})
+    results = {case.name: cli("resume", case.study_file, "--runs-dir", case.runs, "--profiles", case.profiles)
+               for case in (cancel, timeout, broken)}
+    for name, result in results.items():
+        assert result.returncode == 0, (name, result.stderr)
+        assert "completed, not redone: relax.top" in result.stdout
+    assert "submit relax.hollow (attempt 2; time 00:02:00; was TIMEOUT; restarts from attempt 1's CONTCAR" in \
+        results["slurm_timeout"].stdout
+    assert "cancelled jobs that could never start" in results["slurm_cancel"].stdout
+
+    # resubmitting a study that is already running is refused, nothing submitted
+    again = cli("resume", cancel.study_file, "--runs-dir", cancel.runs, "--profiles", cancel.profiles)
+    assert again.returncode == 2 and len(again.stderr.strip().splitlines()) == 1
+    assert "adatom-wf: error: study slurm_cancel is already running" in again.stderr
+    with pytest.raises(SchedulerError, match="already running"):
+        cancel.run()
+
+    for case in (cancel, timeout, broken):
+        assert set(case.wait_finished(240).values()) == {"COMPLETED"}, case.name
+        assert standin_calls(case.root / "dft" / "top") == 1, case.name  # completed nodes are never redone
+        assert standin_calls(case.root / "dft" / "hollow") == 2, case.name
+        assert (case.root / "workflow" / "history" / "relax.hollow.attempt-1.json").is_file()
+    jobs = json.loads((timeout.root / "workflow" / "jobs.json").read_text())["nodes"]
+    assert jobs["relax.hollow"]["time"] == "00:02:00" and jobs["relax.hollow"]["attempt"] == 2
+    assert (timeout.root / "dft" / "hollow" / "attempt-1" / "CONTCAR").is_file()
+
+
+def test_bad_input_is_refused_and_nothing_is_submitted(slurm_cluster, tmp_path, cli):
+    case = Case(tmp_path / "bad", "slurm_bad", profile={"partition": "nope"})
+    with pytest.raises(SchedulerError) as error:
+        case.run()
+    assert str(error.value).startswith("sbatch refused the job: invalid partition specified: nope; "
+                                       "Batch job submission failed: Invalid partition name specified")
+    assert "nothing submitted" in str(error.value)
+    assert not (case.root / "workflow" / "jobs.json").exists()
+    queue = subprocess.run(["squeue", "--noheader", "--format=%j"], capture_output=True, text=True).stdout
+    assert "slurm_bad" not in queue
+
+    result = cli("resume", case.study_file, "--runs-dir", case.runs, "--profiles", case.profiles,
+                 "--executor", "slurm", "--profile", "missing")
+    assert result.returncode == 2 and "nothing to resume" in result.stderr
+
+    profiles = case.folder / "incomplete.yaml"
+    profiles.write_text("profiles:\n  test: {time: '10'}\n")
+    with pytest.raises(Exception, match="missing required key\\(s\\) partition"):
+        run_study(case.study, case.runs, executor="slurm", profile="test", profiles_file=profiles)
+    env_path = os.environ["PATH"]
+    try:
+        os.environ["PATH"] = "/nonexistent"
+        with pytest.raises(SchedulerError, match="sbatch not found: .*use --executor local"):
+            case.run()
+    finally:
+        os.environ["PATH"] = env_path

@@ -1,0 +1,128 @@
+"""Real OpenMolcas: the demo's Tb3+ and Tb2+ on benzene (ANO-RCC-MB), run once and shared by these tests.
+
+About five minutes on two cores (Tb3+ ~1.5 min, Tb2+ ~3.5 min). CI installs Debian's openmolcas; where
+/usr/bin/pymolcas is missing these tests are skipped.
+"""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import adatom_wf_command
+
+pytestmark = [
+    pytest.mark.molcas,
+    pytest.mark.skipif(not Path("/usr/bin/pymolcas").is_file(),
+                       reason="OpenMolcas is not installed (/usr/bin/pymolcas; Debian package openmolcas)"),
+]
+
+HARTREE_CM1 = 219474.6313632
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """``adatom-wf run --state Tb3+ --state Tb2+`` from an empty directory (the bundled demo study)."""
+    where = tmp_path_factory.mktemp("demo")
+    result = subprocess.run(adatom_wf_command() + ["run", "--state", "Tb3+", "--state", "Tb2+", "--json",
+                                                   "--runs-dir", "runs", "--nprocs", "2"],
+                            cwd=where, capture_output=True, text=True, timeout=3600)
+    root = where / "runs" / "demo_tb_benzene"
+    return result, root
+
+
+def status(root, label):
+    return json.loads((root / "molcas" / label / "status.json").read_text())
+
+
+def test_both_states_land_happily(demo_run):
+    result, root = demo_run
+    assert result.returncode == 0, result.stderr[-3000:]
+    states = json.loads(result.stdout)["states"]
+    assert {label: s["status"] for label, s in states.items()} == {"Tb3+": "ok", "Tb2+": "ok"}
+    for label, project in (("Tb3+", "Tb3p"), ("Tb2+", "Tb2p")):
+        folder = root / "molcas" / label
+        for step in ("integrals", "casscf"):
+            assert "Happy landing" in (folder / f"{project}.{step}.log").read_text()
+        runs = status(root, label)["runs"]
+        assert [m["module"] for m in runs[0]["modules"]] == ["gateway", "seward"]
+        assert "seward" not in [m["module"] for m in runs[1]["modules"]]  # the integrals are reused
+        assert all(m["rc"] == "_RC_ALL_IS_WELL_" for run in runs for m in run["modules"])
+        assert states[label]["seward_runs"] == 1 and states[label]["wall_seconds"]["total"] > 0
+    assert (root / "cluster" / "hollow-1" / "cluster.xyz").is_file()
+
+
+def test_tb2_has_two_multiplicities_in_rassi(demo_run):
+    import h5py
+
+    _, root = demo_run
+    folder = root / "molcas" / "Tb2+"
+    assert (folder / "Tb2p.m8.JobIph").is_file() and (folder / "Tb2p.m6.JobIph").is_file()
+    modules = [m["module"] for m in status(root, "Tb2+")["runs"][1]["modules"]]
+    assert modules == ["rasscf", "rasscf", "rassi", "single_aniso"]
+    with h5py.File(folder / "Tb2p.rassi.h5") as h5:
+        assert h5["SOS_ENERGIES"].shape == (8 * 21 + 6 * 21,)
+        assert sorted(set(int(m) for m in h5.attrs["STATE_SPINMULT"])) == [6, 8]
+    energies = np.sort(h5py.File(folder / "Tb2p.rassi.h5")["SOS_ENERGIES"][()])
+    assert np.allclose(energies[0:14:2], energies[1:14:2], atol=1e-9)  # Kramers doublets (105 electrons)
+
+
+def test_active_orbitals_were_checked_after_every_rasscf(demo_run):
+    _, root = demo_run
+    for label, multiplicities, names in (("Tb3+", [7], {"4f"}), ("Tb2+", [8, 6], {"4f", "6s/5d0", "5dxy+5dx2-y2"})):
+        checks = status(root, label)["active_space_checks"]
+        assert [c["multiplicity"] for c in checks] == multiplicities and all(c["ok"] for c in checks)
+        for check in checks:
+            assert {o["character"] for o in check["active_orbitals"]} == names
+            for orbital in check["active_orbitals"]:
+                assert orbital["weight"] >= (0.99 if orbital["character"] == "4f" else 0.8), orbital
+
+
+def test_tb3_shows_the_free_ion_j6_multiplet(demo_run):
+    """13 states of J = 6 lowest, well below the J = 5 multiplet; their g is the Landé 3/2."""
+    import h5py
+
+    _, root = demo_run
+    folder = root / "molcas" / "Tb3+"
+    energies = np.sort(h5py.File(folder / "Tb3p.rassi.h5")["SOS_ENERGIES"][()])
+    energies_cm1 = (energies - energies[0]) * HARTREE_CM1
+    assert energies.shape == (49,)
+    assert energies_cm1[12] < 1000 and energies_cm1[13] - energies_cm1[12] > 800, energies_cm1[:16]
+    log = (folder / "Tb3p.casscf.log").read_text()
+    block = log.split("FOR THE MULTIPLET 1 ( effective S = 6)")[1]
+    g = [float(x) for x in re.findall(r"g[XYZ] =\s+([0-9.]+)", block)[:3]]
+    assert g == pytest.approx([1.5, 1.5, 1.5], abs=0.05), g
+    assert "CALCULATION OF CRYSTAL-FIELD PARAMETERS OF THE GROUND ATOMIC MULTIPLET J =  6." in log
+
+
+def test_a_second_run_does_not_redo_finished_states(demo_run):
+    _, root = demo_run
+    before = (root / "molcas" / "Tb3+" / "status.json").read_bytes()
+    result = subprocess.run(adatom_wf_command() + ["run", "demo_tb_benzene", "--state", "Tb3+", "--runs-dir", "runs"],
+                            cwd=root.parent.parent, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Tb3+: ok, already finished" in result.stdout
+    assert (root / "molcas" / "Tb3+" / "status.json").read_bytes() == before
+
+
+def test_an_openmolcas_failure_is_recorded_and_a_rerun_keeps_it(tmp_path):
+    """A real failure (GATEWAY out of memory at MOLCAS_MEM=1): marked failed with the module and its code;
+    the next attempt moves the first one's files to attempt-1/."""
+    from molcas_helpers import tb_benzene
+
+    from adatom_wf.molcas.node import ClusterSource, run_oxidation_state
+    from adatom_wf.spec import load_study
+
+    study, cluster = load_study("demo_tb_benzene"), ClusterSource(tb_benzene(), "test geometry")
+    first = run_oxidation_state(study, tmp_path, "Tb3+", mem_mb=1, cluster=cluster)
+    assert first.status == "failed"
+    assert "gateway failed: rc=-6" in first.failure and "_MEMORY_ERROR_" in first.failure
+    folder = tmp_path / "molcas" / "Tb3+"
+    assert json.loads((folder / "status.json").read_text())["status"] == "failed"
+    second = run_oxidation_state(study, tmp_path, "Tb3+", mem_mb=1, cluster=cluster)
+    assert second.status == "failed" and second.details["previous_attempt"] == "attempt-1"
+    kept = {p.name for p in (folder / "attempt-1").iterdir()}
+    assert {"status.json", "Tb3p.integrals.log", "Tb3p.integrals.input"} <= kept
+    assert (folder / "Tb3p.integrals.input").is_file() and (folder / "status.json").is_file()
