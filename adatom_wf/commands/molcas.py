@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from adatom_wf.commands.options import echo_json, json_option, runs_dir_option, study_argument
+from adatom_wf.commands.options import echo_json, json_option, load_molcas_study, runs_dir_option, study_argument
 
 
 @click.command()
@@ -24,25 +24,17 @@ def command(study, runs_dir, structure, states, as_json):
     The cluster: --structure, else the carved cluster.xyz, else the study's ideal cell (a preview when
     the study asks for the relaxed one). Run them with `adatom-wf run`.
     """
-    from adatom_wf.errors import SpecError
     from adatom_wf.manifest import study_dir, write_stage
     from adatom_wf.molcas.basis import basis_library_dir, check_basis
     from adatom_wf.molcas.node import MOLCAS_RESULTS, load_cluster, plan_record, state_directory
     from adatom_wf.molcas.render import render_study, seward_count
-    from adatom_wf.spec import load_study
 
-    spec = load_study(study)
-    if spec.molcas is None:
-        raise SpecError(f"study {spec.name} has no molcas section")
-    unknown = [label for label in states if label not in spec.molcas.oxidation_states]
-    if unknown:
-        raise SpecError(f"oxidation state {unknown[0]!r} is not defined in study {spec.name}; "
-                        f"its oxidation states: {', '.join(spec.molcas.oxidation_states)}")
+    spec, labels = load_molcas_study(study, states)
     library = basis_library_dir()
     root = study_dir(Path(runs_dir), spec)
     cluster = load_cluster(spec, root, structure, ideal_fallback=True)
     check_basis(spec.molcas.basis, sorted(set(cluster.atoms.get_chemical_symbols())), library)
-    rendered = render_study(spec, cluster.atoms, list(dict.fromkeys(states)) or None,
+    rendered = render_study(spec, cluster.atoms, labels,
                             cluster_source=cluster.description)
     files, record = {}, {"cluster": cluster.description, "states": {}}
     for label, inputs in rendered.items():

@@ -1,10 +1,15 @@
-"""``adatom-wf run [STUDY]``: run OpenMolcas locally for every oxidation state (default study: the demo)."""
+"""``adatom-wf run [STUDY]``: run a study's graph locally (the default) or submit it to Slurm.
+
+Without --state/--structure/--force the study's whole graph runs (adatom_wf.workflow.runner), with
+its state files under runs/<study>/workflow/, so ``status`` and ``resume`` see it. With one of those
+options the OpenMolcas states run directly here, one after another (adatom_wf.molcas.node).
+"""
 
 from pathlib import Path
 
 import click
 
-from adatom_wf.commands.options import echo_json, json_option, runs_dir_option
+from adatom_wf.commands.options import echo_json, json_option, load_molcas_study, runs_dir_option
 
 DEFAULT_STUDY = "demo_tb_benzene"
 
@@ -23,8 +28,18 @@ DEFAULT_STUDY = "demo_tb_benzene"
               help="Scratch root ($MOLCAS_WORKDIR); each state uses <workdir>/<study>/<label>. "
                    "Default: runs/<study>/molcas/<label>/scratch.")
 @click.option("--force", is_flag=True, help="Run finished states again (their outputs move to attempt-<n>/).")
+@click.option("--executor", type=click.Choice(["local", "slurm"]), default="local", show_default=True,
+              help="Run the graph here, or submit it to Slurm and return at once.")
+@click.option("--profile", default=None, help="Cluster profile name (docs/execution.md); needed for slurm.")
+@click.option("--profiles", "profiles_file", type=click.Path(dir_okay=False), default=None,
+              help="Profiles file (default: $ADATOM_WF_PROFILES or ~/.config/adatom-wf/profiles.yaml).")
+@click.option("--dry-run", is_flag=True, help="Print the plan and write the job scripts; run or submit nothing.")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Local executor: nodes run at once (default: cores / OpenMolcas processes per node).")
+@click.option("--potcar-dir", type=click.Path(), default=None, help="POTCAR library for the VASP nodes.")
 @json_option
-def command(study, runs_dir, states, structure, nprocs, mem_mb, workdir, force, as_json):
+def command(study, runs_dir, states, structure, nprocs, mem_mb, workdir, force, executor, profile, profiles_file,
+            dry_run, jobs, potcar_dir, as_json):
     """Run the OpenMolcas calculation of STUDY (default: demo_tb_benzene) here, one oxidation state after another.
 
     Per state: integrals (GATEWAY, SEWARD), starting orbitals picked by atomic-orbital character, one
@@ -37,17 +52,16 @@ def command(study, runs_dir, states, structure, nprocs, mem_mb, workdir, force, 
     from adatom_wf.molcas.basis import basis_library_dir, check_basis
     from adatom_wf.molcas.node import CalculationFailed, load_cluster, run_oxidation_state, state_directory
     from adatom_wf.molcas.render import render_state
-    from adatom_wf.spec import load_study
 
-    spec = load_study(study)
-    if spec.molcas is None:
-        raise SpecError(f"study {spec.name} has no molcas section")
-    unknown = [label for label in states if label not in spec.molcas.oxidation_states]
-    if unknown:
-        raise SpecError(f"oxidation state {unknown[0]!r} is not defined in study {spec.name}; "
-                        f"its oxidation states: {', '.join(spec.molcas.oxidation_states)}")
-    labels = list(dict.fromkeys(states)) or list(spec.molcas.oxidation_states)
+    spec, labels = load_molcas_study(study, states)
     root = study_dir(Path(runs_dir), spec)
+    if not (states or structure or force):
+        _run_graph(spec, runs_dir, executor=executor, profile=profile, profiles_file=profiles_file,
+                   dry_run=dry_run, jobs=jobs, potcar_dir=potcar_dir, as_json=as_json)
+        return
+    if executor != "local" or dry_run:
+        raise SpecError("--state, --structure and --force run OpenMolcas here: drop them to use "
+                        "--executor slurm or --dry-run on the whole graph")
     cluster = load_cluster(spec, root, structure)
     check_basis(spec.molcas.basis, sorted(set(cluster.atoms.get_chemical_symbols())), basis_library_dir())
     for label in labels:  # every input error surfaces before the first calculation starts
@@ -74,6 +88,27 @@ def command(study, runs_dir, states, structure, nprocs, mem_mb, workdir, force, 
     if failed:
         raise CalculationFailed(f"{len(failed)} of {len(results)} oxidation state(s) failed: "
                                 + "; ".join(f"{label}: {results[label].failure}" for label in failed))
+
+
+def _run_graph(spec, runs_dir, *, as_json, jobs, **options):
+    """The study's whole graph; input errors surface before anything is written or submitted."""
+    import dataclasses
+
+    from adatom_wf.molcas.basis import basis_library_dir, check_basis
+    from adatom_wf.molcas.node import CalculationFailed
+    from adatom_wf.workflow.runner import format_report, run_study
+
+    check_basis(spec.molcas.basis, sorted({spec.adatom, "C", "H"}), basis_library_dir())
+    report = run_study(spec, runs_dir, max_parallel=jobs, **options)
+    if as_json:
+        echo_json(dataclasses.asdict(report))
+    else:
+        for line in format_report(report):
+            click.echo(line)
+    failed = sorted(name for name, outcome in report.outcome.items() if outcome != "ok")
+    if failed:
+        raise CalculationFailed(f"{len(failed)} node(s) did not finish: {', '.join(failed)}; "
+                                f"see `adatom-wf status {spec.name}` and `adatom-wf resume`")
 
 
 def _line(run) -> str:

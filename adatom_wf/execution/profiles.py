@@ -9,9 +9,10 @@ import re
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from adatom_wf.errors import SpecError
+from adatom_wf.spec import StrictModel
 
 _TIME = re.compile(r"^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$")
 _MEMORY = re.compile(r"^\d+[KMGT]?$")
@@ -43,18 +44,10 @@ def slurm_time(seconds: int) -> str:
     return f"{days}-{text}" if days else text
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(StrictModel):
+    """The study's strict model (unknown keys named with the allowed ones), with YAML-friendly coercion."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data):
-        if isinstance(data, dict):
-            allowed = sorted(cls.model_fields)
-            for key in data:
-                if key not in allowed:
-                    raise ValueError(f"unknown key {key!r}; allowed keys: {', '.join(allowed)}")
-        return data
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
 
 def _check_time(value):

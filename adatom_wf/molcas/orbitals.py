@@ -14,7 +14,7 @@ with a TypeIndex. :func:`check_active_space` judges a finished RASSCF the same w
 orbital must carry its character above the threshold, and no inactive orbital may be mostly adatom 6s/5d.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np

@@ -72,9 +72,13 @@ def test_unknown_basis_is_refused(cli, study_file, tmp_path, verb):
 
 
 def test_a_relaxed_study_without_its_cluster_cannot_run(cli, tmp_path):
-    result = cli("run", "tb_graphene", "--runs-dir", "runs")
+    result = cli("run", "tb_graphene", "--runs-dir", "runs", "--state", "Tb3+")
     assert result.returncode == 2 and "cluster/hollow-3/cluster.xyz not found" in result.stderr
     assert "adatom-wf carve" in result.stderr and not (tmp_path / "runs").exists()
+    # the whole graph relaxes the sites first, which needs a VASP command from a profile
+    result = cli("run", "tb_graphene", "--runs-dir", "runs")
+    assert result.returncode == 2 and "has no vasp.command" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_inputs_of_a_state_that_ran_are_not_replaced(cli, study_file, tmp_path):
