@@ -330,6 +330,8 @@ def load_study(argument: str | Path) -> Study:
 
 
 def parse_study(data, source: str = "<study>") -> Study:
+    if data is None:
+        raise SpecError(f"{source}: the study file is empty; it needs at least name, adatom and sites")
     if not isinstance(data, dict):
         raise SpecError(f"{source}: a study file is a mapping of keys such as name, adatom, sites; got {type(data).__name__}")
     try:

@@ -145,6 +145,9 @@ def test_missing_and_malformed_files(tmp_path):
     bad.write_text("name: [unclosed\n")
     with pytest.raises(SpecError, match="bad.yaml: line .* not valid YAML"):
         load_study(bad)
+    bad.write_text("# only a comment\n")
+    with pytest.raises(SpecError, match="bad.yaml: the study file is empty"):
+        load_study(bad)
     bad.write_text("- a list\n")
     with pytest.raises(SpecError, match="mapping"):
         load_study(bad)
