@@ -34,11 +34,12 @@ RETURN_CODES = {
 }
 SUCCESS_CODES = ("_RC_ALL_IS_WELL_", "_RC_INVOKED_OTHER_MODULE_", "_RC_EXIT_EXPECTED_", "0")
 
-_STOP = re.compile(r"^--- Stop Module:\s+(\S+) at .*?/rc=(\S+) ---", re.M)
-_START = re.compile(r"^--- Start Module:\s+(\S+) at ", re.M)
-_SPENT = re.compile(r"^--- Module (\S+) spent (.*?) ---", re.M)
+# No "^" anchors: a pattern that starts with a literal is searched for fast (5-10x on a 3 MB log).
+# One scan finds the three module lines (bench/bench_parse.py).
+_MODULE_LINE = re.compile(r"--- (?:Start Module:\s+(?P<start>\S+) at |Stop Module:\s+(?P<stop>\S+) at .*?/rc=(?P<rc>\S+) ---"
+                          r"|Module (?P<spent>\S+) spent (?P<time>.*?) ---)")
 _WALL = re.compile(r"Timing: Wall=\s*([0-9.]+)")
-_BOX = re.compile(r"^ ###\s{3,}(\S.*?)\s*###\s*$", re.M)
+_BOX = re.compile(r" ###[ \t]{3,}(\S.*?)\s*###[ \t]*$", re.M)
 _XQUIT = re.compile(r"xquit \(rc =\s*(\d+)\): (\S+)")
 _NOISE = re.compile(r"RunFile label|was used\s+\d+ times")
 
@@ -116,9 +117,15 @@ def parse_log(text: str, stderr_text: str = "") -> LogSummary:
             Timing: Wall=84.18 User=74.03 System=3.76
         .# Happy landing! #.
     """
-    stops = [(m.start(), m.group(1), m.group(2)) for m in _STOP.finditer(text)]
-    starts = [m.start() for m in _START.finditer(text)]
-    spent = [(m.start(), m.group(1), _seconds(m.group(2))) for m in _SPENT.finditer(text)]
+    stops, starts, spent, started = [], [], [], []
+    for m in _MODULE_LINE.finditer(text):
+        if m.group("start"):
+            starts.append(m.start())
+            started.append(m.group("start"))
+        elif m.group("stop"):
+            stops.append((m.start(), m.group("stop"), m.group("rc")))
+        else:
+            spent.append((m.start(), m.group("spent"), _seconds(m.group("time"))))
     boxes = [(m.start(), m.group(1)) for m in _BOX.finditer(text) if not _NOISE.search(m.group(1))]
     boxes += [(m.start(), f"xquit {m.group(2)} (rc {m.group(1)})") for m in _XQUIT.finditer(text)]
     boxes.sort()
@@ -128,14 +135,14 @@ def parse_log(text: str, stderr_text: str = "") -> LogSummary:
         seconds = next((s for p, n, s in spent if p > position and n == name), None)
         messages = tuple(line for p, line in boxes if begin < p < position)
         modules.append(ModuleRun(name, rc, seconds, messages))
-    started = _START.findall(text)
     unfinished = started[-1] if len(started) > len(stops) else None
     inside = [(b, e) for b, e in zip(starts, [p for p, _, _ in stops])]
     loose = tuple(line for p, line in boxes if not any(b < p < e for b, e in inside))
-    wall = _WALL.findall(text)
+    wall = _WALL.findall(text[-65536:])  # the driver's timing line closes the log
     stderr_messages = tuple(f"xquit {m.group(2)} (rc {m.group(1)})" for m in _XQUIT.finditer(stderr_text))
-    last = [line.strip() for line in (text.strip() or stderr_text.strip()).splitlines() if line.strip()]
-    return LogSummary(tuple(modules), unfinished, "Happy landing" in text,
+    tail = text[-4096:].strip() or stderr_text[-4096:].strip()  # the last line, without copying a 3 MB log
+    last = [line.strip() for line in tail.splitlines() if line.strip()]
+    return LogSummary(tuple(modules), unfinished, "Happy landing" in text[-65536:],
                       float(wall[-1]) if wall else None, loose, stderr_messages, last[-1][:200] if last else "")
 
 

@@ -1,0 +1,147 @@
+"""What OpenMolcas writes to HDF5: ``<project>.m<2S+1>.rasscf.h5`` per multiplicity and ``<project>.rassi.h5``.
+
+Facts this relies on (OpenMolcas 22.10, checked on the demo's outputs; shared/REFERENCE.md):
+
+* ``rasscf.h5`` attributes ``SPINMULT``, ``NACTEL``, ``NROOTS``, ``RASSCF_ITERATIONS``, ``MOLCAS_VERSION``;
+  dataset ``ROOT_ENERGIES`` (Hartree).
+* ``rassi.h5`` attribute ``STATE_SPINMULT`` (one per spin-free state); ``SFS_ENERGIES`` (Hartree, absolute),
+  ``SOS_ENERGIES`` (Hartree, relative to the lowest *spin-free* state), ``SFS_ANGMOM`` ⟨i|iL|j⟩ (real,
+  antisymmetric), ``SOS_COEFFICIENTS_REAL/IMAG`` whose row I (as h5py reads it) is SO state I over the
+  spin-free basis |i, S, M_S⟩ ordered state by state, M_S = −S … S.
+* In 22.10 ``SOS_ANGMOM_*`` and ``SOS_SPIN_*`` are written full of zeros, so the SO-basis L and S are rebuilt
+  here from ``SFS_ANGMOM``, the multiplicities and the coefficients (always, whatever the version): on the demo
+  this reproduces SINGLE_ANISO's g of the Tb3+ and Tb2+ multiplets to 1e-8.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from adatom_wf.analysis.units import G_ELECTRON, HARTREE_CM1
+from adatom_wf.errors import ParseError
+
+
+@dataclass(frozen=True)
+class RasscfH5:
+    multiplicity: int
+    root_energies_hartree: list
+    active_electrons: int
+    iterations: int | None
+    molcas_version: str | None
+
+
+@dataclass(frozen=True)
+class SpinOrbitStates:
+    """The lowest SO states of a RASSI run: energies (cm⁻¹, relative to the lowest SO state) of all states,
+    and L, S (3, n, n) complex in the basis of the lowest ``n`` SO states (ascending energy)."""
+
+    energies_cm1: np.ndarray
+    angular_momentum: np.ndarray
+    spin: np.ndarray
+    sf_energies_hartree: np.ndarray
+    sf_multiplicities: np.ndarray
+    molcas_version: str | None
+
+
+def _version(value) -> str | None:
+    """``MOLCAS_VERSION`` as its first word: ``b"v22.10 ?"`` -> ``"v22.10"`` (the ``?`` is an unknown git hash)."""
+    if value is None:
+        return None
+    words = (value.decode() if isinstance(value, bytes) else str(value)).split()
+    return words[0] if words else None
+
+
+def _open(path: Path, what: str):
+    import h5py
+
+    try:
+        return h5py.File(path, "r")
+    except OSError as error:
+        raise ParseError(f"{path.name}: not a readable HDF5 file ({what}): {error}") from None
+
+
+def _dataset(h5, name: str, path: Path):
+    if name not in h5:
+        raise ParseError(f"{path.name}: dataset {name} is missing (expected in an OpenMolcas "
+                         f"{_version(h5.attrs.get('MOLCAS_MODULE')) or ''} file)")
+    return h5[name][()]
+
+
+def read_rasscf_h5(path) -> RasscfH5:
+    """The multiplicity, root energies, active electrons and iterations of one RASSCF run."""
+    path = Path(path)
+    with _open(path, "RASSCF") as h5:
+        if "SPINMULT" not in h5.attrs:
+            raise ParseError(f"{path.name}: attribute SPINMULT is missing (not an OpenMolcas rasscf.h5?)")
+        energies = np.atleast_1d(_dataset(h5, "ROOT_ENERGIES", path)).astype(float)
+        if not np.all(np.isfinite(energies)):
+            raise ParseError(f"{path.name}: ROOT_ENERGIES holds NaN or infinite values")
+        iterations = h5.attrs.get("RASSCF_ITERATIONS")
+        return RasscfH5(int(h5.attrs["SPINMULT"]), [float(e) for e in energies], int(h5.attrs.get("NACTEL", 0)),
+                        None if iterations is None else int(iterations), _version(h5.attrs.get("MOLCAS_VERSION")))
+
+
+def _spin_matrices(multiplicity: int) -> np.ndarray:
+    """Sx, Sy, Sz in the basis M_S = −S … S (ascending, RASSI's order)."""
+    s = (multiplicity - 1) / 2
+    m = np.arange(-s, s + 1)
+    raising = np.zeros((multiplicity, multiplicity))
+    for i in range(multiplicity - 1):
+        raising[i + 1, i] = np.sqrt(s * (s + 1) - m[i] * (m[i] + 1))
+    return np.array([(raising + raising.T) / 2, (raising - raising.T) / 2j, np.diag(m)], dtype=complex)
+
+
+def read_rassi_h5(path, n_states: int) -> SpinOrbitStates:
+    """SO energies of ``path`` and L, S of its lowest ``n_states`` SO states (rebuilt from the spin-free data)."""
+    path = Path(path)
+    with _open(path, "RASSI") as h5:
+        if "STATE_SPINMULT" not in h5.attrs:
+            raise ParseError(f"{path.name}: attribute STATE_SPINMULT is missing (not an OpenMolcas rassi.h5?)")
+        multiplicities = np.atleast_1d(h5.attrs["STATE_SPINMULT"]).astype(int)
+        so_energies = np.atleast_1d(_dataset(h5, "SOS_ENERGIES", path)).astype(float)
+        sf_energies = np.atleast_1d(_dataset(h5, "SFS_ENERGIES", path)).astype(float)
+        angmom = _dataset(h5, "SFS_ANGMOM", path)
+        coefficients = _dataset(h5, "SOS_COEFFICIENTS_REAL", path) + 1j * _dataset(h5, "SOS_COEFFICIENTS_IMAG", path)
+        version = _version(h5.attrs.get("MOLCAS_VERSION"))
+    nss, nsf = int(multiplicities.sum()), multiplicities.size
+    expected = {"SOS_ENERGIES": (so_energies.shape, (nss,)), "SFS_ENERGIES": (sf_energies.shape, (nsf,)),
+                "SFS_ANGMOM": (angmom.shape, (3, nsf, nsf)), "SOS_COEFFICIENTS": (coefficients.shape, (nss, nss))}
+    for name, (shape, wanted) in expected.items():
+        if shape != wanted:
+            raise ParseError(f"{path.name}: {name} has shape {shape}, expected {wanted} for {nsf} spin-free "
+                             f"states of multiplicities {sorted(set(multiplicities.tolist()))} ({nss} SO states)")
+    for name, values in (("SOS_ENERGIES", so_energies), ("SFS_ANGMOM", angmom), ("SOS_COEFFICIENTS", coefficients)):
+        if not np.all(np.isfinite(values)):
+            raise ParseError(f"{path.name}: {name} holds NaN or infinite values")
+    if not 1 <= n_states <= nss:
+        raise ParseError(f"{path.name}: asked for the lowest {n_states} SO states but the run has {nss}")
+
+    order = np.argsort(so_energies, kind="stable")
+    vectors = coefficients[order[:n_states]].T  # columns: the lowest SO states over the |i, S, M_S⟩ basis
+    offsets = np.concatenate([[0], np.cumsum(multiplicities)])
+    orbital = np.zeros((3, nss, n_states), dtype=complex)
+    spin = np.zeros((3, nss, n_states), dtype=complex)
+    for i, mi in enumerate(multiplicities):
+        rows = slice(offsets[i], offsets[i + 1])
+        spin[:, rows] = _spin_matrices(mi) @ vectors[rows]
+        for j, mj in enumerate(multiplicities):
+            if mi == mj:  # L acts on the spatial part only: ⟨i S M|L|j S M⟩ = ⟨i|L|j⟩
+                orbital[:, rows] += (-1j * angmom[:, i, j])[:, None, None] * vectors[offsets[j]:offsets[j + 1]]
+    bra = vectors.conj().T
+    energies = (so_energies - so_energies[order[0]]) * HARTREE_CM1
+    return SpinOrbitStates(np.sort(energies), bra[None] @ orbital, bra[None] @ spin, sf_energies, multiplicities,
+                           version)
+
+
+def multiplet_g(states: SpinOrbitStates, first: int, size: int) -> list[float]:
+    """Main g values (ascending) of the pseudospin S = (size−1)/2 spanned by SO states first … first+size−1.
+
+    The rank-1 part of μ = −(L + g_e S): (g gᵀ)_ab = 3 Tr(μ_a μ_b) / (S(S+1)(2S+1)), as SINGLE_ANISO defines
+    the main values of a multiplet (Chibotaru & Ungur, J. Chem. Phys. 137, 064112 (2012)).
+    """
+    block = slice(first, first + size)
+    moment = -(states.angular_momentum[:, block, block] + G_ELECTRON * states.spin[:, block, block])
+    s = (size - 1) / 2
+    tensor = 3 * np.einsum("aij,bji->ab", moment, moment).real / (s * (s + 1) * (2 * s + 1))
+    return [float(g) for g in np.sqrt(np.clip(np.linalg.eigvalsh((tensor + tensor.T) / 2), 0, None))]

@@ -1,0 +1,130 @@
+"""One OpenMolcas run directory -> one record, on the trimmed real Tb3+ run (fixtures/run_tb3p).
+
+Expected numbers are read from the log's own lines with plain regexes here, never from the parser under test.
+"""
+
+import re
+
+import h5py
+import numpy as np
+import pytest
+from tb3p_run import unpack_tb3p
+
+from adatom_wf.errors import ParseError
+from adatom_wf.molcas.results import is_molcas_run, parse_molcas_run
+
+
+@pytest.fixture
+def run(tmp_path):
+    return unpack_tb3p(tmp_path)
+
+
+def log_text(folder):
+    return (folder / "Tb3p.casscf.log").read_text()
+
+
+def test_the_real_run_parses_with_every_cross_check(run):
+    result = parse_molcas_run(run, label="Tb3+")
+    record = result.record
+    assert record["status"] == "ok", record["failure"]
+    assert record["molcas_version"] == "v22.10" and record["label"] == "Tb3+"
+    assert [(r["multiplicity"], len(r["root_energies_hartree"]), r["converged"]) for r in record["rasscf"]] == [(7, 7, True)]
+    printed = [float(v) for v in re.findall(r"^ g[XYZ] =\s+(\S+)", log_text(run), re.M)[:3]]
+    assert record["multiplets"][0]["size"] == 13
+    assert record["multiplets"][0]["g_main"] == pytest.approx(printed, abs=1e-12)
+    checks = {c["quantity"]: c["max_deviation"] for c in record["cross_checks"]}
+    assert checks["main g values of SINGLE_ANISO multiplet 1"] < 1e-6  # rebuilt from rassi.h5 vs the log
+    assert checks["SO energies of SINGLE_ANISO multiplet 1 (cm^-1)"] < 1e-3
+    assert checks["RASSCF 2S+1=7 root energies (Hartree)"] < 1e-8
+    assert set(record["sources"]) == {"Tb3p.casscf.log", "Tb3p.m7.rasscf.h5", "Tb3p.rassi.h5"}
+
+
+def test_doublets_and_spectrum_follow_from_the_so_states(run):
+    record = parse_molcas_run(run, label="Tb3+").record
+    ground = record["doublets"][0]
+    # the log prints the ground pair's splitting with 14 decimals in its "LOW-LYING SPIN-ORBIT ENERGIES" lines
+    second = float(re.search(r"ENERGY OF THE SPIN-ORBIT STATE \(\s*2\) =\s+(\S+)", log_text(run)).group(1))
+    # (to 1e-9 cm^-1: RASSI's and SINGLE_ANISO's diagonalisations differ by ~1e-10 cm^-1 of double-precision noise)
+    assert ground["tunnel_splitting_cm1"] == pytest.approx(second, abs=1e-9)
+    # an Ising |Jz| = 6 doublet of Tb3+ (g_J = 3/2): g_parallel = 2 g_J J = 18, g_perp = 0
+    assert ground["jz_abs"] == pytest.approx(6, abs=0.02)
+    assert ground["g_main"] == pytest.approx(18, abs=0.05) and ground["g_principal"][1] < 1e-6
+    spectrum = record["spectrum"]
+    assert len(spectrum["levels_cm1"]) == len(spectrum["jz"]) == 13 and not spectrum["kramers"]
+    assert sorted(abs(round(j)) for j in spectrum["jz"]) == sorted([0] + [1, 2, 3, 4, 5, 6] * 2)
+    assert result_arrays_shape(run) == (3, 13, 13)
+
+
+def result_arrays_shape(run):
+    return parse_molcas_run(run).arrays["angular_momentum"].shape
+
+
+def test_a_log_cut_inside_single_aniso_is_a_failed_run(run):
+    text = log_text(run)
+    (run / "Tb3p.casscf.log").write_text(text[: text.index("CALCULATION OF CRYSTAL-FIELD PARAMETERS")])
+    record = parse_molcas_run(run).record
+    assert record["status"] == "failed" and "single_aniso started but never finished" in record["failure"]
+    assert record["multiplets"] == [] and record["doublets"] == [] and record["spectrum"] is None
+
+
+def test_a_failed_module_is_a_failed_run(run):
+    text = log_text(run).replace("single_aniso at Sun Nov 22 08:08:30 2026 /rc=_RC_ALL_IS_WELL_",
+                                 "single_aniso at Sun Nov 22 08:08:30 2026 /rc=-6")
+    (run / "Tb3p.casscf.log").write_text(text)
+    record = parse_molcas_run(run).record
+    assert record["status"] == "failed" and "single_aniso failed: rc=-6" in record["failure"]
+
+
+def test_a_truncated_rassi_h5_is_a_failed_run(run):
+    data = (run / "Tb3p.rassi.h5").read_bytes()
+    (run / "Tb3p.rassi.h5").write_bytes(data[: len(data) // 3])
+    record = parse_molcas_run(run).record
+    assert record["status"] == "failed" and "Tb3p.rassi.h5: not a readable HDF5 file" in record["failure"]
+
+
+def test_h5_and_log_from_different_runs_are_caught(run):
+    with h5py.File(run / "Tb3p.m7.rasscf.h5", "r+") as h5:
+        h5["ROOT_ENERGIES"][0] += 1e-3
+    record = parse_molcas_run(run).record
+    assert record["status"] == "failed"
+    assert "disagree on RASSCF 2S+1=7 root energies" in record["failure"] and "same run" in record["failure"]
+
+
+def test_rebuilt_moments_are_hermitian_angular_momenta(run):
+    arrays = parse_molcas_run(run).arrays
+    for name in ("angular_momentum", "spin"):
+        matrices = arrays[name]
+        assert np.abs(matrices - matrices.conj().transpose(0, 2, 1)).max() < 1e-10
+    # within the J = 6 multiplet, J = L + S has J^2 = 42 on every state (up to J-mixing, small on benzene)
+    j = arrays["angular_momentum"] + arrays["spin"]
+    j_squared = np.einsum("aij,ajk->ik", j, j)
+    assert np.diag(j_squared).real == pytest.approx(42, abs=0.5)
+
+
+def test_detection_is_by_content(tmp_path, run):
+    assert is_molcas_run(run)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.log").write_text("not an OpenMolcas log\n")
+    assert not is_molcas_run(empty)
+    with pytest.raises(ParseError, match="no OpenMolcas log or h5 file"):
+        parse_molcas_run(empty)
+
+
+def test_doublets_match_single_aniso_run_per_doublet(run):
+    """SINGLE_ANISO's own per-doublet g (MLTP 2 2 2 2 2 2 1 on the same rassi.h5, fixtures/Tb3p.doublets.log.gz)
+    against the doublets computed from the rebuilt SO moments: energies to the printed 3 decimals, g to 1e-6."""
+    import gzip
+    from pathlib import Path
+
+    from adatom_wf.molcas.results_log import single_aniso_multiplets
+
+    text = gzip.decompress((Path(__file__).parent / "fixtures" / "Tb3p.doublets.log.gz").read_bytes()).decode()
+    printed = single_aniso_multiplets(text, "Tb3p.doublets.log")
+    ours = parse_molcas_run(run).record["doublets"]
+    assert len(printed) == 6 and all(m["size"] == 2 and m["pseudospin"] == "1/2" for m in printed)
+    for doublet, block in zip(ours, printed):
+        assert doublet["energy_cm1"] == pytest.approx(np.mean(block["energies_cm1"]), abs=1e-3)
+        assert doublet["tunnel_splitting_cm1"] == pytest.approx(np.ptp(block["energies_cm1"]), abs=1.5e-3)
+        assert doublet["g_principal"] == pytest.approx(sorted(block["g_main"]), abs=1e-6)
+    assert [round(d["g_main"], 2) for d in ours] == [18.01, 14.81, 11.63, 8.59, 5.70, 2.86]  # ≈ 3 |Jz| (g_J = 3/2)
