@@ -1,27 +1,35 @@
-"""Figures: energy vs ⟨Jz⟩ with transition arrows (the paper's Figs 3, 5–7), τ(T), M(B) with χT(T), and
-Stern–Gerlach deflection profiles. Each function writes one PNG; matplotlib (Agg canvas, no pyplot state)
-is imported only inside them.
+"""Figures: energy vs ⟨Jz⟩ with transition arrows (the paper's Figs 3, 5–7), the report's levels vs ⟨Jz⟩ of every
+oxidation state side by side and spin-state gaps (Fig. 4), τ(T), M(B) with χT(T), and Stern–Gerlach deflection
+profiles. Each function writes one PNG; matplotlib (Agg canvas, no pyplot state) is imported only inside them.
+PNGs carry no "Software" text chunk (matplotlib's version) and no time stamp, and are written atomically
+(temporary file + rename), so the same input gives the same bytes and a killed run leaves no half file.
 """
 
+import io
 from pathlib import Path
 
 import numpy as np
 
 from adatom_wf.analysis.spectrum import SpectrumAnalysis
+from adatom_wf.errors import AnalysisError
 
 
-def _figure(columns: int = 1):
+def _figure(columns: int = 1, width: float = 5.5):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(5.5 * columns, 4.2), layout="constrained")
+    figure = Figure(figsize=(width * columns, 4.2), layout="constrained")
     FigureCanvasAgg(figure)
     return figure, [figure.add_subplot(1, columns, i + 1) for i in range(columns)]
 
 
 def _save(figure, path) -> Path:
+    from adatom_wf.manifest import atomic_write
+
     path = Path(path)
-    figure.savefig(path, dpi=150)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+    atomic_write(path, buffer.getvalue())
     return path
 
 
@@ -103,4 +111,58 @@ def plot_deflection(positions_mm, profiles: dict, path) -> Path:
     axes.set_xlabel("deflection (mm)")
     axes.set_ylabel("intensity (1/mm)")
     axes.legend(fontsize=8)
+    return _save(figure, path)
+
+
+def plot_levels_by_jz(states, path) -> Path:
+    """Energy (cm⁻¹) vs ⟨Jz⟩, one panel per oxidation state side by side, in the order given: a short horizontal
+    bar at each level's signed ⟨Jz⟩ (the paper's Figs 3, 5–7 without arrows). ``states``: dicts with ``state``
+    (panel title), ``levels_cm1`` and ``jz`` (same length)."""
+    states = list(states)
+    if not states:
+        raise AnalysisError("plot_levels_by_jz needs at least one state")
+    figure, panels = _figure(columns=len(states), width=3.2)
+    for axes, state in zip(panels, states):
+        energy = np.asarray(state["levels_cm1"], dtype=float)
+        jz = np.asarray(state["jz"], dtype=float)
+        if energy.shape != jz.shape:
+            raise AnalysisError(f"{state['state']}: {energy.size} levels but {jz.size} ⟨Jz⟩ values")
+        axes.hlines(energy, jz - 0.3, jz + 0.3, color="black", linewidth=2)
+        reach = max(1.0, float(np.round(np.abs(jz).max() * 2) / 2)) if jz.size else 1.0
+        axes.set_xlim(-reach - 0.6, reach + 0.6)
+        # Ticks at the integers, or at the half-integers when every ⟨Jz⟩ is near one (a Kramers multiplet).
+        half = jz.size > 0 and bool(np.all(np.abs(np.abs(jz) % 1 - 0.5) < 0.15))
+        edge = np.floor(reach - 0.5) + 0.5 if half else np.floor(reach)
+        step = 2 if half or edge > 8 else 1
+        positive = np.arange(edge, 0, -step)
+        positive = positive[positive >= 1]  # ±1/2 would crowd 0: mark 0 instead
+        middle = [0.0] if half or edge % step == 0 else []
+        ticks = np.concatenate([-positive, middle, positive[::-1]])
+        axes.set_xticks(ticks, [f"{tick:g}".replace("-", "−") for tick in ticks])
+        axes.tick_params(axis="x", labelsize=7)
+        axes.set_title(str(state["state"]), fontsize=10)
+        axes.set_xlabel("⟨Jz⟩")
+    panels[0].set_ylabel("energy (cm⁻¹)")
+    return _save(figure, path)
+
+
+def plot_spin_gaps(rows, path) -> Path:
+    """Spin-state gaps (the paper's Fig. 4): per oxidation state (columns, in the order of first appearance) a bar
+    at the gap (eV) of each multiplicity's lowest root above the state's lowest, labelled S. ``rows``: dicts with
+    ``state``, ``multiplicity``, ``spin`` (S as text) and ``gap_ev``; rows without a gap are left out."""
+    rows = [row for row in rows if row.get("gap_ev") is not None]
+    if not rows:
+        raise AnalysisError("plot_spin_gaps needs at least one row with a gap")
+    states = list(dict.fromkeys(row["state"] for row in rows))
+    figure, (axes,) = _figure(width=max(4.0, 1.6 * len(states) + 1.5))
+    for column, state in enumerate(states):
+        for row in (row for row in rows if row["state"] == state):
+            axes.hlines(row["gap_ev"], column - 0.3, column + 0.1, color="black", linewidth=2)
+            axes.text(column + 0.14, row["gap_ev"], f"S={row['spin']}", va="center", fontsize=7)
+    axes.set_xticks(range(len(states)))
+    axes.set_xticklabels(states)
+    axes.set_xlim(-0.6, len(states) - 0.2)
+    top = max(row["gap_ev"] for row in rows)
+    axes.set_ylim(-0.05 * max(top, 0.1), 1.1 * max(top, 0.1))
+    axes.set_ylabel("energy above the lowest spin state (eV)")
     return _save(figure, path)

@@ -37,10 +37,20 @@ def crystal_field_states(pseudospin, cf_terms, g_text, field_text=None):
     return states_from_crystal_field(pseudospin, values.cf_parameters(cf_terms), g=g, field_t=field)
 
 
-def _text_report(analysis, pseudospin) -> list[str]:
+def stored_states(store, label):
+    """MagneticStates of the ground multiplet of ``label`` stored by ``adatom-wf parse`` (SO energies, L, S)."""
+    from adatom_wf.analysis.spectrum import states_from_spin_orbit
+    from adatom_wf.store import read_spectrum_arrays
+
+    arrays = read_spectrum_arrays(store, label)
+    return states_from_spin_orbit(arrays["levels_cm1"], arrays["angular_momentum"], arrays["spin"],
+                                  electron_count=arrays["active_electrons"])
+
+
+def _text_report(analysis, what) -> list[str]:
     kind = "Kramers" if analysis.kramers else "non-Kramers"
     axis = ", ".join(f"{a:.3g}" for a in analysis.main_axis + 0.0)
-    lines = [f"pseudospin S = {pseudospin} ({kind}), {analysis.levels_cm1.size} states, main axis ({axis})",
+    lines = [f"{what} ({kind}), {analysis.levels_cm1.size} states, main axis ({axis})",
              f"{'level':>8} {'E (cm^-1)':>11} {'|Jz|':>6} {'split (cm^-1)':>14} {'g1':>7} {'g2':>7} {'g3':>7}"]
     for group in analysis.groups:
         if group.is_doublet:
@@ -66,6 +76,9 @@ def _text_report(analysis, pseudospin) -> list[str]:
 
 
 @click.command()
+@click.argument("store", required=False, metavar="[STORE.h5]")
+@click.option("--state", "label", metavar="LABEL",
+              help="With STORE: the oxidation state (e.g. Tb3+) whose stored SO states (from 'adatom-wf parse') to analyse.")
 @pseudospin_option
 @cf_option
 @g_option
@@ -81,10 +94,14 @@ def _text_report(analysis, pseudospin) -> list[str]:
 @json_option
 @click.option("--plot", "plot_path", metavar="PATH.png",
               help="Write energy vs <Jz> with transition arrows to PATH.png.")
-def command(pseudospin, cf_terms, g_text, field_text, axis_text, tunnel_text, transverse_text, tolerance_text,
-            as_json, plot_path):
-    """Analyse the spectrum of a pseudospin S with crystal-field parameters B_k^q (cm^-1).
+def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, tunnel_text, transverse_text,
+            tolerance_text, as_json, plot_path):
+    """Analyse the spectrum of a pseudospin S with crystal-field parameters B_k^q (cm^-1), or of the SO states
+    of an OpenMolcas run stored by 'adatom-wf parse' (STORE.h5 --state LABEL).
 
+    \b
+    Example (the stored ab initio states of the demo's Tb3+):
+      adatom-wf spectrum runs/demo_tb_benzene/results.h5 --state Tb3+ --json
     \b
     Example (Tb3+ on graphene, Table 2 of the paper):
       adatom-wf spectrum --pseudospin 6 --cf 2,0=-5.375455 --cf 4,0=0.000216 \\
@@ -94,7 +111,18 @@ def command(pseudospin, cf_terms, g_text, field_text, axis_text, tunnel_text, tr
     from adatom_wf.analysis.spectrum import analyse_spectrum
     from adatom_wf.analysis.stevens import pseudospin_value
 
-    states = crystal_field_states(pseudospin, cf_terms, g_text, field_text)
+    from adatom_wf.errors import AnalysisError
+
+    if store is not None:
+        if label is None or pseudospin is not None or cf_terms:
+            raise AnalysisError("with a store give --state LABEL (e.g. Tb3+) and no --pseudospin/--cf")
+        if field_text is not None:
+            raise AnalysisError("--field-t applies to a crystal-field pseudospin, not to stored SO states")
+        states = stored_states(store, label)
+    elif label is not None:
+        raise AnalysisError("--state needs a store: adatom-wf spectrum results.h5 --state LABEL")
+    else:
+        states = crystal_field_states(pseudospin, cf_terms, g_text, field_text)
     analysis = analyse_spectrum(
         states,
         main_axis=None if axis_text is None else values.numbers("--main-axis", axis_text, "(direction)", count=(3,)),
@@ -108,11 +136,15 @@ def command(pseudospin, cf_terms, g_text, field_text, axis_text, tunnel_text, tr
         plot_spectrum(analysis, plot_path)
     if as_json:
         data = analysis.to_dict()
-        data["pseudospin"] = str(pseudospin_value(pseudospin))
-        data["cf_parameters_cm1"] = {f"{k},{q}": b for (k, q), b in values.cf_parameters(cf_terms).items()}
+        if store is not None:
+            data.update(store=store, state=label)
+        else:
+            data["pseudospin"] = str(pseudospin_value(pseudospin))
+            data["cf_parameters_cm1"] = {f"{k},{q}": b for (k, q), b in values.cf_parameters(cf_terms).items()}
         echo_json(data)
         return
-    for line in _text_report(analysis, pseudospin):
+    what = f"{label} from {store}" if store is not None else f"pseudospin S = {pseudospin}"
+    for line in _text_report(analysis, what):
         click.echo(line)
     if plot_path:
         click.echo(f"figure: {plot_path}")

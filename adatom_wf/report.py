@@ -1,0 +1,355 @@
+"""The study's report: the paper's Table 1, Table 2, spin-state gaps (Fig. 4) and levels vs ⟨Jz⟩ (Figs 3, 5–7).
+
+Input is a list of run records, the dicts ``adatom-wf show --json`` prints under ``runs`` (docs/results.md).
+Everything but :func:`write_report` is pure: records -> rows (plain dicts) -> Markdown / CSV text. Rows are
+sorted by content (site, charge, multiplicity, path), never by the order of the records, and numbers are
+printed with the fixed number of decimals in :data:`DECIMALS`, so the same records give byte-identical files.
+docs/report.md describes each table and figure.
+"""
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from scipy import constants
+
+from adatom_wf.errors import StoreError
+
+HARTREE_EV = constants.physical_constants["Hartree energy in eV"][0]
+SITE_ORDER = ("hollow", "top", "bridge")
+CF_COLUMNS = {"B20": (2, 0), "B40": (4, 0), "B60": (6, 0), "B66": (6, 6)}
+MISSING_MARKDOWN = "—"
+
+TABLE1_COLUMNS = ("site", "status", "e_ads_rel_mev", "height_angstrom")
+TABLE2_COLUMNS = ("state", "status", "pseudospin", "g1", "g2", "g3", "B20", "B40", "B60", "B66")
+SPIN_GAP_COLUMNS = ("state", "status", "multiplicity", "spin", "lowest_root_hartree", "gap_ev")
+LEVEL_COLUMNS = ("state", "status", "level", "energy_cm1", "jz")
+
+# Decimals printed per column, in Markdown and CSV alike (the store keeps the full numbers).
+DECIMALS = {
+    "e_ads_rel_mev": 1, "height_angstrom": 3,
+    "g1": 4, "g2": 4, "g3": 4, "B20": 6, "B40": 6, "B60": 6, "B66": 6,  # Table 2 prints 3 and 6 decimals
+    "lowest_root_hartree": 8, "gap_ev": 4,
+    "energy_cm1": 3, "jz": 3,  # SINGLE_ANISO prints level energies with 3 decimals
+}
+HEADERS = {
+    "site": "site", "status": "status", "e_ads_rel_mev": "E − E(hollow) (meV)", "height_angstrom": "height (Å)",
+    "state": "state", "pseudospin": "pseudospin S", "g1": "g1", "g2": "g2", "g3": "g3",
+    "B20": "B_2^0 (cm⁻¹)", "B40": "B_4^0 (cm⁻¹)", "B60": "B_6^0 (cm⁻¹)", "B66": "B_6^6 (cm⁻¹)",
+    "multiplicity": "2S+1", "spin": "S", "lowest_root_hartree": "lowest root (Eh)", "gap_ev": "gap (eV)",
+    "level": "level", "energy_cm1": "E (cm⁻¹)", "jz": "⟨Jz⟩",
+}
+
+_CHARGE = re.compile(r"(?:[A-Z][a-z]?)?(\d*)([+-]?)")
+
+
+# --- records ----------------------------------------------------------------------------------------------
+
+def _records(records, kind: str) -> list[dict]:
+    return [r for r in records if isinstance(r, dict) and r.get("kind") == kind]
+
+
+def _ok(record: dict) -> bool:
+    return record.get("status") == "ok"
+
+
+def state_label(record: dict) -> str:
+    """The oxidation-state label of an OpenMolcas record: ``label``, else the last folder of ``path``."""
+    return record.get("label") or Path(str(record.get("path") or "")).name or "?"
+
+
+def charge_of(label: str) -> int | None:
+    """``Tb3+`` -> 3, ``Tb+`` / ``1+`` -> 1, ``Tb0`` / ``0`` -> 0, ``Tb-`` -> −1, ``Tb2-`` -> −2; None if unknown."""
+    match = _CHARGE.fullmatch(label.strip())
+    if not match:
+        return None
+    digits, sign = match.groups()
+    if not sign:
+        return 0 if digits and int(digits) == 0 else None
+    size = int(digits) if digits else 1
+    return -size if sign == "-" else size
+
+
+def _state_key(record: dict):
+    """Tb3+, Tb2+, Tb1+, Tb0, Tb1- …, then labels without a charge, alphabetically; ties by path."""
+    label = state_label(record)
+    charge = charge_of(label)
+    return (charge is None, -(charge or 0), label, str(record.get("path") or ""))
+
+
+def _site_key(record: dict):
+    site = record["site"]
+    rank = SITE_ORDER.index(site) if site in SITE_ORDER else len(SITE_ORDER)
+    return (rank, site, not _ok(record), str(record.get("path") or ""))
+
+
+def _failure(record: dict) -> str | None:
+    return None if _ok(record) else (record.get("failure") or f"status {record.get('status')!r}")
+
+
+def spin_label(multiplicity: int) -> str:
+    """2S+1 -> S as text: 7 -> "3", 8 -> "7/2"."""
+    two_s = int(multiplicity) - 1
+    return str(two_s // 2) if two_s % 2 == 0 else f"{two_s}/2"
+
+
+# --- tables -----------------------------------------------------------------------------------------------
+
+def table1(records) -> list[dict]:
+    """Paper's Table 1: one row per VASP record with a site, ordered hollow, top, bridge, then alphabetically.
+
+    ``e_ads_rel_mev`` = E_σ→0(site) − E_σ→0(hollow) in meV. The reference is the first ok hollow record (by path);
+    the difference is None when this run or the hollow reference is failed or missing, lacks ``energy_sigma0_ev``,
+    or has a different atom count (different cells are not comparable; the row's note says so).
+    """
+    vasp = sorted((r for r in _records(records, "vasp") if r.get("site")), key=_site_key)
+    hollow = next((r for r in vasp if r["site"] == "hollow" and _ok(r) and r.get("energy_sigma0_ev") is not None),
+                  None)
+    rows = []
+    for record in vasp:
+        note, difference = _failure(record), None
+        if _ok(record) and hollow is not None and record.get("energy_sigma0_ev") is not None:
+            if record.get("natoms") != hollow.get("natoms"):
+                note = f"{record.get('natoms')} atoms but hollow has {hollow.get('natoms')}: energies not compared"
+            elif record.get("adatom") != hollow.get("adatom"):
+                note = f"adatom {record.get('adatom')} but hollow has {hollow.get('adatom')}: energies not compared"
+            else:
+                difference = (float(record["energy_sigma0_ev"]) - float(hollow["energy_sigma0_ev"])) * 1000.0
+        elif _ok(record) and hollow is None:
+            note = "no successful hollow run to compare with"
+        if _ok(record) and record.get("converged") is False:
+            unconverged = f"ionic relaxation not converged ({record.get('ionic_steps')} steps)"
+            note = f"{note}; {unconverged}" if note else unconverged
+        height = record.get("adatom_height_angstrom") if _ok(record) else None
+        rows.append({"site": record["site"], "status": record.get("status"), "e_ads_rel_mev": difference,
+                     "height_angstrom": None if height is None else float(height), "note": note})
+    return rows
+
+
+def _cf_value(parameters, k: int, q: int):
+    for parameter in parameters or ():
+        if int(parameter["k"]) == k and int(parameter["q"]) == q:
+            return float(parameter["b_cm1"])
+    return None
+
+
+def table2(records) -> list[dict]:
+    """Paper's Table 2: one row per OpenMolcas record ordered by charge (3+, 2+, 1+, 0, …, unknown labels last).
+
+    g1, g2, g3 are the ground (first) SINGLE_ANISO multiplet's main g values in the order SINGLE_ANISO prints
+    them (gX, gY, gZ; not re-sorted); B20 … B66 its ESO parameters B_k^q for (k, q) = (2,0), (4,0), (6,0), (6,6)
+    in cm⁻¹, None where absent.
+    """
+    rows = []
+    for record in sorted(_records(records, "molcas"), key=_state_key):
+        multiplets = (record.get("multiplets") or []) if _ok(record) else []
+        ground = multiplets[0] if multiplets else {}
+        g = [float(v) for v in ground.get("g_main") or []] + [None] * 3
+        row = {"state": state_label(record), "status": record.get("status"), "pseudospin": ground.get("pseudospin"),
+               "g1": g[0], "g2": g[1], "g3": g[2],
+               "note": _failure(record) or (None if ground else "no SINGLE_ANISO multiplet in this run")}
+        for column, (k, q) in CF_COLUMNS.items():
+            row[column] = _cf_value(ground.get("cf_parameters"), k, q)
+        rows.append(row)
+    return rows
+
+
+def spin_gaps(records) -> list[dict]:
+    """Paper's Fig. 4: per state and multiplicity (high spin first), the lowest RASSCF root (Eh) and its gap (eV)
+    above the lowest root of all multiplicities of that state. A failed state gives one row without numbers."""
+    rows = []
+    for record in sorted(_records(records, "molcas"), key=_state_key):
+        label = state_label(record)
+        runs = [run for run in (record.get("rasscf") or []) if run.get("root_energies_hartree")] if _ok(record) else []
+        if not runs:
+            rows.append({"state": label, "status": record.get("status"), "multiplicity": None, "spin": None,
+                         "lowest_root_hartree": None, "gap_ev": None,
+                         "note": _failure(record) or "no RASSCF root energies in this run"})
+            continue
+        lowest = {int(run["multiplicity"]): min(float(e) for e in run["root_energies_hartree"]) for run in runs}
+        ground = min(lowest.values())
+        for multiplicity in sorted(lowest, reverse=True):
+            rows.append({"state": label, "status": record.get("status"), "multiplicity": multiplicity,
+                         "spin": spin_label(multiplicity), "lowest_root_hartree": lowest[multiplicity],
+                         "gap_ev": (lowest[multiplicity] - ground) * HARTREE_EV, "note": None})
+    return rows
+
+
+def level_rows(records) -> list[dict]:
+    """The ground multiplet's SO levels (cm⁻¹ above the lowest) with their signed ⟨Jz⟩ along the main axis, per
+    state in charge order, levels in ascending energy. A failed state, or one without a spectrum, gives one row
+    without numbers."""
+    rows = []
+    for record in sorted(_records(records, "molcas"), key=_state_key):
+        label, spectrum = state_label(record), (record.get("spectrum") or {}) if _ok(record) else {}
+        levels, jz = spectrum.get("levels_cm1") or [], spectrum.get("jz") or []
+        if not levels:
+            rows.append({"state": label, "status": record.get("status"), "level": None, "energy_cm1": None,
+                         "jz": None, "note": _failure(record) or "no spectrum in this run"})
+            continue
+        if len(jz) != len(levels):
+            raise StoreError(f"run {label}: spectrum has {len(levels)} levels but {len(jz)} ⟨Jz⟩ values")
+        for index, (energy, value) in enumerate(zip(levels, jz)):
+            rows.append({"state": label, "status": record.get("status"), "level": index, "energy_cm1": float(energy),
+                         "jz": float(value), "note": None})
+    return rows
+
+
+def level_panels(rows) -> list[dict]:
+    """:func:`level_rows` grouped per state with numbers, for :func:`adatom_wf.analysis.plots.plot_levels_by_jz`."""
+    panels: dict[str, dict] = {}
+    for row in rows:
+        if row["energy_cm1"] is not None:
+            panel = panels.setdefault(row["state"], {"state": row["state"], "levels_cm1": [], "jz": []})
+            panel["levels_cm1"].append(row["energy_cm1"])
+            panel["jz"].append(row["jz"])
+    return list(panels.values())
+
+
+# --- rendering --------------------------------------------------------------------------------------------
+
+def format_value(column: str, value) -> str | None:
+    """Text of one cell; None for a missing value. Floats get DECIMALS[column] decimals (−0.000 prints 0.000)."""
+    if value is None:
+        return None
+    if isinstance(value, float) or (column in DECIMALS and isinstance(value, int) and not isinstance(value, bool)):
+        text = f"{float(value):.{DECIMALS.get(column, 6)}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
+    return str(value)
+
+
+def _cell(text: str) -> str:
+    """One line of Markdown text: whitespace runs collapsed, ``|`` escaped, ``<`` ``>`` as entities (a failure
+    reason such as "ends inside <scstep>" must not read as an HTML tag)."""
+    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_markdown(rows, columns) -> str:
+    """A Markdown table of ``columns`` (keys of the rows; headers with units from HEADERS); missing values "—".
+
+    Rows with a ``note`` (a failed run's reason, or why a number is missing) get a marker "(n)" in a last "note"
+    column, and the notes are listed under the table as "- (n) state: text".
+    """
+    columns = list(columns)
+    notes = [row.get("note") for row in rows]
+    with_notes = any(notes)
+    header = [HEADERS.get(column, column) for column in columns] + (["note"] if with_notes else [])
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    footnotes = []
+    for row, note in zip(rows, notes):
+        cells = [format_value(column, row.get(column)) for column in columns]
+        cells = [MISSING_MARKDOWN if cell is None else _cell(cell) for cell in cells]
+        if with_notes:
+            marker = ""
+            if note:
+                footnotes.append(f"({len(footnotes) + 1}) {_cell(str(row.get(columns[0])))}: {_cell(note)}")
+                marker = f"({len(footnotes)})"
+            cells.append(marker)
+        lines.append("| " + " | ".join(cells) + " |")
+    if footnotes:
+        lines += [""] + [f"- {footnote}" for footnote in footnotes]
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(rows, columns) -> str:
+    """CSV with a header of the column keys; missing values empty; "\\n" line ends."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if (text := format_value(column, row.get(column))) is None else text for column in columns])
+    return buffer.getvalue()
+
+
+# --- files ------------------------------------------------------------------------------------------------
+
+REPORT_FILES = ("report.md", "table1.md", "table1.csv", "table2.md", "table2.csv", "spin_gaps.md", "spin_gaps.csv",
+                "levels.csv", "levels_by_jz.png", "spin_gaps.png")
+
+
+def write_report(records, out_dir) -> list[Path]:
+    """Write the report files into ``out_dir`` (created if needed) and return their paths, ``report.md`` last.
+
+    Each file is written atomically (temporary file + rename). Files of a part that is skipped now (e.g. no VASP
+    runs) are removed if an earlier report left them, so the folder always matches ``report.md``. Raises
+    StoreError if there are no records.
+    """
+    from adatom_wf.analysis.plots import plot_levels_by_jz, plot_spin_gaps
+    from adatom_wf.manifest import atomic_write
+
+    records = list(records or [])
+    if not records:
+        raise StoreError("nothing to report: the store holds no runs (parse the study's runs first)")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    vasp, molcas = _records(records, "vasp"), _records(records, "molcas")
+    written: list[Path] = []
+
+    def write(name: str, text: str) -> None:
+        atomic_write(out_dir / name, text.encode())
+        written.append(out_dir / name)
+
+    def table(stem: str, rows, columns) -> list[str]:
+        """``<stem>.md`` and ``<stem>.csv``; the report's lines: the table and links to both files."""
+        markdown = to_markdown(rows, columns)
+        write(f"{stem}.md", markdown)
+        write(f"{stem}.csv", to_csv(rows, columns))
+        return [markdown, f"Files: [{stem}.md]({stem}.md), [{stem}.csv]({stem}.csv)", ""]
+
+    other = len(records) - len(vasp) - len(molcas)
+    lines = ["# Report", "",
+             f"{len(records)} stored runs: {len(vasp)} VASP, {len(molcas)} OpenMolcas"
+             + (f", {other} of another kind (not reported)" if other else "") + ".",
+             "Decimals are fixed per column (docs/report.md); \"—\" marks a missing number, "
+             "(n) a note below the table.",
+             ""]
+
+    lines += ["## Adsorption sites (paper's Table 1)", ""]
+    rows = table1(records)
+    if rows:
+        lines += ["E_σ→0 of each site minus that of the hollow site; adatom height above the mean graphene plane.", ""]
+        lines += table("table1", rows, TABLE1_COLUMNS)
+    else:
+        lines += ["Skipped: " + ("no VASP runs in the store." if not vasp else "no VASP run names its site."), ""]
+
+    if molcas:
+        rows = table2(records)
+        gaps = spin_gaps(records)
+        levels = level_rows(records)
+        panels = level_panels(levels)
+        lines += ["## g values and crystal-field parameters of the ground multiplet (paper's Table 2)", "",
+                  "Main g values as SINGLE_ANISO prints them (gX, gY, gZ) and ESO parameters B_k^q in cm⁻¹.", ""]
+        lines += table("table2", rows, TABLE2_COLUMNS)
+
+        lines += ["## Spin-state gaps (paper's Fig. 4)", "",
+                  "Lowest SA-CASSCF root of each multiplicity above the lowest root of that oxidation state.", ""]
+        lines += table("spin_gaps", gaps, SPIN_GAP_COLUMNS)
+        if any(row["gap_ev"] is not None for row in gaps):
+            written.append(plot_spin_gaps(gaps, out_dir / "spin_gaps.png"))
+            lines += ["![Spin-state gaps](spin_gaps.png)", ""]
+        else:
+            lines += ["Figure skipped: no OpenMolcas run has RASSCF root energies.", ""]
+
+        lines += ["## Low-energy levels vs ⟨Jz⟩ (paper's Figs 3, 5–7)", "",
+                  "SO levels of the ground multiplet (cm⁻¹ above the lowest) at their ⟨Jz⟩ along the main axis.", ""]
+        write("levels.csv", to_csv(levels, LEVEL_COLUMNS))
+        lines += ["File: [levels.csv](levels.csv)", ""]
+        if panels:
+            written.append(plot_levels_by_jz(panels, out_dir / "levels_by_jz.png"))
+            lines += ["![Levels vs ⟨Jz⟩](levels_by_jz.png)", ""]
+        else:
+            lines += ["Figure skipped: no OpenMolcas run has a spectrum.", ""]
+        missing = sorted({row["state"] for row in levels} - {panel["state"] for panel in panels},
+                         key=lambda label: (charge_of(label) is None, -(charge_of(label) or 0), label))
+        if panels and missing:
+            lines += ["Not plotted (failed or without a spectrum): " + ", ".join(missing) + ".", ""]
+    else:
+        lines += ["## OpenMolcas results (paper's Table 2, Figs 3–7)", "",
+                  "Skipped: no OpenMolcas runs in the store.", ""]
+
+    for name in REPORT_FILES:  # a part skipped now must not leave an earlier report's file behind
+        if name != "report.md" and out_dir / name not in written:
+            (out_dir / name).unlink(missing_ok=True)
+    write("report.md", "\n".join(lines).rstrip("\n") + "\n")
+    return written

@@ -1,0 +1,348 @@
+"""The HDF5 results store: ``runs/<study>/results.h5`` (schema in docs/results.md).
+
+One group per run: ``/vasp/<site>`` and ``/molcas/<oxidation state>`` (``/molcas/<label>/rasscf/m<2S+1>`` per
+multiplicity). Every dataset carries ``units`` and ``description`` attributes; the root carries the schema version,
+the producer and the study's name and hash; each run group its path, status, failure and the sha256 of every file
+it was read from.
+
+Writes are crash-safe: the new store is written to a temporary file beside the old one, flushed to disk and moved
+over it with ``os.replace`` (atomic on POSIX), under an exclusive lock so two ``parse`` runs cannot interleave.
+Runs not re-parsed are copied over unchanged, so nothing stored before is lost; a run stored as ok is kept (with a
+warning) when it now reads as failed. Re-parsing the same outputs gives the same content. A store written by a
+newer schema is refused.
+"""
+
+import fcntl
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from adatom_wf.errors import StoreError
+
+SCHEMA_VERSION = 1
+STORE_NAME = "results.h5"
+
+# record key -> (dataset, units, description)
+VASP_FIELDS = {
+    "energy_ev": ("energy", "eV", "final free energy F (TOTEN) of the last ionic step"),
+    "energy_sigma0_ev": ("energy_sigma0", "eV", "energy(sigma->0) of the last electronic step of the last ionic step"),
+    "ionic_steps": ("ionic_steps", "1", "number of ionic steps"),
+    "natoms": ("natoms", "1", "number of atoms in the final structure"),
+    "converged": ("converged", "bool", "electronic and ionic convergence (forces below |EDIFFG|)"),
+    "max_force_ev_per_angstrom": ("max_force", "eV/angstrom", "largest force on an atom in the final structure"),
+    "ediffg": ("ediffg", "eV/angstrom (<0) or eV (>0)", "EDIFFG of the run"),
+    "nsw": ("nsw", "1", "NSW of the run (maximum ionic steps)"),
+    "adatom_height_angstrom": ("adatom_height", "angstrom", "height of the adatom above the mean substrate plane"),
+}
+VASP_ATTRS = ("site", "vasp_version", "adatom", "structure_source")
+MOLCAS_ATTRS = ("label", "project", "molcas_version")
+DOUBLET_FIELDS = {
+    "energy_cm1": ("energy", "cm^-1", "mean energy of the doublet above the lowest SO state"),
+    "tunnel_splitting_cm1": ("tunnel_splitting", "cm^-1", "energy difference of the doublet's two states"),
+    "g_main": ("g_main", "1", "largest principal g of the doublet as a pseudospin 1/2"),
+    "g_principal": ("g_principal", "1", "principal g values of the doublet, ascending (n_doublets x 3)"),
+    "jz_abs": ("jz_abs", "hbar", "|<J_n>| of the doublet's states along the main axis"),
+}
+SPECTRUM_FIELDS = {
+    "levels_cm1": ("levels", "cm^-1", "SO levels of the ground multiplet above the lowest"),
+    "jz": ("jz", "hbar", "signed <J_n> of each level along the main axis (doublets diagonalised in J_n)"),
+    "main_axis": ("main_axis", "1", "unit vector of the main (quantisation) axis in the cluster frame"),
+}
+
+
+def store_path(root: Path) -> Path:
+    return Path(root) / STORE_NAME
+
+
+def _dataset(group, name: str, data, units: str, description: str) -> None:
+    dataset = group.create_dataset(name, data=data, track_times=False)
+    dataset.attrs["units"] = units
+    dataset.attrs["description"] = description
+
+
+def _cf_table(group, parameters: list, description: str) -> None:
+    table = group.create_group("crystal_field", track_order=True)
+    table.attrs["description"] = description
+    _dataset(table, "k", np.array([p["k"] for p in parameters], dtype=np.int64), "1", "rank k of O_k^q")
+    _dataset(table, "q", np.array([p["q"] for p in parameters], dtype=np.int64), "1", "component q of O_k^q")
+    _dataset(table, "B", np.array([p["b_cm1"] for p in parameters], dtype=float), "cm^-1",
+             "B_k^q of the extended Stevens operators (Rudowicz/EasySpin ESO, as SINGLE_ANISO prints them)")
+
+
+def _read_cf(group) -> list:
+    if "crystal_field" not in group:
+        return []
+    table = group["crystal_field"]
+    return [{"k": int(k), "q": int(q), "b_cm1": float(b)}
+            for k, q, b in zip(table["k"][()], table["q"][()], table["B"][()])]
+
+
+def _set_common(group, record: dict) -> None:
+    group.attrs["kind"] = record["kind"]
+    group.attrs["path"] = record["path"]
+    group.attrs["status"] = record["status"]
+    group.attrs["failure"] = record["failure"] or ""
+    for key in ("sources", "warnings", "cross_checks"):
+        if key in record:
+            group.attrs[key] = json.dumps(record[key] or ({} if key == "sources" else []), sort_keys=True)
+
+
+def _write_vasp(group, record: dict, arrays: dict) -> None:
+    for key in VASP_ATTRS:
+        group.attrs[key] = record.get(key) or ""
+    for key, (name, units, description) in VASP_FIELDS.items():
+        if record.get(key) is not None:
+            _dataset(group, name, record[key], units, description)
+    structure = record.get("final_structure")
+    if structure:
+        final = group.create_group("final_structure")
+        final.attrs["source"] = record.get("structure_source") or ""
+        _dataset(final, "cell", np.asarray(structure["cell_angstrom"], float), "angstrom", "lattice vectors (rows)")
+        _dataset(final, "positions", np.asarray(structure["positions_angstrom"], float), "angstrom",
+                 "Cartesian positions")
+        _dataset(final, "symbols", np.array(structure["symbols"], dtype="S3"), "1", "chemical symbols")
+
+
+def _write_molcas(group, record: dict, arrays: dict) -> None:
+    for key in MOLCAS_ATTRS:
+        group.attrs[key] = record.get(key) or ""
+    runs = group.create_group("rasscf", track_order=True) if record.get("rasscf") else None
+    for order, run in enumerate(record.get("rasscf") or []):
+        sub = runs.create_group(f"m{run['multiplicity']}")
+        sub.attrs["order"] = order  # the log's order (a copied group may lose its creation order)
+        sub.attrs["multiplicity"] = run["multiplicity"]
+        sub.attrs["converged"] = bool(run["converged"])
+        if run.get("iterations") is not None:
+            sub.attrs["iterations"] = run["iterations"]
+        _dataset(sub, "root_energies", np.asarray(run["root_energies_hartree"], float), "hartree",
+                 "state-averaged CASSCF root energies of this spin multiplicity")
+    if record.get("so_energies_cm1"):
+        _dataset(group, "spin_orbit/energies", np.asarray(record["so_energies_cm1"], float), "cm^-1",
+                 "RASSI spin-orbit energies above the lowest SO state")
+    for multiplet in record.get("multiplets") or []:
+        sub = group.create_group(f"single_aniso/multiplet_{multiplet['index']}")
+        sub.attrs["size"] = multiplet["size"]
+        sub.attrs["pseudospin"] = multiplet["pseudospin"]
+        _dataset(sub, "g_main", np.asarray(multiplet["g_main"], float), "1", "main g values gX, gY, gZ")
+        _dataset(sub, "g_axes", np.asarray(multiplet["g_axes"], float), "1",
+                 "main magnetic axes Xm, Ym, Zm (rows) in the cluster frame")
+        _dataset(sub, "energies", np.asarray(multiplet["energies_cm1"], float), "cm^-1",
+                 "SO energies of the multiplet as SINGLE_ANISO prints them (three decimals)")
+        if multiplet["cf_parameters"]:
+            _cf_table(sub, multiplet["cf_parameters"], "ZFS/crystal-field Hamiltonian of the pseudospin multiplet")
+    crystal = record.get("crystal_field_j")
+    if crystal:
+        sub = group.create_group("crystal_field_j")
+        sub.attrs["j"] = crystal["j"]
+        _cf_table(sub, crystal["cf_parameters"], "crystal field of the ground atomic J multiplet (CRYS)")
+    doublets = record.get("doublets") or []
+    if doublets:
+        sub = group.create_group("doublets")
+        for key, (name, units, description) in DOUBLET_FIELDS.items():
+            _dataset(sub, name, np.asarray([d[key] for d in doublets], float), units, description)
+    spectrum = record.get("spectrum")
+    if spectrum:
+        sub = group.create_group("spectrum")
+        for key, (name, units, description) in SPECTRUM_FIELDS.items():
+            _dataset(sub, name, np.asarray(spectrum[key], float), units, description)
+        for key in ("kramers", "e_zfs_cm1", "e_mab_cm1", "u_eff_cm1", "kramers_violations", "active_electrons"):
+            sub.attrs[key] = -1.0 if spectrum[key] is None else spectrum[key]
+        _dataset(sub, "angular_momentum", arrays["angular_momentum"], "hbar",
+                 "<i|L_a|j> between the multiplet's SO states, a = x, y, z (rebuilt from rassi.h5)")
+        _dataset(sub, "spin", arrays["spin"], "hbar", "<i|S_a|j> between the multiplet's SO states, a = x, y, z")
+
+
+def _read_vasp(group) -> dict:
+    record = {key: (group.attrs[key] or None) for key in VASP_ATTRS}
+    for key, (name, _, _) in VASP_FIELDS.items():
+        value = group[name][()].item() if name in group else None
+        record[key] = bool(value) if key == "converged" and value is not None else value
+    if "final_structure" in group:
+        final = group["final_structure"]
+        record["final_structure"] = {"cell_angstrom": final["cell"][()].tolist(),
+                                     "positions_angstrom": final["positions"][()].tolist(),
+                                     "symbols": [s.decode() for s in final["symbols"][()]]}
+    else:
+        record["final_structure"] = None
+    return record
+
+
+def _read_molcas(group) -> dict:
+    record = {key: (group.attrs[key] or None) for key in MOLCAS_ATTRS}
+    runs = group["rasscf"] if "rasscf" in group else {}
+    record["rasscf"] = [
+        {"multiplicity": int(run.attrs["multiplicity"]), "root_energies_hartree": run["root_energies"][()].tolist(),
+         "converged": bool(run.attrs["converged"]),
+         "iterations": int(run.attrs["iterations"]) if "iterations" in run.attrs else None}
+        for run in sorted(runs.values(), key=lambda r: int(r.attrs["order"]))]
+    energies = group.get("spin_orbit/energies")
+    record["so_energies_cm1"] = energies[()].tolist() if energies is not None else []
+    multiplets = group["single_aniso"] if "single_aniso" in group else {}  # multiplet_<n>: sorted by n below
+    record["multiplets"] = [
+        {"index": int(name.rsplit("_", 1)[1]), "size": int(sub.attrs["size"]), "pseudospin": str(sub.attrs["pseudospin"]),
+         "g_main": sub["g_main"][()].tolist(), "g_axes": sub["g_axes"][()].tolist(),
+         "energies_cm1": sub["energies"][()].tolist(), "cf_parameters": _read_cf(sub)}
+        for name, sub in sorted(multiplets.items(), key=lambda item: int(item[0].rsplit("_", 1)[1]))]
+    crystal = group.get("crystal_field_j")
+    record["crystal_field_j"] = ({"j": str(crystal.attrs["j"]), "cf_parameters": _read_cf(crystal)}
+                                 if crystal is not None else None)
+    doublets = group.get("doublets")
+    columns = {key: doublets[name][()].tolist() for key, (name, _, _) in DOUBLET_FIELDS.items()} if doublets else {}
+    count = len(columns.get("energy_cm1", []))
+    record["doublets"] = [{key: values[i] for key, values in columns.items()} for i in range(count)]
+    spectrum = group.get("spectrum")
+    if spectrum is None:
+        record["spectrum"] = None
+    else:
+        record["spectrum"] = {key: spectrum[name][()].tolist() for key, (name, _, _) in SPECTRUM_FIELDS.items()}
+        for key, value in spectrum.attrs.items():
+            value = value.item() if hasattr(value, "item") else value
+            record["spectrum"][key] = None if key.endswith("_cm1") and value == -1.0 else value
+        record["spectrum"]["kramers"] = bool(record["spectrum"]["kramers"])
+    return record
+
+
+def _read_run(group) -> dict:
+    kind = group.attrs["kind"]
+    record = {"kind": kind, "path": group.attrs["path"], "status": group.attrs["status"],
+              "failure": group.attrs["failure"] or None}
+    record.update(_read_vasp(group) if kind == "vasp" else _read_molcas(group))
+    for key in ("sources", "warnings", "cross_checks"):
+        if key in group.attrs:
+            record[key] = json.loads(group.attrs[key])
+    record["key"] = group.name.lstrip("/")
+    return record
+
+
+def _check_version(h5, path: Path) -> None:
+    version = h5.attrs.get("schema_version")
+    if version is None:
+        raise StoreError(f"{path} is an HDF5 file but not an adatom-wf results store (no schema_version)")
+    if int(version) > SCHEMA_VERSION:
+        raise StoreError(f"{path} was written with store schema {int(version)}; this adatom-wf reads schema "
+                         f"{SCHEMA_VERSION} and older: upgrade adatom-wf to read it")
+
+
+@contextmanager
+def open_store(path) -> object:
+    """The store opened read-only, its schema checked; StoreError for a missing, foreign or newer file."""
+    import h5py
+
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(f"{path} does not exist (run 'adatom-wf parse' first)")
+    try:
+        h5 = h5py.File(path, "r")
+    except OSError:
+        raise StoreError(f"{path} is not a readable HDF5 file (expected an adatom-wf results store)") from None
+    with h5:
+        _check_version(h5, path)
+        yield h5
+
+
+def read_store(path) -> dict:
+    """Everything stored, as plain data: what ``adatom-wf show --json`` prints."""
+    with open_store(path) as h5:
+        runs = [_read_run(h5[kind][name]) for kind in ("vasp", "molcas") if kind in h5 for name in h5[kind]]
+        return {"store": str(path), "schema_version": int(h5.attrs["schema_version"]),
+                "producer": h5.attrs.get("producer", ""), "study": h5.attrs.get("study") or None,
+                "study_sha256": h5.attrs.get("study_sha256") or None, "runs": runs}
+
+
+def read_spectrum_arrays(path, label: str) -> dict:
+    """Levels (cm⁻¹), L and S (3, n, n) and the Kramers flag of the stored ground multiplet of ``label``."""
+    with open_store(path) as h5:
+        group = h5.get(f"molcas/{label}")
+        if group is None:
+            stored = ", ".join(h5["molcas"]) if "molcas" in h5 else "none"
+            raise StoreError(f"{path} has no OpenMolcas run {label!r} (stored: {stored})")
+        if "spectrum" not in group:
+            reason = group.attrs["failure"] or "no SO spectrum was stored"
+            raise StoreError(f"{path}: run {label} has no spectrum ({reason})")
+        spectrum = group["spectrum"]
+        return {"levels_cm1": spectrum["levels"][()], "angular_momentum": spectrum["angular_momentum"][()],
+                "spin": spectrum["spin"][()], "active_electrons": int(spectrum.attrs["active_electrons"])}
+
+
+def _key(kind: str, record: dict) -> str:
+    name = record.get("site") if kind == "vasp" else record.get("label")
+    return f"{kind}/{(name or Path(record['path']).name).replace('/', '_')}"
+
+
+@contextmanager
+def _locked(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(f".{path.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def write_runs(path, results, *, study=None, producer: str = "") -> list[str]:
+    """Add or replace ``results`` (RunResult) in the store at ``path``; returns warnings (kept ok runs)."""
+    import h5py
+
+    path = Path(path)
+    warnings = []
+    with _locked(path):
+        old = None
+        if path.exists():
+            try:
+                old = h5py.File(path, "r")
+            except OSError:
+                raise StoreError(f"{path} exists but is not a readable HDF5 file; move it away before parsing "
+                                 "into it (nothing was written)") from None
+            _check_version(old, path)
+        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(handle)
+        try:
+            with h5py.File(tmp, "w", track_order=True) as new:
+                new.attrs["schema_version"] = SCHEMA_VERSION
+                new.attrs["producer"] = producer
+                if study is not None:
+                    new.attrs["study"], new.attrs["study_sha256"] = study.name, study.sha256()
+                elif old is not None:
+                    for key in ("study", "study_sha256"):
+                        if key in old.attrs:
+                            new.attrs[key] = old.attrs[key]
+                fresh = {}
+                for result in results:
+                    key = _key(result.record["kind"], result.record)
+                    if key in fresh and fresh[key].record["path"] != result.record["path"]:
+                        raise StoreError(f"two runs would be stored as {key}: {fresh[key].record['path']} and "
+                                         f"{result.record['path']} (parse them into separate stores)")
+                    kept = old is not None and key in old and old[key].attrs["status"] == "ok" \
+                        and result.record["status"] == "failed" and old[key].attrs["path"] == result.record["path"]
+                    if kept:
+                        warnings.append(f"kept the stored result of {key}: the run now reads as failed "
+                                        f"({result.record['failure']})")
+                    else:
+                        fresh[key] = result
+                for kind in ("vasp", "molcas"):
+                    names = sorted(set(old[kind]) if old is not None and kind in old else set())
+                    names += sorted({k.split("/", 1)[1] for k in fresh if k.startswith(kind + "/")} - set(names))
+                    for name in names:
+                        key = f"{kind}/{name}"
+                        if key in fresh:
+                            group = new.require_group(kind).create_group(name, track_order=True)
+                            _set_common(group, fresh[key].record)
+                            writer = _write_vasp if kind == "vasp" else _write_molcas
+                            writer(group, fresh[key].record, fresh[key].arrays)
+                        else:
+                            old.copy(old[key], new.require_group(kind), name=name)
+            with open(tmp, "rb") as flushed:
+                os.fsync(flushed.fileno())
+            if old is not None:
+                old.close()
+                old = None
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        finally:
+            if old is not None:
+                old.close()
+    return warnings

@@ -1,0 +1,154 @@
+"""The HDF5 store: round trip, units on every dataset, idempotence, crash safety, schema versions."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import h5py
+import pytest
+
+from adatom_wf.errors import StoreError
+from adatom_wf.molcas.results import RunResult, parse_molcas_run
+from adatom_wf.store import SCHEMA_VERSION, read_spectrum_arrays, read_store, write_runs
+
+sys.path.insert(0, str(Path(__file__).parent / "molcas"))
+from tb3p_run import unpack_tb3p  # noqa: E402
+
+VASP_RECORD = {
+    "kind": "vasp", "path": "/runs/x/dft/hollow", "site": "hollow", "status": "ok", "failure": None,
+    "vasp_version": "6.3.0", "energy_ev": -1234.5, "energy_sigma0_ev": -1234.4, "ionic_steps": 12, "natoms": 129,
+    "converged": True, "max_force_ev_per_angstrom": 0.004, "ediffg": -0.01, "nsw": 200, "adatom": "Tb",
+    "adatom_height_angstrom": 2.21, "structure_source": "CONTCAR",
+    "final_structure": {"symbols": ["Tb", "C"], "cell_angstrom": [[1, 0, 0], [0, 1, 0], [0, 0, 20]],
+                        "positions_angstrom": [[0, 0, 2.21], [0.5, 0.5, 0]]},
+    "warnings": [], "sources": {"vasprun.xml": "ab" * 32},
+}
+
+
+@pytest.fixture(scope="module")
+def tb3p(tmp_path_factory):
+    return parse_molcas_run(unpack_tb3p(tmp_path_factory.mktemp("run")), label="Tb3+")
+
+
+def comparable(record):
+    return json.loads(json.dumps({k: v for k, v in record.items() if k != "key"}))
+
+
+def test_round_trip_gives_back_every_record(tmp_path, tb3p):
+    store = tmp_path / "results.h5"
+    write_runs(store, [RunResult(dict(VASP_RECORD)), tb3p], producer="adatom-wf test")
+    data = read_store(store)
+    assert data["schema_version"] == SCHEMA_VERSION and data["producer"] == "adatom-wf test"
+    runs = {r["key"]: r for r in data["runs"]}
+    assert set(runs) == {"vasp/hollow", "molcas/Tb3+"}
+    assert comparable(runs["vasp/hollow"]) == comparable(VASP_RECORD)
+    assert comparable(runs["molcas/Tb3+"]) == comparable(tb3p.record)
+    arrays = read_spectrum_arrays(store, "Tb3+")
+    assert (arrays["angular_momentum"] == tb3p.arrays["angular_momentum"]).all() and arrays["active_electrons"] == 8
+
+
+def test_every_dataset_has_units_and_a_description(tmp_path, tb3p):
+    store = tmp_path / "results.h5"
+    write_runs(store, [RunResult(dict(VASP_RECORD)), tb3p])
+    seen = []
+
+    def visit(name, item):
+        if isinstance(item, h5py.Dataset):
+            seen.append(name)
+            assert item.attrs["units"] and item.attrs["description"], name
+
+    with h5py.File(store) as h5:
+        h5.visititems(visit)
+    assert "molcas/Tb3+/rasscf/m7/root_energies" in seen and "vasp/hollow/energy" in seen
+    assert "molcas/Tb3+/single_aniso/multiplet_1/crystal_field/B" in seen
+
+
+def test_reparsing_is_idempotent_and_keeps_other_runs(tmp_path, tb3p):
+    store = tmp_path / "results.h5"
+    write_runs(store, [RunResult(dict(VASP_RECORD))])
+    write_runs(store, [tb3p])
+    first = read_store(store)
+    write_runs(store, [tb3p])
+    assert read_store(store) == first and len(first["runs"]) == 2
+
+
+def test_an_ok_run_is_not_replaced_by_a_failed_reading(tmp_path):
+    store = tmp_path / "results.h5"
+    write_runs(store, [RunResult(dict(VASP_RECORD))])
+    failed = dict(VASP_RECORD, status="failed", failure="vasprun.xml ends inside an <scstep>", energy_ev=None)
+    warnings = write_runs(store, [RunResult(failed)])
+    assert warnings and "kept the stored result of vasp/hollow" in warnings[0]
+    assert read_store(store)["runs"][0]["energy_ev"] == -1234.5
+
+
+def test_a_failing_write_leaves_the_old_store_untouched(tmp_path, tb3p, monkeypatch):
+    import adatom_wf.store as store_module
+
+    store = tmp_path / "results.h5"
+    write_runs(store, [RunResult(dict(VASP_RECORD))])
+    before = store.read_bytes()
+
+    def broken(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_module, "_write_molcas", broken)
+    with pytest.raises(KeyboardInterrupt):
+        write_runs(store, [tb3p])
+    assert store.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".results.h5.lock", "results.h5"]
+
+
+def test_a_killed_writer_leaves_the_old_store_readable(tmp_path):
+    """SIGKILL in the middle of writing (a writer stalled after its first dataset): the old store survives."""
+    store = tmp_path / "results.h5"
+    write_runs(store, [RunResult(dict(VASP_RECORD))])
+    before = read_store(store)
+    script = textwrap.dedent(f"""
+        import json, time, adatom_wf.store as s
+        from adatom_wf.molcas.results import RunResult
+        real = s._dataset
+        def slow(*args):
+            real(*args)
+            print("writing", flush=True)
+            time.sleep(60)
+        s._dataset = slow
+        record = json.loads({json.dumps(VASP_RECORD)!r})
+        record["site"] = "top"
+        s.write_runs({str(store)!r}, [RunResult(record)])
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "writing"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert read_store(store) == before
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    store = tmp_path / "results.h5"
+    write_runs(store, [RunResult(dict(VASP_RECORD))])
+    with h5py.File(store, "r+") as h5:
+        h5.attrs["schema_version"] = SCHEMA_VERSION + 1
+    with pytest.raises(StoreError, match=f"written with store schema {SCHEMA_VERSION + 1}.*upgrade adatom-wf"):
+        read_store(store)
+    with pytest.raises(StoreError, match="upgrade adatom-wf"):
+        write_runs(store, [RunResult(dict(VASP_RECORD))])
+
+
+def test_foreign_files_are_refused(tmp_path):
+    text = tmp_path / "notes.h5"
+    text.write_text("hello")
+    with pytest.raises(StoreError, match="not a readable HDF5 file"):
+        read_store(text)
+    with pytest.raises(StoreError, match="move it away"):
+        write_runs(text, [RunResult(dict(VASP_RECORD))])
+    assert text.read_text() == "hello"
+    foreign = tmp_path / "foreign.h5"
+    h5py.File(foreign, "w").close()
+    with pytest.raises(StoreError, match="not an adatom-wf results store"):
+        read_store(foreign)
+    with pytest.raises(StoreError, match="does not exist"):
+        read_store(tmp_path / "missing.h5")
