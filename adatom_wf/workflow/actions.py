@@ -5,7 +5,9 @@
 - relax.<site>: VASP itself runs in the node script; this judges its output (workflow/judge.py);
 - carve.<site>-<rings>: carve the cluster from the relaxed CONTCAR (cluster.geometry: relaxed) or from the
   ideal cell, and write it (adatom_wf.structure.cluster);
-- molcas.<label>: render and run OpenMolcas for one oxidation state (adatom_wf.molcas.node).
+- molcas.<label>: render and run OpenMolcas for one oxidation state (adatom_wf.molcas.node);
+- parse: every run of the study into runs/<study>/results.h5 (adatom_wf.parse, adatom_wf.store);
+- report: the tables and figures of the store under runs/<study>/report/ (adatom_wf.report).
 
 ``prepare_relax`` writes a site's VASP inputs before submission (errors surface on the login node, before
 anything is submitted); ``restart_relax`` / ``restart_molcas`` keep what a stopped run left for the next attempt
@@ -34,6 +36,10 @@ def run_action(study, root: Path, node, attempt: int, vasp_exit_code: int | None
         return _carve(study, Path(root))
     if node.stage == "molcas":
         return _molcas(study, Path(root), node, attempt)
+    if node.stage == "parse":
+        return _parse(study, Path(root))
+    if node.stage == "report":
+        return _report(Path(root))
     raise SchedulerError(f"node {node.name} has an unknown stage {node.stage!r}")
 
 
@@ -64,6 +70,28 @@ def _molcas(study, root: Path, node, attempt: int) -> Verdict:
         restart=_restart_file(root / node.directory), workdir=os.environ.get("MOLCAS_WORKDIR"),
     )
     return Verdict(run.status == "ok", run.failure or "", dict(run.details or {}))
+
+
+def _parse(study, root: Path) -> Verdict:
+    """Store every run; the node fails when a run it depends on reads as failed (the store keeps it as failed)."""
+    from adatom_wf import __version__
+    from adatom_wf.parse import parse_study
+    from adatom_wf.store import store_path, write_runs
+
+    outcome = parse_study(study, root)
+    warnings = write_runs(store_path(root), outcome.results, study=study, producer=f"adatom-wf {__version__}")
+    failed = [f"{Path(r.record['path']).name}: {r.record['failure']}" for r in outcome.results
+              if r.record["status"] != "ok"]
+    details = {"store": str(store_path(root)), "runs": len(outcome.results), "warnings": warnings}
+    return Verdict(not failed, "; ".join(f"parsed as failed: {f}" for f in failed), details)
+
+
+def _report(root: Path) -> Verdict:
+    from adatom_wf.report import write_report
+    from adatom_wf.store import read_store, store_path
+
+    written = write_report(read_store(store_path(root))["runs"], root / "report")
+    return Verdict(True, "", {"files": [path.name for path in written]})
 
 
 # --- before (re)submission -------------------------------------------------------------------------------------

@@ -8,9 +8,13 @@ For a study the graph is (docs/execution.md)::
     carve.<site>-<rings>
         ▼
     molcas.<oxidation state>  (one per oxidation state: integrals once, then RASSCF per spin, RASSI, SINGLE_ANISO)
+        ▼  every relax.<site> and molcas.<label>
+    parse   (every run into runs/<study>/results.h5)
+        ▼
+    report  (tables and figures under runs/<study>/report/)
 
 Node directories are relative to runs/<study>/: ``dft/<site>``, ``cluster/<site>-<rings>``,
-``molcas/<label>``. Parse and report nodes will join when their library exists (issue 5).
+``molcas/<label>``, ``.`` (parse: results.h5), ``report``.
 """
 
 from collections.abc import Iterable
@@ -18,7 +22,8 @@ from dataclasses import dataclass
 
 from adatom_wf.errors import SpecError
 
-STAGES = ("relax", "carve", "molcas")
+STAGES = ("relax", "carve", "molcas", "parse", "report")
+PARSE, REPORT = "parse", "report"
 
 
 @dataclass(frozen=True)
@@ -167,4 +172,7 @@ def study_graph(study) -> Graph:
     if study.molcas is not None:
         nodes += [Node(molcas_name(label), "molcas", f"molcas/{label}", needs=(carve.name,), oxidation_state=label)
                   for label in study.molcas.oxidation_states]
+    runs = tuple(node.name for node in nodes if node.stage in ("relax", "molcas"))
+    if runs:
+        nodes += [Node(PARSE, PARSE, ".", needs=runs), Node(REPORT, REPORT, REPORT, needs=(PARSE,))]
     return Graph(nodes)

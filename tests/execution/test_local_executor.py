@@ -66,7 +66,8 @@ def test_local_run_failure_skips_descendants_then_resume_completes(relax_study, 
     ctx = relax_study
     write_control(ctx["control"], {"hollow": {"recording": "c_diamond_vasp630", "killed": True}})
     report = run(ctx)
-    assert report.outcome == {"relax.hollow": "failed", "relax.top": "ok", "carve.hollow-1": "skipped"}
+    assert report.outcome == {"relax.hollow": "failed", "relax.top": "ok", "carve.hollow-1": "skipped",
+                              "parse": "skipped", "report": "skipped"}
     result = cli("status", ctx["study"], "--runs-dir", ctx["runs"], "--json")
     assert result.returncode == 0, result.stderr
     nodes = {n["node"]: n for n in json.loads(result.stdout)["nodes"]}
@@ -82,7 +83,11 @@ def test_local_run_failure_skips_descendants_then_resume_completes(relax_study, 
     assert result.returncode == 0, result.stderr
     assert "completed, not redone: relax.top" in result.stdout
     assert "run relax.hollow (attempt 2; was FAILED; restarts from attempt 1's CONTCAR" in result.stdout
-    assert states(ctx) == {"relax.hollow": "COMPLETED", "relax.top": "COMPLETED", "carve.hollow-1": "COMPLETED"}
+    assert states(ctx) == {"relax.hollow": "COMPLETED", "relax.top": "COMPLETED", "carve.hollow-1": "COMPLETED",
+                           "parse": "COMPLETED", "report": "COMPLETED"}
+    shown = json.loads(cli("show", ctx["root"] / "results.h5", "--json").stdout)
+    assert sorted((r["site"], r["status"]) for r in shown["runs"]) == [("hollow", "ok"), ("top", "ok")]
+    assert (ctx["root"] / "report" / "table1.md").is_file()
     assert standin_calls(ctx["root"] / "dft" / "top") == 1  # never redone
     assert standin_calls(ctx["root"] / "dft" / "hollow") == 2
     assert (ctx["root"] / "dft" / "hollow" / "attempt-1" / "vasprun.xml").is_file()
@@ -95,7 +100,7 @@ def test_local_run_failure_skips_descendants_then_resume_completes(relax_study, 
 def test_dry_run_writes_scripts_and_runs_nothing(relax_study):
     report = run(relax_study, dry_run=True)
     root = relax_study["root"]
-    assert [p.name for p in report.planned] == ["relax.hollow", "relax.top", "carve.hollow-1"]
+    assert [p.name for p in report.planned] == ["relax.hollow", "relax.top", "carve.hollow-1", "parse", "report"]
     assert (root / "workflow" / "scripts" / "relax.top.sh").is_file() and (root / "workflow" / "study.yaml").is_file()
     assert not (root / "workflow" / "jobs.json").exists() and not (root / "dft").exists()
     assert set(states(relax_study).values()) == {"NOT_SUBMITTED"}

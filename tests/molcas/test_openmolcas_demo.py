@@ -5,6 +5,7 @@ About five minutes on two cores (Tb3+ ~1.5 min, Tb2+ ~3.5 min). CI installs Debi
 """
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -95,6 +96,67 @@ def test_tb3_shows_the_free_ion_j6_multiplet(demo_run):
     g = [float(x) for x in re.findall(r"g[XYZ] =\s+([0-9.]+)", block)[:3]]
     assert g == pytest.approx([1.5, 1.5, 1.5], abs=0.05), g
     assert "CALCULATION OF CRYSTAL-FIELD PARAMETERS OF THE GROUND ATOMIC MULTIPLET J =  6." in log
+
+
+def test_parse_show_report_and_spectrum_on_the_real_runs(demo_run):
+    """The store of the two real runs: g and SO energies cross-checked against SINGLE_ANISO, Kramers pairs for Tb2+,
+    the report's Table 2, and ``spectrum STORE --state`` giving back the stored doublets."""
+    _, root = demo_run
+    where = root.parent.parent
+
+    def adatom_wf(*args):
+        result = subprocess.run(adatom_wf_command() + [str(a) for a in args], cwd=where, capture_output=True,
+                                text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    parsed = json.loads(adatom_wf("parse", "demo_tb_benzene", "--runs-dir", "runs", "--json"))
+    assert [run["status"] for run in parsed["runs"]] == ["ok", "ok"]
+    store = root / "results.h5"
+    runs = {r["label"]: r for r in json.loads(adatom_wf("show", store, "--json"))["runs"]}
+    for label, project in (("Tb3+", "Tb3p"), ("Tb2+", "Tb2p")):
+        log = (root / "molcas" / label / f"{project}.casscf.log").read_text()
+        printed = [float(g) for g in re.findall(r"^ g[XYZ] =\s+(\S+)", log, re.M)[:3]]
+        assert runs[label]["multiplets"][0]["g_main"] == printed
+        checks = {c["quantity"]: c["max_deviation"] for c in runs[label]["cross_checks"]}
+        assert checks["main g values of SINGLE_ANISO multiplet 1"] < 1e-6, checks
+    tb2 = runs["Tb2+"]
+    assert tb2["spectrum"]["kramers"] and tb2["spectrum"]["kramers_violations"] == 0 and len(tb2["doublets"]) == 7
+    assert [r["multiplicity"] for r in tb2["rasscf"]] == [8, 6]
+    assert runs["Tb3+"]["doublets"][0]["g_main"] == pytest.approx(18, abs=0.2)  # Ising |Jz| = 6, g_J = 3/2
+    adatom_wf("report", "demo_tb_benzene", "--runs-dir", "runs")
+    table2 = (root / "report" / "table2.md").read_text()
+    assert "Tb3+" in table2 and "Tb2+" in table2 and (root / "report" / "levels_by_jz.png").stat().st_size > 1000
+    spectrum = json.loads(adatom_wf("spectrum", store, "--state", "Tb2+", "--json"))
+    assert [d["g_main"] for d in spectrum["doublets"]] == pytest.approx([d["g_main"] for d in tb2["doublets"]])
+
+
+def test_per_doublet_g_agrees_with_single_aniso(demo_run, tmp_path):
+    """SINGLE_ANISO run alone on Tb2+'s rassi.h5 with one pseudospin-1/2 block per Kramers doublet (MLTP 7 × 2):
+    its g per doublet against the doublets adatom-wf computes from the rebuilt SO moments."""
+    import shutil
+
+    from adatom_wf.molcas.execute import pymolcas_command
+    from adatom_wf.molcas.results import parse_molcas_run
+    from adatom_wf.molcas.results_log import single_aniso_multiplets
+
+    _, root = demo_run
+    folder = root / "molcas" / "Tb2+"
+    (tmp_path / "work" / "Tb2p").mkdir(parents=True)
+    shutil.copy(folder / "Tb2p.rassi.h5", tmp_path / "work" / "Tb2p")  # REST 3 reads $WorkDir/$Project/<file>
+    (tmp_path / "doublets.input").write_text("&SINGLE_ANISO\n  REST\n    3\n    Tb2p.rassi.h5\n  MLTP\n    7\n"
+                                             "    2 2 2 2 2 2 2\n")
+    env = {**os.environ, "Project": "Tb2p", "MOLCAS_WORKDIR": str(tmp_path / "work"),
+           "MOLCAS_MEM": "1000"}
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run(pymolcas_command() + ["doublets.input"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=300)
+    printed = single_aniso_multiplets(result.stdout, "doublets.log")
+    assert len(printed) == 7, result.stdout[-2000:]
+    ours = parse_molcas_run(folder).record["doublets"]
+    for doublet, block in zip(ours, printed):
+        assert doublet["energy_cm1"] == pytest.approx(np.mean(block["energies_cm1"]), abs=1e-3)
+        assert doublet["g_principal"] == pytest.approx(sorted(block["g_main"]), abs=1e-6)
 
 
 def test_a_second_run_does_not_redo_finished_states(demo_run):

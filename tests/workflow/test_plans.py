@@ -23,6 +23,8 @@ def test_paper_study_dry_run_on_slurm_is_three_batches(tmp_path):
         ("carve", ["carve.hollow-3"], ["<batch 0>_0"]),
         ("molcas", ["molcas.Tb3+", "molcas.Tb2+", "molcas.Tb1+"], ["<batch 1>"]),  # chunked to max_array_size
         ("molcas", ["molcas.Tb0"], ["<batch 1>"]),
+        ("parse", ["parse"], ["<batch 3>", "<batch 2>", "<batch 0>"]),  # every VASP and OpenMolcas run
+        ("report", ["report"], ["<batch 4>"]),
     ]
     assert {p.name: p.time for p in report.planned}["relax.top"] == "12:00:00"
     root = tmp_path / "runs" / "tb_graphene" / "workflow"
