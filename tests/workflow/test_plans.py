@@ -51,3 +51,10 @@ def test_status_and_resume_import_no_heavy_package(tmp_path):
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "relax.hollow    NOT_SUBMITTED" in result.stdout
+
+
+def test_local_runs_start_the_largest_openmolcas_state_first(tmp_path):
+    """With fewer slots than states, the state with most SO states (Tb0: 478) must not be left for last."""
+    report = run_study(load_study("demo_tb_benzene"), tmp_path / "runs", dry_run=True)
+    assert [batch["nodes"][0] for batch in report.batches] == [
+        "carve.hollow-1", "molcas.Tb0", "molcas.Tb2+", "molcas.Tb1+", "molcas.Tb3+", "parse", "report"]
