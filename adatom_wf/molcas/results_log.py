@@ -1,37 +1,77 @@
 """What only the OpenMolcas log has: the version, RASSCF convergence, SINGLE_ANISO's multiplets and CF tables.
 
-One small reader per block, the lines it reads pasted in its docstring (OpenMolcas 22.10; the ESO header
-changed in 24.10, both read). A block that is recognised but cannot be read raises :class:`ParseError` naming
-the file and the block — never an empty table. A log that ends before a block is printed simply lacks it
-(the caller learns from the module return codes that the module never finished).
+One small reader per block, the lines it reads pasted in its docstring (OpenMolcas 22.10, Debian). The
+SINGLE_ANISO sources that print "(ESO) as defined in" (OpenMolcas >= 24.10; ``src/aniso_util/g_high_1.F90``,
+``g_high.F90`` and the ``print_CFP_*`` routines of ``src/aniso_util``) changed three things in these blocks,
+all read here: the ESO header gained a space, B(k,q) and the ITO numbers are written ``ES22.14``
+(``-6.07464270595520E+00``) instead of ``E22.14`` (``-0.60746427059552E+01``), and a multiplet of fewer than
+10 states lists ``spin-orbit state 1; energy(1)`` instead of ``spin-orbit state 1. energy(1)``. Column
+layout, widths and the ``(Knm)^2`` / ``(K)^2`` titles are the same (tests/molcas/fixtures/logs/PROVENANCE.md).
+
+A block that is recognised but cannot be read raises :class:`ParseError` naming the file and the block and
+what was expected — never an empty or partial table. A log that ends before a block is printed simply lacks
+it (the caller learns from :func:`adatom_wf.molcas.verdict.parse_log` that the module never finished).
 """
 
+import math
 import re
+import warnings
 
 from adatom_wf.errors import ParseError
 
-NUMBER = r"[-+]?\d+\.\d*(?:[EeDd][-+]?\d+)?"
-_VERSION = re.compile(r"^\s*\S*\s+version:?\s+(v?\d+\.\d+\S*)", re.M)
-# Patterns start with a literal, not "^": re then searches a 3 MB log 5-10x faster (bench/bench_parse.py).
-_RASSCF_START = re.compile(r"--- Start Module: rasscf\b")
-_RASSCF_STOP = re.compile(r"--- Stop Module: rasscf\b.*?/rc=(\S+) ---")
+# A Fortran real as OpenMolcas prints it: F (-0.000), E22.14 (0.35216457100758E-02), ES22.14
+# (3.52164571007580E-03); an E22.14 exponent beyond +-99 loses its "E" (0.12345678901234-100).
+NUMBER = r"[-+]?\d+\.\d*(?:[EeDd][-+]?\d+|[-+]\d{3})?"
+_NUMBER = re.compile(NUMBER + r"$")
+
+# A 3 MB log is searched with str.find for a rare literal, then a regex is matched there: "---", "::" or
+# "No " are everywhere in a log, and a regex that starts with them scans it slowly (bench/bench_parse.py).
+_VERSION = re.compile(r"version:\s+(v?\d+\.\d+\S*)")
+_RASSCF_START = "--- Start Module: rasscf "
+_RASSCF_STOP = re.compile(r"--- Stop Module: rasscf .*?/rc=(\S+) ---")
 _SPIN = re.compile(r"Spin quantum number\s+(\d+(?:\.\d+)?)")
+_ROOTS = re.compile(r"Number of root\(s\) required\s+(\d+)")
 _CONVERGED = re.compile(r"Convergence after\s+(\d+) iterations")  # capital C: not "No convergence after"
-_NOT_CONVERGED = re.compile(r"No convergence after\s+(\d+) iterations", re.M)
-_ROOT = re.compile(r"::\s+RASSCF root number\s+(\d+) Total energy:\s+(" + NUMBER + ")")
-_MULTIPLET = re.compile(r"CALCULATION OF PSEUDOSPIN HAMILTONIAN TENSORS FOR THE MULTIPLET\s+(\d+)\s+"
-                        r"\(\s*effective S\s*=\s*([0-9/]+)\s*\)")
-_SO_STATE = re.compile(r"^spin-orbit state\s*(\d+)[.;]\s*energy\(\s*\d+\)\s*=\s*(" + NUMBER + r")\s*cm-1", re.M)
-_G_MAIN = re.compile(r"^\s*g([XYZ])\s*=\s*(" + NUMBER + r")\s*\|\s*[XYZ]m\s*\|\s*(" + NUMBER + r")\s+(" + NUMBER
-                     + r")\s+(" + NUMBER + r")\s*\|", re.M)
-_CF_J = re.compile(r"CALCULATION OF CRYSTAL-FIELD PARAMETERS OF THE GROUND ATOMIC MULTIPLET J\s*=\s*([0-9/.]+?)\.?\s*$",
+_NOT_CONVERGED = re.compile(r"No convergence after\s+(\d+) iterations")
+_ROOT = re.compile(r"::\s+RASSCF root number\s+(\d+) Total energy:\s*(\S+)")
+_SINGLE_ANISO_START = "--- Start Module: single_aniso"
+
+_SECTION_ENDS = ("CALCULATION OF ", "--- Stop Module:")
+_MULTIPLET = re.compile(r"CALCULATION OF PSEUDOSPIN HAMILTONIAN TENSORS FOR THE MULTIPLET\s*(\S+)\s*"
+                        r"\(\s*effective S\s*=\s*(\S+?)\s*\)")
+_SO_STATE = re.compile(r"spin-orbit state\s*(\d+)\s*[.;]\s*energy\(\s*(\d+)\)\s*=\s*(\S+)\s*cm-1")
+_CF_J = re.compile(r"CALCULATION OF CRYSTAL-FIELD PARAMETERS OF THE GROUND ATOMIC MULTIPLET J\s*=\s*(\S+?)\.?[ \t]*$",
                    re.M)
-_ESO_HEADER = re.compile(r"Extended Stevens Operators \(ESO\)\s?as defined in")
-_ESO_ROW = re.compile(r"^\s*(\d+)\s*\|\s*(-?\d+)\s*\|\s*(" + NUMBER + r")\s*\|\s*(\S+)\s*\|\s*$")
+
+_G_HEADER = "g TENSOR:"
+_G_ROW = re.compile(r"\s*g([XYZ])\s*=\s*(\S+)\s*\|\s*([XYZ])m\s*\|\s*(\S+)\s+(\S+)\s+(\S+)\s*\|\s*$")
+_G_ZERO = "Norm of the magnetic moment is zero."
+_G_NEGATIVE = "ALL EIGENVALUES OF THE A-TENSOR ARE NEGATIVE"
+
+_ZFS_ESO = re.compile(r"The ZFS Hamiltonian:\s*\n\s*ZFS = SUM_\{k,q\} \* \[ B\(k,q\) \* O\(k,q\) \];")
+_CF_ESO = re.compile(r"The Crystal-Field Hamiltonian:\s*\n\s*Hcf = SUM_\{k,q\} \* \[ B\(k,q\) \* O\(k,q\) \];"
+                     r"\s*\n\s*where:\s*\n\s*O\(k,q\) =\s+Extended Stevens")
+_ESO_HEADER = re.compile(r"O\(k,q\) =\s+Extended Stevens Operators \(ESO\) ?as defined in:")
+_ESO_TITLE = re.compile(r"\s*k\s*\|\s*q\s*\|\s*\((Knm|K)\)\^2\s*\|\s*B\(k,q\)\s*\|\s*$")
+_ESO_GROUP = re.compile(r"-{4}\|-{5}\|-{13}\|-{23}\|$")
+_ESO_CLOSE = re.compile(r"-{48}\|$")
+_ESO_ROW = re.compile(r"\s*(\d+)\s*\|\s*(-?\d+)\s*\|\s*(\S+)\s*\|\s*(\S+)\s*\|\s*$")
+ZFS_COLUMNS = "k | q | (Knm)^2 | B(k,q)"
+CF_COLUMNS = "k | q | (K)^2 | B(k,q)"
+MAX_ESO_RANK = 12  # the highest k of OpenMolcas's ESO ("the maximal k implemented in EasySpin")
 
 
-def _number(text: str) -> float:
-    return float(text.replace("D", "E").replace("d", "e"))
+def number(text: str, source: str, what: str) -> float:
+    """A finite Fortran real, else ParseError naming the block."""
+    if not _NUMBER.match(text):
+        raise ParseError(f"{source}: {what}: {text!r} is not a number")
+    text = text.replace("D", "E").replace("d", "e")
+    if "E" not in text.upper() and re.search(r"\d[-+]\d{3}$", text):  # E22.14 with a 3-digit exponent
+        text = text[:-4] + "E" + text[-4:]
+    value = float(text)
+    if not math.isfinite(value):
+        raise ParseError(f"{source}: {what}: {text!r} is not a finite number")
+    return value
 
 
 def molcas_version(text: str) -> str | None:
@@ -39,139 +79,274 @@ def molcas_version(text: str) -> str | None:
 
                    OPENMOLCASOPENMOLCA        version: v22.10 ?
     """
-    match = _VERSION.search(text[:20000])
+    match = _VERSION.search(text, 0, 20000)
     return match.group(1) if match else None
 
 
 def rasscf_runs(text: str, source: str) -> list[dict]:
-    """One dict per RASSCF module, in order: multiplicity, converged, iterations, root energies (Hartree)::
-
-              Spin quantum number                      3.5
-              Convergence after 20 iterations
-        ::    RASSCF root number  1 Total energy: -11928.66137912
-        --- Stop Module: rasscf at Sun Nov 22 08:08:51 2026 /rc=_RC_ALL_IS_WELL_ ---
-    """
-    starts = [m.start() for m in _RASSCF_START.finditer(text)]
+    """One dict per RASSCF module, in order: multiplicity, converged, iterations, root energies (Hartree)."""
+    starts = _find_all(text, _RASSCF_START)
     runs = []
-    for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(text)
-        block = text[start:end]
-        spin = _SPIN.search(block)
-        if spin is None:
-            raise ParseError(f"{source}: RASSCF run {n + 1}: no 'Spin quantum number' line (expected it in the "
-                             "input summary)")
-        stop = _RASSCF_STOP.search(block)
-        converged = _CONVERGED.search(block)
-        failed = _NOT_CONVERGED.search(block)
-        iterations = int((converged or failed).group(1)) if (converged or failed) else None
-        runs.append({
-            "multiplicity": int(round(2 * float(spin.group(1)) + 1)),
-            "converged": bool(converged) and not failed and stop is not None and stop.group(1) != "_RC_NOT_CONVERGED_",
-            "iterations": iterations,
-            "root_energies_hartree": [_number(m.group(2)) for m in _ROOT.finditer(block)],
-        })
+    for n, (start, end) in enumerate(zip(starts, starts[1:] + [len(text)]), 1):
+        stop_at = text.rfind("--- Stop Module: rasscf ", start, end)  # backwards: it is near the next start
+        stop = _RASSCF_STOP.match(text, stop_at) if stop_at >= 0 else None
+        runs.append(rasscf_run(text[start:stop.end() if stop else end], source, n))  # not RASSI's lines after it
     return runs
 
 
+def _find_all(text: str, literal: str, start: int = 0) -> list[int]:
+    found, position = [], text.find(literal, start)
+    while position >= 0:
+        found.append(position)
+        position = text.find(literal, position + 1)
+    return found
+
+
+def _find_match(pattern: re.Pattern, text: str, literal: str, start: int = 0, end: int | None = None):
+    """``pattern`` matched where ``literal`` first occurs in text[start:end], else None."""
+    position = text.find(literal, start, len(text) if end is None else end)
+    return pattern.match(text, position) if position >= 0 else None
+
+
+def rasscf_run(block: str, source: str, n: int) -> dict:
+    """The n-th RASSCF module of a log (from its Start line to its Stop line)::
+
+        --- Start Module: rasscf at Sun Nov 22 08:08:13 2026 ---
+              Spin quantum number                      3.5
+              Number of root(s) required                21
+              Convergence after 20 iterations           (or: No convergence after  3 iterations)
+        ::    RASSCF root number  1 Total energy: -11928.66137912
+        --- Stop Module: rasscf at Sun Nov 22 08:08:51 2026 /rc=_RC_ALL_IS_WELL_ ---   (or /rc=_RC_NOT_CONVERGED_)
+
+    A module that stopped normally (converged or not) must print one energy per root; one that crashed or
+    never stopped (the log was cut) is returned as not converged with the energies it printed.
+    """
+    what = f"RASSCF run {n}"
+    spin = _find_match(_SPIN, block, "Spin quantum number")
+    if spin is None:
+        raise ParseError(f"{source}: {what}: no 'Spin quantum number' line (expected it in the input summary)")
+    stop_at = block.rfind("--- Stop Module: rasscf ")
+    stop = _RASSCF_STOP.match(block, stop_at) if stop_at >= 0 else None
+    first = block.find("RASSCF root number")  # the energies are consecutive lines, then a blank line
+    first = block.rfind("\n", 0, first) + 1 if first >= 0 else len(block)
+    blank = block.find("\n\n", first)
+    converged = _find_match(_CONVERGED, block, "Convergence after", 0, first)  # the iterations come first
+    failed = _find_match(_NOT_CONVERGED, block, "No convergence after", 0, first)
+    energies = []
+    for index, match in enumerate(_ROOT.finditer(block, first, blank if blank >= 0 else len(block)), 1):
+        if int(match.group(1)) != index:
+            raise ParseError(f"{source}: {what}: root energy lines out of order at root {match.group(1)} "
+                             f"(expected root {index})")
+        energies.append(number(match.group(2), source, f"{what}: energy of root {index}"))
+    if stop is not None and stop.group(1) in ("_RC_ALL_IS_WELL_", "_RC_NOT_CONVERGED_"):
+        roots = _find_match(_ROOTS, block, "Number of root(s) required")
+        if not energies or (roots and len(energies) != int(roots.group(1))):
+            expected = f"{roots.group(1)} (Number of root(s) required)" if roots else "one per root"
+            raise ParseError(f"{source}: {what}: {len(energies)} 'RASSCF root number N Total energy' lines, "
+                             f"expected {expected}")
+    iterations = (failed or converged).group(1) if (failed or converged) else None
+    return {
+        "multiplicity": int(round(2 * float(spin.group(1)) + 1)),
+        "converged": (stop is not None and stop.group(1) != "_RC_NOT_CONVERGED_" and failed is None
+                      and (converged is not None or stop.group(1) == "_RC_ALL_IS_WELL_")),
+        "iterations": int(iterations) if iterations is not None else None,
+        "root_energies_hartree": energies,
+    }
+
+
 def _section(text: str, start: int) -> str:
-    """From ``start`` to the next multiplet/CF header or the end of the module."""
-    ends = [m.start() for m in (_MULTIPLET.search(text, start + 1), _CF_J.search(text, start + 1),
-                                re.compile(r"^--- Stop Module:|CALCULATION OF CRYSTAL-FIELD PARAMETERS OF THE GROUND "
-                                           r"ATOMIC TERM|CALCULATION OF THE MAGNETIC", re.M).search(text, start + 1))
-            if m]
-    return text[start:min(ends) if ends else len(text)]
+    """From a SINGLE_ANISO header to the next "CALCULATION OF" header, the module's Stop line or the end."""
+    ends = [text.find(literal, start + len("CALCULATION OF ")) for literal in _SECTION_ENDS]
+    return text[start:min([end for end in ends if end >= 0], default=len(text))]
 
 
-def eso_table(block: str, source: str, what: str, columns: str) -> list[dict]:
-    """The ESO table after the first "(ESO)as defined in" header of ``block`` whose rows are k | q | K² | B::
+def so_energies(block: str, size: int, source: str, what: str) -> list[float]:
+    """The SO states a pseudospin is built on, in cm^-1 (10 or more states; fewer: "state 1. energy(1)",
+    from 24.10 "state 1; energy(1)")::
 
-           O(k,q) =  Extended Stevens Operators (ESO)as defined in:
+        spin-orbit state 1; energy( 1) =       0.000 cm-1.
+        spin-orbit state10; energy(10) =     567.038 cm-1.
+    """
+    energies = []
+    for index, match in enumerate(_SO_STATE.finditer(block), 1):
+        if int(match.group(1)) != index or int(match.group(2)) != index:
+            raise ParseError(f"{source}: {what}: 'spin-orbit state' lines out of order at state {match.group(1)}")
+        energies.append(number(match.group(3), source, f"{what}: energy of spin-orbit state {index}"))
+    if len(energies) != size:
+        raise ParseError(f"{source}: {what}: {len(energies)} 'spin-orbit state' lines, expected {size}")
+    return energies
+
+
+def g_tensor(block: str, source: str, what: str) -> tuple[list[float], list[list[float]]]:
+    """Main g values and main magnetic axes (rows Xm, Ym, Zm in the initial x, y, z frame)::
+
+            g TENSOR:
+        --------------------------------------------------------|
+            MAIN VALUES    |             MAIN MAGNETIC AXES     |   x , y , z  -- initial Cartesian axes
+        -------------------|----|----- x ------- y ------- z ---|   Xm, Ym, Zm -- main magnetic axes
+         gX =   1.50845320315776 | Xm |  0.00517957795424  0.99998658589614  0.00000000027705 |
+         gY =   1.50845320066206 | Ym | -0.99998658589614  0.00517957795424 -0.00000000062213 |
+         gZ =   1.47638040891087 | Zm | -0.00000000062355 -0.00000000027382  1.00000000000000 |
+        --------------------------------------------------------|
+
+    A multiplet whose moment is zero has no table ("Norm of the magnetic moment is zero." / "Returning the
+    default (dummy) values"): g = 0 along OpenMolcas's default axes x, y, z, with a warning.
+    """
+    header = block.find(_G_HEADER)
+    if header < 0:
+        if _G_NEGATIVE in block:
+            raise ParseError(f"{source}: {what}: OpenMolcas says '{_G_NEGATIVE}' and that the pseudospin "
+                             "results must be disregarded")
+        if _G_ZERO in block:
+            warnings.warn(f"{source}: {what}: the magnetic moment is zero; g = 0 (no main axes)", stacklevel=3)
+            return [0.0, 0.0, 0.0], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+        raise ParseError(f"{source}: {what}: no 'g TENSOR:' table (expected MAIN VALUES gX, gY, gZ with the "
+                         "main magnetic axes)")
+    lines = block[header:header + 2000].splitlines()
+    first = next((i for i, line in enumerate(lines[1:8], 1) if line.lstrip().startswith("gX =")), None)
+    lines = lines[first:first + 3] if first is not None else []
+    values, axes = [], []
+    for axis, line in zip("XYZ", lines + [""] * (3 - len(lines))):
+        match = _G_ROW.match(line)
+        if match is None or match.group(1) != axis or match.group(3) != axis:
+            found = f"cannot read {line.strip()!r}" if line.strip() else f"the table is cut before g{axis}"
+            raise ParseError(f"{source}: {what}: g TENSOR table: {found} (expected "
+                             f"' g{axis} = <g> | {axis}m | <x> <y> <z> |')")
+        values.append(number(match.group(2), source, f"{what}: g{axis}"))
+        axes.append([number(match.group(i), source, f"{what}: axis {axis}m") for i in (4, 5, 6)])
+    return values, axes
+
+
+def eso_table(block: str, source: str, what: str, columns: str, ranks: list[int],
+              debug_ranks: list[int] | None = None) -> list[dict]:
+    """The ESO table of ``block`` (which starts at its "The ZFS/Crystal-Field Hamiltonian:" line)::
+
+           O(k,q) =  Extended Stevens Operators (ESO)as defined in:      (>= 24.10: "(ESO) as defined in")
         ...
-          k |  q  |    (K)^2    |         B(k,q)        |
+        ------------------------------------------------|
+          k |  q  |    (Knm)^2  |         B(k,q)        |                 (CRYS: "(K)^2")
         ----|-----|-------------|-----------------------|
           2 |  -2 |       1.50  | -0.36582808614020E-09 |
+        ...
+         12 |  12 |  169009.75  |  0.21241986171005E-13 |
         ------------------------------------------------|
+
+    Every rank k of ``ranks`` (or of ``debug_ranks``: with PRLV >= 4 the CRYS table also lists odd k) must be
+    there with all q = -k..k in order, and the table must be closed.
     """
-    for header in _ESO_HEADER.finditer(block):
-        lines = block[header.end():].splitlines()
-        title = next((i for i, line in enumerate(lines[:20]) if re.match(r"^\s*k\s*\|\s*q\s*\|", line)), None)
-        if title is None or lines[title].count("|") != 4:  # the moment's table has an "i" column: not this one
+    header = _ESO_HEADER.search(block, 0, 800)
+    if header is None:
+        raise ParseError(f"{source}: {what}: no 'O(k,q) = Extended Stevens Operators (ESO) as defined in' line "
+                         f"(expected the ESO table {columns})")
+    lines = block[header.end():].splitlines()
+    title = next((i for i, line in enumerate(lines[:12]) if _ESO_TITLE.match(line)), None)
+    if title is None:
+        raise ParseError(f"{source}: {what}: no ESO column titles (expected {columns})")
+    rows, closed = [], False
+    for line in lines[title + 1:]:
+        stripped = line.strip()
+        if _ESO_GROUP.match(stripped):
             continue
-        rows = []
-        for line in lines[title + 1:]:
-            if set(line.strip()) <= {"-", "|"}:
-                if line.strip().startswith("----|") or line.strip().startswith("|"):
-                    continue
-                break
-            match = _ESO_ROW.match(line)
-            if match is None:
-                raise ParseError(f"{source}: {what}: cannot read the ESO row {line.strip()!r} (expected {columns})")
-            try:
-                value = _number(match.group(4))
-            except ValueError:
-                raise ParseError(f"{source}: {what}: B(k,q) {match.group(4)!r} is not a number") from None
-            rows.append({"k": int(match.group(1)), "q": int(match.group(2)), "b_cm1": value})
-        if not rows:
-            raise ParseError(f"{source}: {what}: the ESO table has no rows (expected {columns})")
+        if _ESO_CLOSE.match(stripped):
+            closed = True
+            break
+        match = _ESO_ROW.match(line)
+        if match is None:
+            raise ParseError(f"{source}: {what}: cannot read the ESO row {stripped!r} (expected {columns})")
+        k, q = int(match.group(1)), int(match.group(2))
+        number(match.group(3), source, f"{what}: (K)^2 of B({k},{q})")
+        rows.append({"k": k, "q": q, "b_cm1": number(match.group(4), source, f"{what}: B({k},{q})")})
+    if not rows:
+        raise ParseError(f"{source}: {what}: ESO table has no rows (expected {columns})")
+    if not closed:
+        raise ParseError(f"{source}: {what}: ESO table is cut after B({rows[-1]['k']},{rows[-1]['q']}) "
+                         f"(expected {columns} rows up to k = {ranks[-1]} and a closing line)")
+    expected = [(k, q) for k in ranks for q in range(-k, k + 1)]
+    found = [(row["k"], row["q"]) for row in rows]
+    if debug_ranks and found == [(k, q) for k in debug_ranks for q in range(-k, k + 1)]:
         return rows
-    return []
+    if found != expected:
+        wrong = next((f"B{e} expected, B{f} found" for e, f in zip(expected, found) if e != f),
+                     f"{len(found)} rows, expected {len(expected)}")
+        raise ParseError(f"{source}: {what}: ESO table does not hold k = {', '.join(map(str, ranks))} with "
+                         f"q = -k..k ({wrong})")
+    return rows
+
+
+def _pseudospin_size(text: str) -> int | None:
+    numerator, _, denominator = text.partition("/")
+    if not numerator.isdigit() or denominator not in ("", "2"):
+        return None
+    return int(numerator) + 1 if denominator else 2 * int(numerator) + 1
 
 
 def single_aniso_multiplets(text: str, source: str) -> list[dict]:
     """Every pseudospin multiplet SINGLE_ANISO printed (MLTP), in order::
 
+        %%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%
              CALCULATION OF PSEUDOSPIN HAMILTONIAN TENSORS FOR THE MULTIPLET 1 ( effective S = 6)
-        spin-orbit state 1; energy( 1) =       0.000 cm-1.     (10 or more states; with fewer: "state 1. energy(1)")
-         gX =   1.50845320315776 | Xm |  0.00517957795424  0.99998658589614  0.00000000027705 |
-         gY =   1.50845320066206 | Ym | -0.99998658589614  0.00517957795424 -0.00000000062213 |
-         gZ =   1.47638040891087 | Zm | -0.00000000062355 -0.00000000027382  1.00000000000000 |
-        The ZFS Hamiltonian:  ... Extended Stevens Operators (ESO)as defined in: ... k | q | (Knm)^2 | B(k,q)
+             CALCULATION OF PSEUDOSPIN HAMILTONIAN TENSORS FOR THE MULTIPLET 1 ( effective S =  1/2)
+
+    then :func:`so_energies`, :func:`g_tensor` and, for more than 2 states, the ESO table of
+    "The ZFS Hamiltonian: ZFS = SUM_{k,q} * [ B(k,q) * O(k,q) ];" (even k up to min(size - 1, 12);
+    not the magnetic moment's ESO table, which has odd k and an "i" column).
     """
     multiplets = []
-    for match in _MULTIPLET.finditer(text):
-        index, pseudospin = int(match.group(1)), match.group(2)
-        what = f"SINGLE_ANISO multiplet {index} (effective S = {pseudospin})"
+    for match in _MULTIPLET.finditer(text, max(text.find(_SINGLE_ANISO_START), 0)):
+        index, pseudospin = match.group(1), match.group(2)
         block = _section(text, match.start())
-        energies = [_number(m.group(2)) for m in _SO_STATE.finditer(block)]
-        numerator, _, denominator = pseudospin.partition("/")
-        size = int(round(2 * int(numerator) / int(denominator or 1))) + 1
-        if len(energies) != size:
-            raise ParseError(f"{source}: {what}: {len(energies)} 'spin-orbit state' lines, expected {size}")
-        g_rows = {m.group(1): m for m in _G_MAIN.finditer(block)}
-        if set(g_rows) != {"X", "Y", "Z"}:
-            raise ParseError(f"{source}: {what}: the g TENSOR table (MAIN VALUES gX, gY, gZ with their axes) is "
-                             "missing or cut")
-        zfs = block.find("The ZFS Hamiltonian:\n   ZFS = SUM_{k,q} * [ B(k,q) * O(k,q) ]")
-        parameters = eso_table(block[zfs:], source, f"{what}: ZFS Hamiltonian", "k | q | (Knm)^2 | B(k,q)") \
-            if zfs >= 0 else []
-        if size > 2 and not parameters:
-            raise ParseError(f"{source}: {what}: no ESO table of the ZFS Hamiltonian (expected k | q | (Knm)^2 | "
-                             "B(k,q) after 'The ZFS Hamiltonian')")
-        multiplets.append({
-            "index": index, "size": size, "pseudospin": pseudospin, "energies_cm1": energies,
-            "g_main": [_number(g_rows[a].group(2)) for a in "XYZ"],
-            "g_axes": [[_number(g_rows[a].group(i)) for i in (3, 4, 5)] for a in "XYZ"],
-            "cf_parameters": parameters,
-        })
+        size = _pseudospin_size(pseudospin)
+        if size is None:  # I1 overflow ("effective S = *") for S >= 10: the state lines say how many
+            size = len(_SO_STATE.findall(block))
+            pseudospin = f"{size - 1}/2" if size % 2 == 0 else str((size - 1) // 2)
+        what = f"SINGLE_ANISO multiplet {index} (effective S = {pseudospin})"
+        if not index.isdigit():
+            raise ParseError(f"{source}: {what}: multiplet number {index!r} is not a number")
+        energies = so_energies(block, size, source, what)
+        g_main, g_axes = g_tensor(block, source, what)
+        parameters = []
+        if size > 2:
+            zfs = _ZFS_ESO.search(block)
+            if zfs is None:
+                raise ParseError(f"{source}: {what}: no ESO table of the ZFS Hamiltonian (expected 'The ZFS "
+                                 f"Hamiltonian: ZFS = SUM_{{k,q}} * [ B(k,q) * O(k,q) ]' then {ZFS_COLUMNS})")
+            ranks = list(range(2, min(size - 1, MAX_ESO_RANK) + 1, 2))
+            parameters = eso_table(block[zfs.start():], source, f"{what}: ZFS Hamiltonian", ZFS_COLUMNS, ranks)
+        multiplets.append({"index": int(index), "size": size, "pseudospin": pseudospin, "energies_cm1": energies,
+                           "g_main": g_main, "g_axes": g_axes, "cf_parameters": parameters})
     return multiplets
 
 
 def crystal_field_j(text: str, source: str) -> dict | None:
-    """The CRYS block: B(k,q) of the ground atomic J multiplet in ESO::
+    """The CRYS block: B(k,q) of the ground atomic J multiplet in ESO (the first such block of the log)::
 
              CALCULATION OF CRYSTAL-FIELD PARAMETERS OF THE GROUND ATOMIC MULTIPLET J =  6.
+        ...
         The Crystal-Field Hamiltonian:
            Hcf = SUM_{k,q} * [ B(k,q) * O(k,q) ];
+        where:
            O(k,q) =  Extended Stevens Operators (ESO)as defined in:
+        ...
           k |  q  |    (K)^2    |         B(k,q)        |
+
+    The block's other "Crystal-Field Hamiltonian" tables (ITO with alpha(k), B/C(k,q), complex A(k,q)) and the
+    weights table are not ESO and are skipped; the L-term block after it is a different section.
     """
-    match = _CF_J.search(text)
+    match = _CF_J.search(text, max(text.find(_SINGLE_ANISO_START), 0))
     if match is None:
         return None
+    j = match.group(1)
+    what = f"SINGLE_ANISO crystal field of the ground atomic multiplet J = {j}"
+    numerator, _, denominator = j.partition("/")
+    if not numerator.isdigit() or denominator not in ("", "2"):
+        raise ParseError(f"{source}: {what}: J {j!r} is not an integer or half-integer")
     block = _section(text, match.start())
-    what = f"SINGLE_ANISO crystal field of the ground atomic multiplet J = {match.group(1)}"
-    parameters = eso_table(block, source, what, "k | q | (K)^2 | B(k,q)")
-    if not parameters:
-        raise ParseError(f"{source}: {what}: no ESO table (expected 'Extended Stevens Operators (ESO)as defined in' "
-                         "then k | q | (K)^2 | B(k,q))")
-    return {"j": match.group(1).rstrip("."), "cf_parameters": parameters}
+    table = _CF_ESO.search(block)
+    if table is None:
+        raise ParseError(f"{source}: {what}: no ESO table (expected 'The Crystal-Field Hamiltonian: Hcf = "
+                         f"SUM_{{k,q}} * [ B(k,q) * O(k,q) ]; O(k,q) = Extended Stevens Operators' then {CF_COLUMNS})")
+    two_j = 2 * int(numerator) if not denominator else int(numerator)
+    kmax = min(two_j, MAX_ESO_RANK)
+    rows = eso_table(block[table.start():], source, what, CF_COLUMNS, list(range(2, kmax + 1, 2)),
+                     list(range(2, kmax + 1)))
+    return {"j": j, "cf_parameters": rows}
