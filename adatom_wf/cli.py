@@ -22,7 +22,7 @@ COMMANDS = {
     "validate": ("validate", "Check a study file and print its summary."),
     "build": ("build", "Write the VASP inputs of every adsorption site of a study."),
     "molcas": ("molcas", "Render the OpenMolcas inputs of every oxidation state of a study."),
-    "run": ("run", "Run OpenMolcas here for every oxidation state (default: the Tb/benzene demo)."),
+    "run": ("run", "Run a study's graph, locally or on Slurm (default: the Tb/benzene demo)."),
     "carve": ("carve", "Carve the hydrogen-capped adatom cluster from the ideal or a relaxed supercell."),
     "status": ("status", "Show every node of a study's graph: state, job id, reason."),
     "resume": ("resume", "Resubmit the failed nodes of a study and what depends on them."),

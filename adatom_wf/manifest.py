@@ -99,8 +99,3 @@ def write_stage(root: Path, stage: str, study, files: dict[str, bytes], record: 
         entry["files"] = {**entry.get("files", {}), **{rel: sha256_bytes(data) for rel, data in files.items()}}
         atomic_write(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
     return manifest_path
-
-
-def study_dir(runs_dir: Path, study) -> Path:
-    """Where a study writes: ``<runs_dir>/<study name>`` (the name is validated to be one path component)."""
-    return Path(runs_dir) / study.name

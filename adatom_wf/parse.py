@@ -1,6 +1,7 @@
 """Find the runs of a study (or take run directories), parse each by its content, and store them.
 
-A study's runs live in ``runs/<study>/dft/<site>/`` (VASP) and ``runs/<study>/molcas/<label>/`` (OpenMolcas);
+A study's runs live in ``runs/<study>/dft/<site>/`` (VASP) and ``runs/<study>/molcas/<label>/`` (OpenMolcas,
+:mod:`adatom_wf.layout`);
 folders without output yet are skipped and named. Any other directory is recognised by what it holds
 (:func:`adatom_wf.vasp.results.is_vasp_run`, :func:`adatom_wf.molcas.results.is_molcas_run`), never by its name.
 """
@@ -8,8 +9,9 @@ folders without output yet are skipped and named. Any other directory is recogni
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adatom_wf.errors import ParseError
-from adatom_wf.molcas.results import RunResult
+from adatom_wf import layout
+from adatom_wf.errors import AnalysisError, ParseError
+from adatom_wf.store import RunResult
 
 
 @dataclass
@@ -43,9 +45,39 @@ def parse_directory(directory, *, label: str | None = None, multiplet_size: int 
     if is_vasp_run(directory):
         return parse_vasp(directory, adatom=adatom)
     if is_molcas_run(directory):
-        return parse_molcas_run(directory, label=label, multiplet_size=multiplet_size)
+        return analysed(parse_molcas_run(directory, label=label, multiplet_size=multiplet_size))
     raise ParseError(f"{directory} is neither a VASP run (vasprun.xml or OUTCAR) nor an OpenMolcas run "
                      "(an OpenMolcas log or rasscf/rassi .h5)")
+
+
+def analysed(result: RunResult) -> RunResult:
+    """An OpenMolcas result with the analysis of its multiplet's SO states: doublets (energy, tunnel splitting, g,
+    |Jz|) and the spectrum (levels, ⟨Jz⟩, main axis, E_ZFS, E_MAB, U_eff, Kramers check); a failed run if the
+    analysis refuses the states."""
+    from adatom_wf.analysis.spectrum import analyse_spectrum, states_from_spin_orbit
+    from adatom_wf.molcas.results import failed_result
+
+    record = result.record
+    record.setdefault("doublets", [])
+    record.setdefault("spectrum", None)
+    states = result.states
+    if states is None:
+        return result
+    try:
+        magnetic = states_from_spin_orbit(states.energies_cm1, states.angular_momentum, states.spin,
+                                          electron_count=max(states.active_electrons, 1))
+        analysis = analyse_spectrum(magnetic, strict_kramers=False)
+    except AnalysisError as error:
+        return failed_result(record, f"{Path(record['path']).name}: the SO states cannot be analysed: {error}")
+    record["doublets"] = [
+        {"energy_cm1": g.energy_cm1, "tunnel_splitting_cm1": g.tunnel_splitting_cm1, "g_main": g.g_main,
+         "g_principal": list(g.g_principal), "jz_abs": g.jz_abs} for g in analysis.doublets]
+    record["spectrum"] = {
+        "levels_cm1": [float(e) for e in analysis.levels_cm1], "jz": [float(j) for j in analysis.barrier_jz],
+        "main_axis": [float(a) + 0.0 for a in analysis.main_axis], "kramers": analysis.kramers,
+        "e_zfs_cm1": analysis.e_zfs_cm1, "e_mab_cm1": analysis.e_mab_cm1, "u_eff_cm1": analysis.u_eff_cm1,
+        "kramers_violations": len(analysis.kramers_check.violations), "active_electrons": states.active_electrons}
+    return result
 
 
 def parse_study(study, root: Path) -> ParseOutcome:
@@ -56,11 +88,11 @@ def parse_study(study, root: Path) -> ParseOutcome:
     root = Path(root)
     candidates = []
     for site in study.sites:
-        directory = root / "dft" / site
+        directory = root / layout.site_dir(site)
         candidates.append((directory, is_vasp_run, {"adatom": study.adatom}))
     if study.molcas is not None:
         for label, state in study.molcas.oxidation_states.items():
-            candidates.append((root / "molcas" / label, is_molcas_run,
+            candidates.append((root / layout.state_dir(label), is_molcas_run,
                                {"label": label, "multiplet_size": state.multiplet_size}))
     outcome = ParseOutcome()
     present = []

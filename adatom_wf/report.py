@@ -9,15 +9,14 @@ docs/report.md describes each table and figure.
 
 import csv
 import io
-import re
 from pathlib import Path
 
 from scipy import constants
 
 from adatom_wf.errors import StoreError
+from adatom_wf.facts import SITES, label_charge
 
 HARTREE_EV = constants.physical_constants["Hartree energy in eV"][0]
-SITE_ORDER = ("hollow", "top", "bridge")
 CF_COLUMNS = {"B20": (2, 0), "B40": (4, 0), "B60": (6, 0), "B66": (6, 6)}
 MISSING_MARKDOWN = "—"
 
@@ -41,9 +40,6 @@ HEADERS = {
     "level": "level", "energy_cm1": "E (cm⁻¹)", "jz": "⟨Jz⟩",
 }
 
-_CHARGE = re.compile(r"(?:[A-Z][a-z]?)?(\d*)([+-]?)")
-
-
 # --- records ----------------------------------------------------------------------------------------------
 
 def _records(records, kind: str) -> list[dict]:
@@ -59,28 +55,16 @@ def state_label(record: dict) -> str:
     return record.get("label") or Path(str(record.get("path") or "")).name or "?"
 
 
-def charge_of(label: str) -> int | None:
-    """``Tb3+`` -> 3, ``Tb+`` / ``1+`` -> 1, ``Tb0`` / ``0`` -> 0, ``Tb-`` -> −1, ``Tb2-`` -> −2; None if unknown."""
-    match = _CHARGE.fullmatch(label.strip())
-    if not match:
-        return None
-    digits, sign = match.groups()
-    if not sign:
-        return 0 if digits and int(digits) == 0 else None
-    size = int(digits) if digits else 1
-    return -size if sign == "-" else size
-
-
 def _state_key(record: dict):
     """Tb3+, Tb2+, Tb1+, Tb0, Tb1- …, then labels without a charge, alphabetically; ties by path."""
     label = state_label(record)
-    charge = charge_of(label)
+    charge = label_charge(label)
     return (charge is None, -(charge or 0), label, str(record.get("path") or ""))
 
 
 def _site_key(record: dict):
     site = record["site"]
-    rank = SITE_ORDER.index(site) if site in SITE_ORDER else len(SITE_ORDER)
+    rank = SITES.index(site) if site in SITES else len(SITES)
     return (rank, site, not _ok(record), str(record.get("path") or ""))
 
 
@@ -341,7 +325,7 @@ def write_report(records, out_dir) -> list[Path]:
         else:
             lines += ["Figure skipped: no OpenMolcas run has a spectrum.", ""]
         missing = sorted({row["state"] for row in levels} - {panel["state"] for panel in panels},
-                         key=lambda label: (charge_of(label) is None, -(charge_of(label) or 0), label))
+                         key=lambda label: (label_charge(label) is None, -(label_charge(label) or 0), label))
         if panels and missing:
             lines += ["Not plotted (failed or without a spectrum): " + ", ".join(missing) + ".", ""]
     else:

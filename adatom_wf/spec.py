@@ -6,7 +6,6 @@ Imported by ``adatom-wf validate``: pydantic, yaml and the standard library only
 
 import hashlib
 import json
-import math
 import re
 from importlib import resources
 from pathlib import Path
@@ -16,10 +15,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from adatom_wf.errors import SpecError
-from adatom_wf.lanthanides import ATOMIC_NUMBERS, LANTHANIDES, is_lanthanide, potcar_f_in_core
-from adatom_wf.molcas.active_space import check_characters, check_thresholds, fill_defaults
+from adatom_wf.facts import SITES, csf_count, oxidation_state_charge
+from adatom_wf.lanthanides import (ATOMIC_NUMBERS, LANTHANIDES, check_characters, check_thresholds, fill_defaults,
+                                   is_lanthanide, potcar_f_in_core)
 
-SiteName = Literal["hollow", "top", "bridge"]
+SiteName = Literal[SITES]
 
 # Table 1 of the Tb-on-graphene paper: PBE-relaxed Tb heights above the layer (Å).
 PAPER_HEIGHTS_ANGSTROM = {"hollow": 2.28, "top": 2.32, "bridge": 2.38}
@@ -243,25 +243,6 @@ class Study(StrictModel):
 def _check_element(symbol):
     if symbol not in ATOMIC_NUMBERS:
         raise ValueError(f"unknown element {symbol!r}; use a chemical symbol such as Tb, C, H")
-
-
-def oxidation_state_charge(label: str, adatom: str) -> int:
-    """``Tb3+`` -> 3, ``Tb0`` -> 0, ``Tb1-`` -> -1; the element must be the study's adatom."""
-    match = re.fullmatch(r"([A-Z][a-z]?)(\d+)([+-]?)", label)
-    if not match or match.group(1) != adatom or (match.group(2) != "0" and not match.group(3)):
-        raise ValueError(f"oxidation state {label!r} must read like {adatom}3+, {adatom}2+, {adatom}1+ or {adatom}0")
-    charge = int(match.group(2))
-    return -charge if match.group(3) == "-" else charge
-
-
-def csf_count(electrons: int, orbitals: int, multiplicity: int) -> int:
-    """Number of configuration state functions (Weyl–Paldus formula) for N electrons in n orbitals, spin S."""
-    two_s = multiplicity - 1
-    if (electrons - two_s) % 2 or two_s > electrons or electrons > 2 * orbitals:
-        return 0
-    a = (electrons - two_s) // 2  # N/2 - S
-    b = (electrons + two_s) // 2 + 1  # N/2 + S + 1
-    return multiplicity * math.comb(orbitals + 1, a) * math.comb(orbitals + 1, b) // (orbitals + 1)
 
 
 def check_active_space(state: OxidationState) -> None:

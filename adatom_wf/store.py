@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,16 @@ import numpy as np
 from adatom_wf.errors import StoreError
 
 SCHEMA_VERSION = 1
-STORE_NAME = "results.h5"
+
+
+@dataclass
+class RunResult:
+    """One parsed run: the JSON-able record (``adatom-wf show --json``), the arrays the store keeps beside it,
+    and, for OpenMolcas, the multiplet's SO states that :mod:`adatom_wf.parse` analyses (not stored as such)."""
+
+    record: dict
+    arrays: dict = field(default_factory=dict)
+    states: object | None = None
 
 # record key -> (dataset, units, description)
 VASP_FIELDS = {
@@ -52,10 +62,6 @@ SPECTRUM_FIELDS = {
     "jz": ("jz", "hbar", "signed <J_n> of each level along the main axis (doublets diagonalised in J_n)"),
     "main_axis": ("main_axis", "1", "unit vector of the main (quantisation) axis in the cluster frame"),
 }
-
-
-def store_path(root: Path) -> Path:
-    return Path(root) / STORE_NAME
 
 
 def _dataset(group, name: str, data, units: str, description: str) -> None:

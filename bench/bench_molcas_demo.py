@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from adatom_wf.manifest import study_dir
-from adatom_wf.molcas.node import load_cluster, run_oxidation_state
+from adatom_wf.layout import state_dir, study_dir
+from adatom_wf.molcas.node import archive_previous, load_cluster, run_oxidation_state
 from adatom_wf.molcas.render import render_study, seward_count
 from adatom_wf.spec import load_study
 
@@ -41,9 +41,9 @@ def main() -> None:
         cluster = load_cluster(study, root)
         rows = {}
         for label in args.states or list(study.molcas.oxidation_states):
+            archive_previous(root / state_dir(label))  # --keep: an earlier run of the bench moves to attempt-<n>/
             start = time.perf_counter()
-            run = run_oxidation_state(study, root, label, nprocs=args.nprocs, mem_mb=args.mem_mb, cluster=cluster,
-                                      force=True)
+            run = run_oxidation_state(study, root, label, nprocs=args.nprocs, mem_mb=args.mem_mb, cluster=cluster)
             rows[label] = {"status": run.status, "failure": run.failure,
                            "wall_seconds": round(time.perf_counter() - start, 1),
                            **{f"{k}_seconds": v for k, v in run.details["wall_seconds"].items() if k != "total"},

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from adatom_wf.molcas import results_log
-from adatom_wf.molcas.execute import parse_log
+from adatom_wf.molcas.verdict import parse_log
 from adatom_wf.molcas.results import find_log, parse_molcas_run
 
 

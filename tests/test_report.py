@@ -106,13 +106,6 @@ def test_table2_ordered_by_charge_with_g_in_printed_order_and_missing_parameters
     assert tb0["g3"] == 1.668 and tb0["B20"] == 7.641457
 
 
-@pytest.mark.parametrize("label, charge", [("Tb3+", 3), ("3+", 3), ("Tb2+", 2), ("Tb1+", 1), ("+", 1), ("Tb+", 1),
-                                           ("Tb0", 0), ("0", 0), ("-", -1), ("Tb1-", -1), ("Dy2-", -2),
-                                           ("Tb", None), ("Tb3", None), ("neutral", None), ("", None)])
-def test_charge_of_label(label, charge):
-    assert report.charge_of(label) == charge
-
-
 def test_state_order_unknown_labels_last_and_label_from_the_path():
     unlabelled = {**molcas("x"), "label": None, "path": "/runs/tb/molcas/Tb2+"}
     rows = report.table2([molcas("zeta"), molcas("Tb0"), molcas("alpha"), molcas("Tb-"), unlabelled, molcas("Tb3+")])

@@ -1,7 +1,7 @@
 import pytest
 
 from adatom_wf.errors import SpecError
-from adatom_wf.spec import csf_count, load_study, oxidation_state_charge, parse_study
+from adatom_wf.spec import load_study, parse_study
 from conftest import WORKFLOWS
 
 
@@ -47,38 +47,6 @@ def test_hash_ignores_comments_and_key_order():
     b = parse_study({"sites": {"hollow": {"height_angstrom": 2.3}}, "adatom": "Dy", "name": "x"})
     c = parse_study({"name": "x", "adatom": "Dy", "sites": {"hollow": {"height_angstrom": 2.4}}})
     assert a.sha256() == b.sha256() != c.sha256()
-
-
-@pytest.mark.parametrize(
-    ("electrons", "orbitals", "multiplicity", "expected"),
-    [
-        (8, 7, 7, 7),  # Tb3+ 4f^8: one electron beyond the half shell, 7 septets
-        (9, 10, 8, 440),
-        (2, 2, 1, 3),  # H2 in a minimal basis: 3 singlets
-        (2, 2, 3, 1),
-        (14, 7, 1, 1),  # closed shell
-        (7, 7, 8, 1),  # 4f^7 high spin
-        (3, 7, 2, 112),
-        (8, 7, 6, 0),  # parity mismatch
-    ],
-)
-def test_weyl_paldus_csf_count(electrons, orbitals, multiplicity, expected):
-    assert csf_count(electrons, orbitals, multiplicity) == expected
-
-
-def test_csf_counts_add_up_to_the_determinant_count():
-    # sum over S of (2S+1) * N_CSF(S) = C(2n, N): every determinant belongs to one spin multiplet
-    from math import comb
-
-    for n in range(1, 8):
-        for electrons in range(0, 2 * n + 1):
-            total = sum(m * csf_count(electrons, n, m) for m in range(1, electrons + 2))
-            assert total == comb(2 * n, electrons)
-
-
-@pytest.mark.parametrize(("label", "charge"), [("Tb3+", 3), ("Tb0", 0), ("Tb1+", 1), ("Tb1-", -1)])
-def test_oxidation_state_labels(label, charge):
-    assert oxidation_state_charge(label, "Tb") == charge
 
 
 BASE = {"name": "x", "adatom": "Tb", "sites": {"hollow": {"height_angstrom": 2.28}}}

@@ -12,8 +12,8 @@ import h5py
 import pytest
 
 from adatom_wf.errors import StoreError
-from adatom_wf.molcas.results import RunResult, parse_molcas_run
-from adatom_wf.store import SCHEMA_VERSION, read_spectrum_arrays, read_store, write_runs
+from adatom_wf.parse import parse_directory
+from adatom_wf.store import SCHEMA_VERSION, RunResult, read_spectrum_arrays, read_store, write_runs
 
 sys.path.insert(0, str(Path(__file__).parent / "molcas"))
 from tb3p_run import unpack_tb3p  # noqa: E402
@@ -31,7 +31,7 @@ VASP_RECORD = {
 
 @pytest.fixture(scope="module")
 def tb3p(tmp_path_factory):
-    return parse_molcas_run(unpack_tb3p(tmp_path_factory.mktemp("run")), label="Tb3+")
+    return parse_directory(unpack_tb3p(tmp_path_factory.mktemp("run")), label="Tb3+")
 
 
 def comparable(record):
@@ -109,7 +109,7 @@ def test_a_killed_writer_leaves_the_old_store_readable(tmp_path):
     before = read_store(store)
     script = textwrap.dedent(f"""
         import json, time, adatom_wf.store as s
-        from adatom_wf.molcas.results import RunResult
+        from adatom_wf.store import RunResult
         real = s._dataset
         def slow(*args):
             real(*args)

@@ -44,13 +44,19 @@ def pseudospin_value(spin) -> Fraction:
 
 
 def spin_matrices(spin) -> np.ndarray:
-    """(3, n, n) array of Sx, Sy, Sz (units of ħ) in the basis m = S … −S, n = 2S + 1."""
-    s = float(pseudospin_value(spin))
+    """(3, n, n) array of Sx, Sy, Sz (units of ħ) of a pseudospin in the basis m = S … −S, n = 2S + 1."""
+    return spin_operators(int(2 * pseudospin_value(spin)))
+
+
+def spin_operators(two_s: int, ascending: bool = False) -> np.ndarray:
+    """Sx, Sy, Sz of any spin S = two_s / 2 ≥ 0 in the basis m = S … −S, or −S … S with ``ascending`` (RASSI's)."""
+    s = two_s / 2
     m = np.arange(s, -s - 1, -1)
     raising = np.diag(np.sqrt(s * (s + 1) - m[1:] * (m[1:] + 1)), k=1)
     sx = (raising + raising.T) / 2
     sy = (raising - raising.T) / 2j
-    return np.array([sx.astype(complex), sy, np.diag(m).astype(complex)])
+    matrices = np.array([sx.astype(complex), sy, np.diag(m).astype(complex)])
+    return matrices[:, ::-1, ::-1] if ascending else matrices
 
 
 def _poly_shift_down(poly: dict) -> dict:

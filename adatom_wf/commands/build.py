@@ -28,32 +28,29 @@ def command(study, runs_dir, potcar_dir, sites, as_json):
     if unknown:
         raise SpecError(f"site {unknown[0]!r} is not in study {spec.name}; its sites: {', '.join(spec.sites)}")
 
-    from adatom_wf.manifest import study_dir, write_stage
-    from adatom_wf.structure.sites import build_site
-    from adatom_wf.vasp.inputs import VASP_RESULTS, potcar_library, vasp_inputs
+    from adatom_wf.layout import site_dir, study_dir
+    from adatom_wf.manifest import write_stage
+    from adatom_wf.vasp.inputs import VASP_RESULTS, potcar_library, site_files
 
     library = potcar_library(potcar_dir)
     files, record = {}, {"sites": {}}
     for site in sites or list(spec.sites):
-        structure = build_site(spec, site)
-        inputs = vasp_inputs(spec, structure, library)
-        for name, text in inputs.files.items():
-            files[f"dft/{site}/{name}"] = text.encode()
-        record["sites"][site] = {**structure.metadata(), "potcars": inputs.potcar_symbols}
+        written, record["sites"][site] = site_files(spec, site, library)
+        files.update(written)
     root = study_dir(Path(runs_dir), spec)
     manifest = write_stage(root, "build", spec, files, record, results=VASP_RESULTS)
     if library is not None:
         for site in record["sites"]:
-            (root / "dft" / site / "POTCAR.spec").unlink(missing_ok=True)
+            (root / site_dir(site) / "POTCAR.spec").unlink(missing_ok=True)
     missing = sorted({p for site in record["sites"].values() for p in site["potcars"]}) if library is None else []
     if as_json:
         echo_json({"study": spec.name, "root": str(root), "manifest": str(manifest), "sites": record["sites"],
                    "missing_potcars": missing})
         return
     for site, meta in record["sites"].items():
-        names = sorted(Path(rel).name for rel in files if rel.startswith(f"dft/{site}/"))
+        names = sorted(Path(rel).name for rel in files if rel.startswith(f"{site_dir(site)}/"))
         click.echo(
-            f"{site}: {root / 'dft' / site}  {spec.adatom} at {meta['height_angstrom']:g} Å, {meta['point_group']}, "
+            f"{site}: {root / site_dir(site)}  {spec.adatom} at {meta['height_angstrom']:g} Å, {meta['point_group']}, "
             f"{meta['natoms']} atoms, image distance {meta['adatom_image_distance_angstrom']:.2f} Å  "
             f"[{' '.join(names)}]"
         )

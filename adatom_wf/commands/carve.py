@@ -24,9 +24,10 @@ def command(study, structure, rings, symmetrize, runs_dir, as_json):
     """
     from pathlib import Path
 
-    from adatom_wf.manifest import study_dir
+    from adatom_wf.layout import study_dir
     from adatom_wf.spec import load_study
-    from adatom_wf.structure.cluster import carve_cluster, cluster_dir, cluster_files, write_cluster
+    from adatom_wf.layout import cluster_dir
+    from adatom_wf.structure.cluster import carve_cluster, cluster_files, write_cluster
 
     spec = load_study(study)
     cluster = carve_cluster(spec, structure, rings=rings, symmetrize=symmetrize)
@@ -40,7 +41,7 @@ def command(study, structure, rings, symmetrize, runs_dir, as_json):
                 "formula", "point_group", "site_point_group", "site", "rings", "carbon_atoms", "hydrogen_atoms",
                 "max_symmetry_deviation_angstrom", "symmetry_tolerance_angstrom", "symmetrized",
                 "symmetrization_displacement_max_angstrom", "adatom_height_angstrom", "source", "source_sha256")},
-            "directory": str(cluster_dir(root, cluster.site, cluster.rings)),
+            "directory": str(root / cluster_dir(cluster.site, cluster.rings)),
             "files": files,
             "manifest": str(manifest),
         })

@@ -24,9 +24,10 @@ def command(study, runs_dir, structure, states, as_json):
     The cluster: --structure, else the carved cluster.xyz, else the study's ideal cell (a preview when
     the study asks for the relaxed one). Run them with `adatom-wf run`.
     """
-    from adatom_wf.manifest import study_dir, write_stage
+    from adatom_wf.layout import state_dir, study_dir
+    from adatom_wf.manifest import write_stage
     from adatom_wf.molcas.basis import basis_library_dir, check_basis
-    from adatom_wf.molcas.node import MOLCAS_RESULTS, load_cluster, plan_record, state_directory
+    from adatom_wf.molcas.node import MOLCAS_RESULTS, load_cluster, plan_record
     from adatom_wf.molcas.render import render_study, seward_count
 
     spec, labels = load_molcas_study(study, states)
@@ -38,7 +39,7 @@ def command(study, runs_dir, structure, states, as_json):
                             cluster_source=cluster.description)
     files, record = {}, {"cluster": cluster.description, "states": {}}
     for label, inputs in rendered.items():
-        folder = state_directory(Path("."), label).as_posix()
+        folder = state_dir(label)
         files.update({f"{folder}/{name}": text.encode() for name, text in inputs.files.items()})
         record["states"][label] = plan_record(inputs.plan)
     record["seward_runs"] = seward_count(rendered)
@@ -46,7 +47,7 @@ def command(study, runs_dir, structure, states, as_json):
     if as_json:
         echo_json({"study": spec.name, "root": str(root), "manifest": str(manifest), "cluster": cluster.description,
                    "basis_library": str(library) if library else None, "seward_runs": record["seward_runs"],
-                   "states": {label: {**record["states"][label], "directory": str(state_directory(root, label)),
+                   "states": {label: {**record["states"][label], "directory": str(root / state_dir(label)),
                                       "files": sorted(rendered[label].files)} for label in rendered}})
         return
     click.echo(f"{spec.name}: OpenMolcas inputs for {len(rendered)} oxidation state(s); cluster {cluster.description}")
@@ -54,7 +55,7 @@ def command(study, runs_dir, structure, states, as_json):
         plan = inputs.plan
         spins = ", ".join(f"2S+1={s.multiplicity} x {s.roots}" for s in plan.spins)
         crys = f", CRYS {plan.crystal_field_element}" if plan.crystal_field_element else ""
-        click.echo(f"  {label}: {state_directory(root, label)}  charge {plan.charge:+d}, {plan.electrons} electrons, "
+        click.echo(f"  {label}: {root / state_dir(label)}  charge {plan.charge:+d}, {plan.electrons} electrons, "
                    f"{plan.inactive} inactive, CAS({plan.active_electrons},{plan.active_orbitals}); {spins}; "
                    f"{plan.so_states} SO states, multiplet of {plan.multiplet_size}{crys}")
     click.echo(f"  SEWARD runs: {record['seward_runs']} (one per charge)"

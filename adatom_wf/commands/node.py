@@ -23,11 +23,10 @@ def command(study, node_name, runs_dir, attempt, vasp_exit_code):
     from pathlib import Path
 
     from adatom_wf.errors import AdatomWfError
-    from adatom_wf.manifest import study_dir
+    from adatom_wf.layout import study_dir
     from adatom_wf.spec import load_study
     from adatom_wf.workflow import state as files
     from adatom_wf.workflow.graph import study_graph
-    from adatom_wf.workflow.judge import Verdict
 
     spec = load_study(study)
     node = study_graph(spec)[node_name]
@@ -36,17 +35,17 @@ def command(study, node_name, runs_dir, attempt, vasp_exit_code):
     if previous is not None and previous.get("state") == files.OK:
         click.echo(f"{node.name}: already completed (attempt {previous.get('attempt')}); not redone")
         return
-    from adatom_wf.workflow.actions import run_action
+    from adatom_wf.workflow.actions import NodeOutcome, run_action
 
     try:
-        verdict = run_action(spec, root, node, attempt, vasp_exit_code)
+        outcome = run_action(spec, root, node, attempt, vasp_exit_code)
     except AdatomWfError as error:
-        verdict = Verdict(False, str(error))
+        outcome = NodeOutcome(False, str(error))
     except Exception as error:  # a bug must still leave a failed result, and the traceback in the job log
         traceback.print_exc()
-        verdict = Verdict(False, f"internal error: {type(error).__name__}: {error}")
-    state = files.OK if verdict.ok else files.FAILED
-    files.write_result(root, node.name, state, verdict.reason, attempt, verdict.details)
-    click.echo(f"{node.name}: {state}" + (f": {verdict.reason}" if verdict.reason else ""))
-    if not verdict.ok:
+        outcome = NodeOutcome(False, f"internal error: {type(error).__name__}: {error}")
+    state = files.OK if outcome.ok else files.FAILED
+    files.write_result(root, node.name, state, outcome.reason, attempt, outcome.details)
+    click.echo(f"{node.name}: {state}" + (f": {outcome.reason}" if outcome.reason else ""))
+    if not outcome.ok:
         sys.exit(1)

@@ -16,6 +16,42 @@ runs_dir_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 
 
+def graph_options(*, executor_default):
+    """The options of the verbs that run the graph (run, resume), with one type and meaning each."""
+    options = [
+        click.option("--executor", type=click.Choice(["local", "slurm"]), default=executor_default,
+                     show_default=executor_default is not None,
+                     help="Run the graph here, or submit it to Slurm and return at once"
+                          + ("." if executor_default else " (default: the executor the study last ran with).")),
+        click.option("--profile", default=None,
+                     help="Cluster profile name (docs/execution.md); needed for slurm"
+                          + ("." if executor_default else " (default: the one the study last ran with).")),
+        click.option("--profiles", "profiles_file", type=click.Path(dir_okay=False), default=None,
+                     help="Profiles file (default: $ADATOM_WF_PROFILES or ~/.config/adatom-wf/profiles.yaml)."),
+        click.option("--potcar-dir", type=click.Path(), default=None,
+                     help="POTCAR library for the VASP nodes (default: PMG_VASP_PSP_DIR)."),
+        click.option("--jobs", "max_parallel", type=click.IntRange(1, 256), default=None,
+                     help="Local executor: nodes run at once (default: cores / OpenMolcas processes per node)."),
+        click.option("--dry-run", is_flag=True, help="Print the plan and write the job scripts; run or submit nothing."),
+        click.option("--nprocs", type=click.IntRange(1, 1024), default=None, envvar="MOLCAS_NPROCS",
+                     help="Cores per OpenMolcas node (MOLCAS_NPROCS; OpenMP threads of Debian's serial build); "
+                          "default: the profile's molcas.nprocs (1 without a profile)."),
+        click.option("--mem-mb", type=click.IntRange(256, 10_000_000), default=None, envvar="MOLCAS_MEM",
+                     help="Memory per OpenMolcas process in MB (MOLCAS_MEM); default: the profile's molcas.mem_mb "
+                          "(2000 without a profile)."),
+        click.option("--workdir", type=click.Path(file_okay=False), default=None,
+                     help="Scratch root ($MOLCAS_WORKDIR); each molcas node uses <workdir>/<study>/<node>. "
+                          "Default: the profile's molcas.workdir, else runs/<study>/molcas/<label>/scratch."),
+        json_option,
+    ]
+
+    def decorate(function):
+        for option in reversed(options):
+            function = option(function)
+        return function
+    return decorate
+
+
 def echo_json(data) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True))
 

@@ -37,11 +37,12 @@ def command(targets, store_file, runs_dir, as_json):
     from adatom_wf import __version__
     from adatom_wf.errors import ParseError
     from adatom_wf.parse import parse_directories, parse_study
-    from adatom_wf.store import store_path, write_runs
+    from adatom_wf.layout import store_path
+    from adatom_wf.store import write_runs
 
     study = None
     if len(targets) == 1 and _is_study(targets[0]):
-        from adatom_wf.manifest import study_dir
+        from adatom_wf.layout import study_dir
         from adatom_wf.spec import load_study
 
         study = load_study(targets[0])

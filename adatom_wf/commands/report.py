@@ -21,12 +21,13 @@ def command(target, out_dir, runs_dir, as_json):
     from pathlib import Path
 
     from adatom_wf.report import write_report
-    from adatom_wf.store import read_store, store_path
+    from adatom_wf.layout import store_path
+    from adatom_wf.store import read_store
 
     if target.endswith(".h5"):
         store = Path(target)
     else:
-        from adatom_wf.manifest import study_dir
+        from adatom_wf.layout import study_dir
         from adatom_wf.spec import load_study
 
         store = store_path(study_dir(Path(runs_dir), load_study(target)))

@@ -14,13 +14,14 @@ def command(study, runs_dir, as_json):
     NODE_FAIL, CANCELLED, PREEMPTED, DEPENDENCY_NEVER_SATISFIED, SKIPPED, LOST or NOT_SUBMITTED, with the
     Slurm job id (or "local") and the reason. Works for studies run locally and on Slurm.
     """
+    from adatom_wf.commands.present import status_lines
     from adatom_wf.spec import load_study
-    from adatom_wf.workflow.runner import format_status, study_status
+    from adatom_wf.workflow.runner import study_status
 
     spec = load_study(study)
     statuses = study_status(spec, runs_dir)
     if as_json:
         echo_json({"study": spec.name, "nodes": [s.as_dict() for s in statuses]})
         return
-    for line in format_status(statuses):
+    for line in status_lines(statuses):
         click.echo(line)

@@ -1,10 +1,10 @@
 """Run one oxidation state for real: render, integrals, starting orbitals, CASSCF/RASSI/SINGLE_ANISO, judge.
 
-:func:`run_oxidation_state` is what ``adatom-wf run`` calls per state and what the workflow's molcas node
-calls inside its job (adatom_wf/workflow/actions.py). Its story, in ``runs/<study>/molcas/<label>/``:
+:func:`run_oxidation_state` is what the workflow's molcas node calls inside its job. Its story, in
+``runs/<study>/molcas/<label>/``:
 
-1. a state whose ``status.json`` says "ok" is not redone (unless ``force``); the outputs of a failed (or
-   forced) earlier attempt are moved to ``attempt-<n>/`` first, so nothing earlier is lost;
+1. a state whose ``status.json`` says "ok" is not redone (``run --force`` moves it to ``attempt-<n>/`` first);
+   the outputs of a failed earlier attempt are moved to ``attempt-<n>/`` too, so nothing earlier is lost;
 2. render the two inputs (:mod:`.render`) and write them (refused if they would change a run's inputs);
 3. step 1, ``<project>.integrals.input``: GATEWAY + SEWARD, the one SEWARD of this charge;
 4. pick the starting orbitals from ``<project>.guessorb.h5`` by character (:mod:`.orbitals`) into
@@ -21,19 +21,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adatom_wf.errors import AdatomWfError, OutputConflictError, ParseError, StructureError
+from adatom_wf.errors import OutputConflictError, ParseError, StructureError
+from adatom_wf.layout import archive_attempt, cluster_dir, is_attempt_dir, state_dir
 from adatom_wf.lanthanides import ATOMIC_NUMBERS
 from adatom_wf.manifest import atomic_write, write_stage
 
 STATUS_FILE = "status.json"
 MOLCAS_RESULTS = (STATUS_FILE,)  # a state directory holding this has been run: its inputs are never replaced
 KEEP = ("restart", "scratch")  # not moved to attempt-<n>/ (the workflow's restart orbitals; our scratch)
-
-
-class CalculationFailed(AdatomWfError):
-    """An OpenMolcas run ended in failure (the reason is in its status.json); exit code 1."""
-
-    exit_code = 1
 
 
 @dataclass
@@ -55,11 +50,6 @@ class ClusterSource:
     carved: object | None = None  # the CarvedCluster when it was carved here (None when read from cluster.xyz)
 
 
-def state_directory(root: Path, label: str) -> Path:
-    """``runs/<study>/molcas/<label>`` (the label as written in the study, e.g. ``Tb3+``)."""
-    return Path(root) / "molcas" / label
-
-
 def load_cluster(study, root: Path, structure=None, *, ideal_fallback: bool = False) -> ClusterSource:
     """The cluster the inputs are written for.
 
@@ -67,20 +57,16 @@ def load_cluster(study, root: Path, structure=None, *, ideal_fallback: bool = Fa
     of the study is read; else the ideal cell is carved when the study's geometry is "ideal" (or, with
     ``ideal_fallback``, always: a preview of a relaxed study's inputs). Otherwise: StructureError.
     """
-    from adatom_wf.structure.cluster import carve_cluster, cluster_dir
+    from adatom_wf.structure.cluster import carve_cluster
+    from adatom_wf.structure.io import read_structure
 
     spec = study.cluster
     if structure is not None:
         carved = carve_cluster(study, structure)
         return ClusterSource(carved.atoms, _describe(carved.metadata, spec), carved)
-    path = cluster_dir(root, spec.site, spec.rings) / "cluster.xyz"
+    path = Path(root) / cluster_dir(spec.site, spec.rings) / "cluster.xyz"
     if path.is_file():
-        import ase.io
-
-        try:
-            atoms = ase.io.read(path, format="extxyz")
-        except Exception as error:  # ASE raises many kinds for a malformed file
-            raise StructureError(f"{path}: not a readable cluster file ({' '.join(str(error).split())})") from None
+        atoms, _ = read_structure(path, format="extxyz")
         return ClusterSource(atoms, _describe(atoms.info, spec))
     if spec.geometry == "ideal" or ideal_fallback:
         carved = carve_cluster(study)
@@ -108,21 +94,12 @@ def read_status(directory: Path) -> dict | None:
         return {"status": "failed", "failure": f"{path} is unreadable"}
 
 
-def archive_attempt(directory: Path) -> str | None:
+def archive_previous(directory: Path) -> Path | None:
     """Move everything an earlier attempt left (but restart/, scratch/ and attempt-*) to attempt-<n>/."""
     directory = Path(directory)
     leftovers = [p for p in sorted(directory.iterdir()) if p.name not in KEEP
-                 and not p.name.startswith("attempt-")] if directory.is_dir() else []
-    if not leftovers:
-        return None
-    n = 1
-    while (directory / f"attempt-{n}").exists():
-        n += 1
-    target = directory / f"attempt-{n}"
-    target.mkdir()
-    for path in leftovers:
-        shutil.move(str(path), str(target / path.name))
-    return target.name
+                 and not is_attempt_dir(p)] if directory.is_dir() else []
+    return archive_attempt(directory, leftovers)
 
 
 def plan_record(plan) -> dict:
@@ -154,25 +131,58 @@ def _finish(directory: Path, status: dict, workdir: Path, project: str) -> None:
         shutil.rmtree(workdir / project, ignore_errors=True)  # integrals and scratch; kept when the run failed
 
 
+def changed_inputs(directory: Path, files: dict[str, str]) -> list[str]:
+    """The inputs a finished state directory holds that differ from ``files`` (name -> text)."""
+    return [name for name, text in files.items()
+            if not (directory / name).is_file() or (directory / name).read_text() != text]
+
+
+def check_inputs(study, root, labels, *, structure=None, force: bool = False) -> None:
+    """Render the inputs of ``labels`` now, so that a wrong study stops before anything is written or run.
+
+    A state that finished with other inputs than the study gives now is refused unless ``force`` (its finished
+    run would otherwise be kept and no longer match the study). Needs the cluster: when it is not carved yet
+    and cannot be carved here (relaxed geometry, no ``structure``), there is nothing to check against.
+    """
+    from adatom_wf.molcas.render import render_state
+
+    root = Path(root)
+    try:
+        cluster = load_cluster(study, root, structure)
+    except StructureError:
+        if structure is not None:
+            raise
+        return
+    for label in labels:
+        inputs = render_state(study, label, cluster.atoms, cluster_source=cluster.description)
+        directory = root / state_dir(label)
+        previous = read_status(directory)
+        if force or previous is None or previous.get("status") != "ok":
+            continue
+        changed = changed_inputs(directory, inputs.files)
+        if changed:
+            raise OutputConflictError(
+                f"{directory} finished with other inputs than the study gives now ({', '.join(changed)}); "
+                "pass --force to run it again (the finished run is kept in attempt-<n>/)"
+            )
+
+
 def run_oxidation_state(study, root, label: str, *, directory=None, nprocs: int = 1, mem_mb: int = 2000,
-                        restart=None, force: bool = False, cluster: ClusterSource | None = None,
-                        workdir=None, progress=None) -> StateRun:
+                        restart=None, cluster: ClusterSource | None = None, workdir=None) -> StateRun:
     """Run oxidation state ``label`` of ``study`` under ``root`` (= runs/<study>) and judge it."""
     import os
 
     from adatom_wf.molcas.execute import run_molcas
     from adatom_wf.molcas.render import render_state
 
-    say = progress or (lambda message: None)
     root = Path(root)
-    directory = Path(directory) if directory is not None else state_directory(root, label)
+    directory = Path(directory) if directory is not None else root / state_dir(label)
     cluster = cluster or load_cluster(study, root)
     inputs = render_state(study, label, cluster.atoms, cluster_source=cluster.description)
     plan = inputs.plan
     previous = read_status(directory)
-    if previous is not None and previous.get("status") == "ok" and not force:
-        changed = [name for name, text in inputs.files.items()
-                   if not (directory / name).is_file() or (directory / name).read_text() != text]
+    if previous is not None and previous.get("status") == "ok":
+        changed = changed_inputs(directory, inputs.files)
         if changed:
             raise OutputConflictError(
                 f"{directory} finished with other inputs than the study gives now ({', '.join(changed)}); "
@@ -180,8 +190,9 @@ def run_oxidation_state(study, root, label: str, *, directory=None, nprocs: int 
             )
         return StateRun(label, directory, "ok", "", _details(previous), skipped=True)
     outputs = [p for p in directory.iterdir() if p.name not in inputs.files] if directory.is_dir() else []
-    archived = archive_attempt(directory) if previous is not None or any(
-        p.name not in KEEP and not p.name.startswith("attempt-") for p in outputs) else None
+    kept = archive_previous(directory) if previous is not None or any(
+        p.name not in KEEP and not is_attempt_dir(p) for p in outputs) else None
+    archived = kept.name if kept else None
     record = {"states": {label: {**plan_record(plan), "cluster": cluster.description}}}
     _write_inputs(study, root, directory, inputs.files, record)
     workdir = Path(workdir or os.environ.get("MOLCAS_WORKDIR") or directory / "scratch").resolve()
@@ -192,7 +203,6 @@ def run_oxidation_state(study, root, label: str, *, directory=None, nprocs: int 
               "active_space_checks": [], "wall_seconds": {}}
     started = time.perf_counter()
 
-    say(f"{label}: integrals (GATEWAY, SEWARD) in {directory}")
     step1 = run_molcas(directory, inputs.integrals_input, nprocs, mem_mb, project=plan.project, workdir=workdir)
     status["runs"].append(step1.record())
     status["wall_seconds"]["integrals"] = round(step1.wall_seconds, 1)
@@ -200,7 +210,7 @@ def run_oxidation_state(study, root, label: str, *, directory=None, nprocs: int 
         return _failed(directory, status, step1.failure, workdir, plan.project, started)
 
     try:
-        problems = _casscf(study, inputs, directory, status, workdir, nprocs, mem_mb, restart, say)
+        problems = _casscf(study, inputs, directory, status, workdir, nprocs, mem_mb, restart)
     except ParseError as error:  # an output file OpenMolcas should have written is missing or unreadable
         problems = [str(error)]
     if problems:
@@ -211,8 +221,8 @@ def run_oxidation_state(study, root, label: str, *, directory=None, nprocs: int 
     return StateRun(label, directory, "ok", "", _details(status))
 
 
-def _casscf(study, inputs, directory: Path, status: dict, workdir: Path, nprocs: int, mem_mb: int, restart,
-            say) -> list[str]:
+def _casscf(study, inputs, directory: Path, status: dict, workdir: Path, nprocs: int, mem_mb: int,
+            restart) -> list[str]:
     """Starting orbitals, step 2, and the check of every RASSCF; returns what went wrong (empty: nothing)."""
     from adatom_wf.molcas.execute import run_molcas
     from adatom_wf.molcas.orbitals import check_active_space, inporb_text, pick_start_orbitals, read_orbitals
@@ -233,7 +243,6 @@ def _casscf(study, inputs, directory: Path, status: dict, workdir: Path, nprocs:
         title = f"adatom-wf starting orbitals of {label}: guess orbitals, active ones picked by character"
         atomic_write(directory / start_name, inporb_text(guess, start, plan.active_electrons, title).encode())
 
-    say(f"{label}: SA-CASSCF x{len(plan.spins)}, RASSI-SO, SINGLE_ANISO")
     step2 = run_molcas(directory, inputs.casscf_input, nprocs, mem_mb, project=plan.project, workdir=workdir)
     status["runs"].append(step2.record())
     status["wall_seconds"]["casscf"] = round(step2.wall_seconds, 1)

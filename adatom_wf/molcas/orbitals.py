@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from adatom_wf.errors import ParseError
-from adatom_wf.molcas.active_space import CHARACTERS, CORE_SHELLS, StatePlan, measured_slots
+from adatom_wf.lanthanides import CHARACTERS, CORE_SHELLS, measured_slots
+from adatom_wf.molcas.active_space import StatePlan
 
 MIN_GUESS_WEIGHT = 0.30  # a guess orbital below this is no start for that character: stop before RASSCF
 MAX_INACTIVE_VALENCE_WEIGHT = 0.50  # an inactive (doubly occupied) orbital above this holds adatom 6s/5d electrons

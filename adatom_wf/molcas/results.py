@@ -5,24 +5,25 @@
 read, from where (shared/REFERENCE.md has the facts, docs/results.md the record):
 
 * the log (``<project>.casscf.log``, or the OpenMolcas log that ran RASSCF): module return codes and "Happy
-  landing" (:func:`adatom_wf.molcas.execute.parse_log`), the version, RASSCF convergence, SINGLE_ANISO's
+  landing" (:func:`adatom_wf.molcas.verdict.parse_log`), the version, RASSCF convergence, SINGLE_ANISO's
   multiplets (g, axes, energies, ESO crystal-field parameters) and the CRYS block (:mod:`.results_log`);
 * ``<project>.m<2S+1>.rasscf.h5``: root energies per multiplicity; ``<project>.rassi.h5``: SO energies and the
-  SO-basis L and S of the ground multiplet (:mod:`.results_h5`), from which :mod:`adatom_wf.analysis.spectrum`
-  gives the doublets (energies, tunnel splittings, g), the levels' ⟨Jz⟩ and the Kramers check;
+  SO-basis L and S of the ground multiplet (:mod:`.results_h5`), handed on as :class:`MultipletStates` (the
+  parser does no analysis: :mod:`adatom_wf.parse` turns them into doublets, ⟨Jz⟩ and the Kramers check);
 * cross-checks where both carry a number: root energies (h5 vs log), the multiplet's SO energies (log prints
   three decimals) and its main g values (SINGLE_ANISO vs the rank-1 part of μ rebuilt from rassi.h5).
 """
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from adatom_wf.errors import AdatomWfError, ParseError
 from adatom_wf.manifest import sha256_file
+from adatom_wf.store import RunResult
 
 BANNER = re.compile(rb"OPENMOLCAS|MOLCAS version|--- Start Module:")
 # Root energies: the log prints them with 8+ decimals (Hartree).
@@ -33,12 +34,14 @@ SO_ENERGY_TOLERANCE_CM1 = 2e-3
 G_TOLERANCE = 1e-4
 
 
-@dataclass
-class RunResult:
-    """A parsed run: the JSON-able record (``adatom-wf show --json``) and the arrays the store keeps beside it."""
+@dataclass(frozen=True)
+class MultipletStates:
+    """The SO states of the multiplet a run's spectrum is analysed on (cm⁻¹ above the SO ground; ħ units)."""
 
-    record: dict
-    arrays: dict = field(default_factory=dict)
+    energies_cm1: np.ndarray
+    angular_momentum: np.ndarray  # (3, n, n) <i|L_a|j>
+    spin: np.ndarray  # (3, n, n) <i|S_a|j>
+    active_electrons: int
 
 
 def _head(path: Path, size: int = 8192) -> bytes:
@@ -84,7 +87,8 @@ def _rasscf_file(directory: Path, project: str, multiplicity: int, runs: int) ->
                      "writes it)")
 
 
-def _failed(record: dict, reason: str) -> RunResult:
+def failed_result(record: dict, reason: str) -> RunResult:
+    """The record as a failed run: the reason, and no result numbers (nothing half-parsed is stored)."""
     record.update(status="failed", failure=reason, rasscf=[], so_energies_cm1=[], multiplets=[],
                   crystal_field_j=None, doublets=[], spectrum=None)
     return RunResult(record)
@@ -92,7 +96,7 @@ def _failed(record: dict, reason: str) -> RunResult:
 
 def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int | None = None) -> RunResult:
     """Parse an OpenMolcas run directory into a record (see docs/results.md); ParseError only if it is none."""
-    from adatom_wf.molcas.execute import judge, parse_log
+    from adatom_wf.molcas.verdict import judge, parse_log
 
     directory = Path(directory).resolve()
     if not is_molcas_run(directory):
@@ -104,7 +108,7 @@ def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int
               "status": "ok", "failure": None, "molcas_version": None, "sources": {}, "warnings": [],
               "cross_checks": []}
     if log is None:
-        return _failed(record, f"no OpenMolcas log with a RASSCF step in {directory}")
+        return failed_result(record, f"no OpenMolcas log with a RASSCF step in {directory}")
     text = log.read_text(errors="replace")
     record["sources"][log.name] = sha256_file(log)
     err = log.with_suffix(".err")
@@ -123,11 +127,13 @@ def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int
 
         record["molcas_version"] = results_log.molcas_version(text)
         if status != "ok":
-            return _failed(record, failure)
+            return failed_result(record, failure)
         _fill(record, directory, project, text, log.name, multiplet_size)
     except AdatomWfError as error:  # a truncated or malformed file: a failed run, never a crash
-        return _failed(record, str(error))
-    return RunResult(record, record.pop("_arrays", {}))
+        return failed_result(record, str(error))
+    states = record.pop("_states", None)
+    arrays = {"angular_momentum": states.angular_momentum, "spin": states.spin} if states else {}
+    return RunResult(record, arrays, states)
 
 
 def _fill(record: dict, directory: Path, project: str, text: str, log_name: str, multiplet_size: int | None) -> None:
@@ -170,7 +176,8 @@ def _fill(record: dict, directory: Path, project: str, text: str, log_name: str,
         _check_multiplet(record, multiplet, states, first, rassi.name, log_name)
         first += multiplet["size"]
     if size:
-        _spectrum(record, states, size, electrons)
+        record["_states"] = MultipletStates(states.energies_cm1[:size], states.angular_momentum[:, :size, :size],
+                                            states.spin[:, :size, :size], electrons)
 
 
 def _cross_check(record, what, ours, theirs, tolerance, ours_name, theirs_name) -> None:
@@ -200,21 +207,3 @@ def _check_multiplet(record, multiplet, states, first, rassi_name, log_name) -> 
         g = results_h5.multiplet_g(states, first, size)
         _cross_check(record, f"main g values of SINGLE_ANISO multiplet {multiplet['index']}", g,
                      sorted(multiplet["g_main"]), G_TOLERANCE, rassi_name, log_name)
-
-
-def _spectrum(record, states, size, electrons) -> None:
-    from adatom_wf.analysis.spectrum import analyse_spectrum, states_from_spin_orbit
-
-    magnetic = states_from_spin_orbit(states.energies_cm1[:size], states.angular_momentum[:, :size, :size],
-                                      states.spin[:, :size, :size], electron_count=max(electrons, 1))
-    analysis = analyse_spectrum(magnetic, strict_kramers=False)
-    record["doublets"] = [
-        {"energy_cm1": g.energy_cm1, "tunnel_splitting_cm1": g.tunnel_splitting_cm1, "g_main": g.g_main,
-         "g_principal": list(g.g_principal), "jz_abs": g.jz_abs} for g in analysis.doublets]
-    record["spectrum"] = {
-        "levels_cm1": [float(e) for e in analysis.levels_cm1], "jz": [float(j) for j in analysis.barrier_jz],
-        "main_axis": [float(a) + 0.0 for a in analysis.main_axis], "kramers": analysis.kramers,
-        "e_zfs_cm1": analysis.e_zfs_cm1, "e_mab_cm1": analysis.e_mab_cm1, "u_eff_cm1": analysis.u_eff_cm1,
-        "kramers_violations": len(analysis.kramers_check.violations), "active_electrons": electrons}
-    record["_arrays"] = {"angular_momentum": states.angular_momentum[:, :size, :size],
-                         "spin": states.spin[:, :size, :size]}

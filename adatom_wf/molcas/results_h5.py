@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from adatom_wf.analysis.stevens import spin_operators
 from adatom_wf.analysis.units import G_ELECTRON, HARTREE_CM1
 from adatom_wf.errors import ParseError
 
@@ -82,16 +83,6 @@ def read_rasscf_h5(path) -> RasscfH5:
                         None if iterations is None else int(iterations), _version(h5.attrs.get("MOLCAS_VERSION")))
 
 
-def _spin_matrices(multiplicity: int) -> np.ndarray:
-    """Sx, Sy, Sz in the basis M_S = −S … S (ascending, RASSI's order)."""
-    s = (multiplicity - 1) / 2
-    m = np.arange(-s, s + 1)
-    raising = np.zeros((multiplicity, multiplicity))
-    for i in range(multiplicity - 1):
-        raising[i + 1, i] = np.sqrt(s * (s + 1) - m[i] * (m[i] + 1))
-    return np.array([(raising + raising.T) / 2, (raising - raising.T) / 2j, np.diag(m)], dtype=complex)
-
-
 def read_rassi_h5(path, n_states: int) -> SpinOrbitStates:
     """SO energies of ``path`` and L, S of its lowest ``n_states`` SO states (rebuilt from the spin-free data)."""
     path = Path(path)
@@ -124,7 +115,7 @@ def read_rassi_h5(path, n_states: int) -> SpinOrbitStates:
     spin = np.zeros((3, nss, n_states), dtype=complex)
     for i, mi in enumerate(multiplicities):
         rows = slice(offsets[i], offsets[i + 1])
-        spin[:, rows] = _spin_matrices(mi) @ vectors[rows]
+        spin[:, rows] = spin_operators(mi - 1, ascending=True) @ vectors[rows]  # M_S = −S … S
         for j, mj in enumerate(multiplicities):
             if mi == mj:  # L acts on the spatial part only: ⟨i S M|L|j S M⟩ = ⟨i|L|j⟩
                 orbital[:, rows] += (-1j * angmom[:, i, j])[:, None, None] * vectors[offsets[j]:offsets[j + 1]]

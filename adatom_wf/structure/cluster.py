@@ -16,7 +16,6 @@ The story of :func:`carve`:
 CONTCAR); :func:`cluster_files` and :func:`write_cluster` turn the result into files. See docs/cluster.md.
 """
 
-import hashlib
 import io
 import json
 import math
@@ -28,9 +27,11 @@ import numpy as np
 from ase import Atoms
 
 from adatom_wf.errors import SpecError, StructureError
+from adatom_wf.layout import cluster_dir
 from adatom_wf.manifest import write_stage
 from adatom_wf.spec import Study
 from adatom_wf.structure import rings as ring_rule
+from adatom_wf.structure.io import read_structure
 from adatom_wf.structure.layer import Layer, find_layer
 from adatom_wf.structure.sites import SITES, build_site
 from adatom_wf.structure.symmetry import bond_orientation_deg, group_operations, point_group, rotation_z, symmetrise
@@ -86,35 +87,6 @@ def carve_cluster(study: Study, structure_path: str | Path | None = None, rings:
         symmetrize=spec.symmetrize if symmetrize is None else symmetrize,
         source=source, source_sha256=sha256, label=label,
     )
-
-
-def read_structure(path: str | Path) -> tuple[Atoms, str]:
-    """The last image of an ASE-readable structure file and the file's sha256.
-
-    Names containing POSCAR or CONTCAR are read as VASP structures; vasprun.xml, OUTCAR, extended XYZ
-    and the other formats ASE knows are recognised by ASE.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise StructureError(f"structure file {path} {'is not a file' if path.exists() else 'not found'}")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise StructureError(f"{path}: cannot read the structure file ({error.strerror})") from None
-    name = path.name.upper()
-    fmt = "vasp" if "POSCAR" in name or "CONTCAR" in name else None
-    try:
-        atoms = ase.io.read(path, index=-1, format=fmt)
-    except Exception as error:  # ASE raises many kinds for a malformed or unknown file
-        reason = " ".join(str(error).split())
-        if type(error).__name__ == "UnknownFileTypeError":
-            reason = "ASE cannot tell its format; name it POSCAR, CONTCAR, vasprun.xml or OUTCAR, or use extended XYZ"
-        raise StructureError(f"{path}: not a readable structure file ({reason})") from None
-    if isinstance(atoms, list):
-        atoms = atoms[-1] if atoms else None
-    if atoms is None or len(atoms) == 0:
-        raise StructureError(f"{path}: the structure file holds no atoms")
-    return atoms, hashlib.sha256(data).hexdigest()
 
 
 def carve(atoms: Atoms, *, adatom: str, site: str, rings: int, ch_bond_angstrom: float = 1.09,
@@ -299,18 +271,13 @@ def _round(value) -> float:
     return round(float(value), 6) + 0.0
 
 
-def cluster_dir(study_root: str | Path, site: str, rings: int) -> Path:
-    """Where a study's cluster is written: ``<study_root>/cluster/<site>-<rings>``."""
-    return Path(study_root) / "cluster" / f"{site}-{rings}"
-
-
 def cluster_files(cluster: CarvedCluster) -> dict[str, bytes]:
     """The files of a carved cluster, keyed by path relative to the study directory.
 
     ``cluster.xyz``: extended XYZ (Å), adatom first, metadata scalars on the comment line;
     ``cluster.json``: the full metadata. Both are byte-identical for the same input.
     """
-    folder = f"cluster/{cluster.site}-{cluster.rings}"
+    folder = cluster_dir(cluster.site, cluster.rings)
     atoms = cluster.atoms.copy()
     atoms.info = {key: cluster.metadata[key] for key in _XYZ_INFO if cluster.metadata.get(key) is not None}
     text = io.StringIO()

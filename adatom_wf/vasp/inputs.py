@@ -16,8 +16,9 @@ from pymatgen.core import Structure
 from pymatgen.io.vasp.inputs import POTCAR_FUNCTIONAL_MAP, Incar, Kpoints, Poscar, Potcar, PotcarSingle
 
 from adatom_wf.errors import PotcarError
+from adatom_wf.layout import site_dir
 from adatom_wf.spec import Study
-from adatom_wf.structure.sites import SiteStructure
+from adatom_wf.structure.sites import SiteStructure, build_site
 
 # Files whose presence means VASP has run in a site directory: its inputs are then never changed.
 VASP_RESULTS = ("OUTCAR", "vasprun.xml", "CONTCAR", "OSZICAR")
@@ -109,3 +110,12 @@ def vasp_inputs(study: Study, structure: SiteStructure, library: Path | None) ->
     else:
         files["POTCAR"] = assemble_potcar(library, study.dft.potcar_functional, symbols)
     return VaspInputs(files=files, potcar_symbols=symbols, potcar_written=library is not None)
+
+
+def site_files(study: Study, site: str, library: Path | None) -> tuple[dict[str, bytes], dict]:
+    """The input files of one site keyed by path relative to runs/<study> (``dft/<site>/INCAR`` …), and the
+    site's record for the manifest (structure metadata and potentials)."""
+    structure = build_site(study, site)
+    inputs = vasp_inputs(study, structure, library)
+    files = {f"{site_dir(site)}/{name}": text.encode() for name, text in inputs.files.items()}
+    return files, {**structure.metadata(), "potcars": inputs.potcar_symbols}

@@ -1,12 +1,12 @@
 """One VASP run directory -> one JSON-able record (docs/vasp.md, "Parsing VASP results").
 
 :func:`parse_vasp_run` never raises for a failed or incomplete run: such a run becomes a record with
-``status: failed``, the reason (worded as :mod:`adatom_wf.workflow.judge` words it) and no result numbers.
+``status: failed``, the reason (worded as :mod:`.verdict` words it) and no result numbers.
 It raises :class:`ParseError` only for a directory that is not a VASP run at all (:func:`is_vasp_run`).
 
 Where each number comes from:
 
-* ``vasprun.xml`` (pymatgen ``Vasprun``, strict XML, through :func:`adatom_wf.workflow.judge.read_vasprun`):
+* ``vasprun.xml`` (pymatgen ``Vasprun``, strict XML, through :func:`.verdict.read_vasprun`):
   energies, forces, ionic steps, NSW/IBRION/EDIFFG/NELM, convergence, the final structure;
 * ``OUTCAR``, only when vasprun.xml is missing or unreadable and OUTCAR has its timing footer: the same numbers,
   the energies and tags by the small block parsers below, structure and forces by ASE (``vasp-out``);
@@ -19,12 +19,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adatom_wf.errors import ParseError
+from adatom_wf.errors import ParseError, StructureError
+from adatom_wf.facts import SITES
 from adatom_wf.lanthanides import LANTHANIDES
 from adatom_wf.manifest import sha256_file
-from adatom_wf.workflow import judge
+from adatom_wf.vasp import verdict
 
-SITES = ("hollow", "top", "bridge")
 # PSTRESS is in kbar; 1 kbar = 1e8 Pa = 1e-22 J/Å³, and 1 eV = 1.602176634e-19 J.
 KBAR_CUBIC_ANGSTROM_EV = 1e-22 / 1.602176634e-19
 _GENERATOR = re.compile(rb'<generator>.*?<i\s+name="program"[^>]*>\s*vasp\s*</i>', re.S | re.I)
@@ -104,7 +104,7 @@ def numbers_from_vasprun(path: Path) -> RunNumbers:
     e_fr_energy) of the last electronic step: that step's own e_0_energy when there is no PSTRESS and no
     classical van der Waals term (which only the ``<calculation>`` level carries).
     """
-    run = judge.read_vasprun(path)
+    run = verdict.read_vasprun(path)
     steps = run.ionic_steps
     if not steps:
         raise ParseError(f"{path}: no <calculation> block (expected at least one ionic step)")
@@ -128,7 +128,7 @@ def numbers_from_vasprun(path: Path) -> RunNumbers:
         nsw=_int_or_none(parameters.get("NSW")), ibrion=_int_or_none(parameters.get("IBRION")),
         ediffg=_float_or_none(parameters.get("EDIFFG")),
         electronic_converged=bool(run.converged_electronic), ionic_converged_by_count=bool(run.converged_ionic),
-        problems=judge.convergence_problems(run))
+        problems=verdict.convergence_problems(run))
     if sigma0 is None:
         numbers.warnings.append("vasprun.xml has no electronic step in the last ionic step: no energy(sigma->0)")
     return numbers
@@ -205,14 +205,14 @@ def numbers_from_outcar(path: Path) -> RunNumbers:
             warnings.simplefilter("ignore")
             atoms = read(path, format="vasp-out", index=-1)
     except Exception as error:  # ASE raises many kinds for a malformed OUTCAR
-        raise ParseError(judge.unreadable("OUTCAR", error) + " (expected the POSITION/TOTAL-FORCE block)") from None
+        raise ParseError(verdict.unreadable("OUTCAR", error) + " (expected the POSITION/TOTAL-FORCE block)") from None
     forces = atoms.calc.results.get("forces") if atoms.calc is not None else None
     nsw, ibrion, nelm = (_int_or_none(outcar_tag(header, tag)) for tag in ("NSW", "IBRION", "NELM"))
     ediffg = _float_or_none(outcar_tag(header, "EDIFFG"))
     electronic = outcar_electronic_converged(last_step)
     by_count = _ionic_converged_by_count(nsw, ibrion, ediffg, ionic_steps)
-    problems = ([] if electronic else [judge.electronic_problem(nelm)]) + \
-               ([] if by_count else [judge.ionic_problem(nsw, ediffg)])
+    problems = ([] if electronic else [verdict.electronic_problem(nelm)]) + \
+               ([] if by_count else [verdict.ionic_problem(nsw, ediffg)])
     return RunNumbers(
         source=path.name, energy_ev=free_energy, energy_sigma0_ev=sigma0, ionic_steps=ionic_steps,
         structure={"symbols": atoms.get_chemical_symbols(), "cell_angstrom": atoms.cell.array.tolist(),
@@ -235,12 +235,12 @@ def _ionic_converged_by_count(nsw, ibrion, ediffg, steps: int) -> bool:
 # --- structure, height ----------------------------------------------------------------------------------------
 
 def read_contcar(path: Path) -> dict:
-    from ase.io import read
+    from adatom_wf.structure.io import read_structure
 
     try:
-        atoms = read(path, format="vasp")
-    except Exception as error:  # ASE raises many kinds for a malformed POSCAR
-        raise ParseError(judge.unreadable("CONTCAR", error)) from None
+        atoms, _ = read_structure(path, format="vasp")
+    except StructureError as error:
+        raise ParseError(verdict.unreadable("CONTCAR", error)) from None
     return {"symbols": atoms.get_chemical_symbols(), "cell_angstrom": atoms.cell.array.tolist(),
             "positions_angstrom": atoms.positions.tolist()}
 
@@ -299,19 +299,19 @@ def _read_numbers(directory: Path, sources: dict, notes: list) -> tuple[RunNumbe
     """The run's numbers from vasprun.xml, else (missing/empty/unreadable) from a finished OUTCAR; problems."""
     vasprun, outcar = directory / "vasprun.xml", directory / "OUTCAR"
     problems, vasprun_problem = [], None
-    outcar_done = outcar.is_file() and judge.outcar_finished(outcar)
+    outcar_done = outcar.is_file() and verdict.outcar_finished(outcar)
     if outcar.is_file():
         sources["OUTCAR"] = sha256_file(outcar)
         if not outcar_done:
-            problems.append(judge.OUTCAR_UNFINISHED)
+            problems.append(verdict.OUTCAR_UNFINISHED)
     if vasprun.is_file():
         sources["vasprun.xml"] = sha256_file(vasprun)
         if vasprun.stat().st_size == 0:
             vasprun_problem = "vasprun.xml is empty"
         elif not _vasprun_written_by_vasp(vasprun):
             vasprun_problem = "vasprun.xml is unreadable (no <generator> naming program vasp at its start)"
-        elif (ending := judge.vasprun_ending(vasprun)) is not None:
-            return None, [judge.stopped_mid_run(ending)] + problems  # killed: never read on from OUTCAR
+        elif (ending := verdict.vasprun_ending(vasprun)) is not None:
+            return None, [verdict.stopped_mid_run(ending)] + problems  # killed: never read on from OUTCAR
         else:
             try:
                 numbers = numbers_from_vasprun(vasprun)
@@ -319,9 +319,9 @@ def _read_numbers(directory: Path, sources: dict, notes: list) -> tuple[RunNumbe
             except ParseError as error:
                 vasprun_problem = str(error).replace(str(vasprun), vasprun.name)
             except Exception as error:  # pymatgen raises many kinds for a malformed file
-                vasprun_problem = judge.unreadable("vasprun.xml", error)
+                vasprun_problem = verdict.unreadable("vasprun.xml", error)
     elif not outcar.is_file():
-        return None, [judge.NO_VASPRUN]
+        return None, [verdict.NO_VASPRUN]
     if not outcar_done:
         return None, ([vasprun_problem] if vasprun_problem else []) + problems
     if vasprun_problem:

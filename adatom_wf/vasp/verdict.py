@@ -70,7 +70,7 @@ def judge_vasp(directory: str | Path, exit_code: int) -> Verdict:
     return Verdict(not problems, "; ".join(problems), vasprun_details(run))
 
 
-# --- the wording of each problem (shared with adatom_wf.vasp.results) ---------------------------------------
+# --- the wording of each problem (shared with .results) ---------------------------------------
 
 NO_VASPRUN = "VASP wrote no vasprun.xml"
 OUTCAR_UNFINISHED = "OUTCAR has no timing footer: VASP did not finish"

@@ -3,7 +3,7 @@
 For a study the graph is (docs/execution.md)::
 
     relax.<site>  (one per site; only when the study relaxes: execution.relax, else cluster.geometry: relaxed)
-        │  relax.<cluster.site> only, when cluster.geometry is "relaxed"
+        │  relax.<cluster.site> only, when cluster.geometry is "relaxed" and no structure was supplied
         ▼
     carve.<site>-<rings>
         ▼
@@ -13,13 +13,14 @@ For a study the graph is (docs/execution.md)::
         ▼
     report  (tables and figures under runs/<study>/report/)
 
-Node directories are relative to runs/<study>/: ``dft/<site>``, ``cluster/<site>-<rings>``,
-``molcas/<label>``, ``.`` (parse: results.h5), ``report``.
+Node directories are relative to runs/<study>/ (:mod:`adatom_wf.layout`): ``dft/<site>``,
+``cluster/<site>-<rings>``, ``molcas/<label>``, ``.`` (parse: results.h5), ``report``.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from adatom_wf import layout
 from adatom_wf.errors import SpecError
 
 STAGES = ("relax", "carve", "molcas", "parse", "report")
@@ -159,20 +160,21 @@ def molcas_name(label: str) -> str:
     return f"molcas.{label}"
 
 
-def study_graph(study) -> Graph:
-    """The graph of a validated :class:`adatom_wf.spec.Study`."""
+def study_graph(study, carve_supplied: bool = False) -> Graph:
+    """The graph of a validated :class:`adatom_wf.spec.Study`; with ``carve_supplied`` the carve node reads the
+    supercell ``run --structure`` gave it (cluster/<site>-<rings>/supplied/), not a relax node's CONTCAR."""
     nodes = []
     if study.relaxes_sites():
-        nodes += [Node(relax_name(site), "relax", f"dft/{site}", site=site) for site in study.sites]
+        nodes += [Node(relax_name(site), "relax", layout.site_dir(site), site=site) for site in study.sites]
     cluster = study.cluster
-    carve_needs = (relax_name(cluster.site),) if cluster.geometry == "relaxed" else ()
-    carve = Node(carve_name(cluster.site, cluster.rings), "carve", f"cluster/{cluster.site}-{cluster.rings}",
+    carve_needs = (relax_name(cluster.site),) if cluster.geometry == "relaxed" and not carve_supplied else ()
+    carve = Node(carve_name(cluster.site, cluster.rings), "carve", layout.cluster_dir(cluster.site, cluster.rings),
                  needs=carve_needs, site=cluster.site)
     nodes.append(carve)
     if study.molcas is not None:
-        nodes += [Node(molcas_name(label), "molcas", f"molcas/{label}", needs=(carve.name,), oxidation_state=label)
+        nodes += [Node(molcas_name(label), "molcas", layout.state_dir(label), needs=(carve.name,), oxidation_state=label)
                   for label in study.molcas.oxidation_states]
     runs = tuple(node.name for node in nodes if node.stage in ("relax", "molcas"))
     if runs:
-        nodes += [Node(PARSE, PARSE, ".", needs=runs), Node(REPORT, REPORT, REPORT, needs=(PARSE,))]
+        nodes += [Node(PARSE, PARSE, ".", needs=runs), Node(REPORT, REPORT, layout.REPORT, needs=(PARSE,))]
     return Graph(nodes)

@@ -1,48 +1,39 @@
 """Run, resume and inspect a study's graph, locally or on Slurm. The story of :func:`run_study`:
 
-1. build the graph and take the study's lock (a second run/resume of the same study is refused);
+1. check what can be checked before anything is written: the executor and profile (with ``--nprocs``,
+   ``--mem-mb``, ``--workdir`` over its molcas section), the oxidation states asked for, the supplied
+   structure, the basis sets; then take the study's lock (a second run/resume of the same study is refused);
 2. read every node's state (workflow/status.py); refuse if anything is still pending or running;
-3. plan: every node not completed, with its attempt number, time limit (doubled after a TIMEOUT, up to
-   the profile's max_time) and how it restarts (VASP: CONTCAR as POSCAR; OpenMolcas: last JobIph/RasOrb);
-4. unless dry: cancel jobs whose dependency can never be met, keep earlier attempts in history/, prepare
-   restarts and missing VASP inputs (a missing POTCAR stops everything before anything is submitted);
-5. write the study snapshot and the node scripts; then
-   - Slurm: one sbatch per stage and dependency set (a job array, chunked to MaxArraySize), with
-     ``--dependency=afterok:`` on the jobs just submitted; job ids recorded in workflow/jobs.json;
-   - local: run the node scripts in topological order, ``max_parallel`` at once, until the end.
+3. plan (workflow/plan.py): the nodes asked for and what they need that is not completed, each with its
+   attempt number and time limit, and how it restarts (VASP: CONTCAR as POSCAR; OpenMolcas: last RasOrb);
+4. unless dry: cancel jobs whose dependency can never be met, keep earlier attempts (results in history/,
+   outputs of forced nodes in attempt-<n>/), prepare restarts and missing VASP inputs (a missing POTCAR stops
+   everything before anything is submitted), place the supplied structure;
+5. write the study snapshot and the node scripts; then submit them to Slurm (workflow/submit.py, return at
+   once) or run them here to the end (workflow/local_run.py).
 
-Completed nodes are never redone. :func:`resume_study` is the same with the executor and profile the
-study last ran with, and only when something failed.
+Completed nodes are never redone unless ``force``. :func:`resume_study` is the same with the executor, profile
+and overrides the study last ran with, and only when something failed.
 """
 
-import os
+import hashlib
 import shlex
 import shutil
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adatom_wf.errors import SchedulerError, SpecError
-from adatom_wf.execution import slurm
-from adatom_wf.execution.profiles import LOCAL_DEFAULT, Profile, load_profile, slurm_time, slurm_time_seconds
-from adatom_wf.execution.scripts import BatchJob, NodeContext, batch_script, node_script
-from adatom_wf.manifest import atomic_write, study_dir
+from adatom_wf import layout
+from adatom_wf.errors import OutputConflictError, ProgramNotFound, SchedulerError, SpecError
+from adatom_wf.execution.profiles import LOCAL_DEFAULT, Profile, load_profile
+from adatom_wf.execution.scripts import NodeContext, node_script
+from adatom_wf.manifest import atomic_write
 from adatom_wf.workflow import state as files
-from adatom_wf.workflow.graph import STAGES, study_graph
-from adatom_wf.workflow.status import ACTIVE, DONE, FAILED_STATES, NOT_SUBMITTED, SKIPPED, gather
+from adatom_wf.workflow.graph import carve_name, study_graph
+from adatom_wf.workflow.plan import Planned, plan_node, select
+from adatom_wf.workflow.status import ACTIVE, DONE, FAILED_STATES, NOT_SUBMITTED, gather
 
-DEFAULT_MAX_ARRAY_SIZE = 1001  # Slurm's default MaxArraySize
-
-
-@dataclass
-class Planned:
-    name: str
-    stage: str
-    attempt: int
-    time: str | None
-    previous: str  # the node's state before this submission
-    restart: str = ""  # how it continues from an earlier attempt
+MOLCAS_OVERRIDES = ("nprocs", "mem_mb", "workdir")  # run/resume options over the profile's molcas section
 
 
 @dataclass
@@ -61,30 +52,39 @@ class RunReport:
     scheduler_calls: dict = field(default_factory=dict)
     submit_seconds: float = 0.0
     message: str = ""
+    molcas: dict = field(default_factory=dict)  # the OpenMolcas settings every molcas node script got
+    states: dict = field(default_factory=dict)  # label -> the molcas node's result (status, failure, details)
 
 
 def run_study(study, runs_dir, *, executor: str = "local", profile: str | None = None, profiles_file=None,
               dry_run: bool = False, max_parallel: int | None = None, potcar_dir=None, client=None,
-              resume: bool = False) -> RunReport:
-    """Submit (Slurm: return at once) or run (local: to the end) every node of ``study`` not yet completed."""
+              resume: bool = False, states=(), structure=None, force: bool = False,
+              molcas: dict | None = None) -> RunReport:
+    """Submit (Slurm: return at once) or run (local: to the end) the nodes of ``study`` asked for.
+
+    ``states`` (oxidation-state labels) and ``structure`` (a supercell file for the carve node) select nodes;
+    without them the whole graph is asked for. ``molcas`` overrides the profile's nprocs, mem_mb, workdir.
+    """
     if executor not in ("local", "slurm"):
         raise SpecError(f"executor {executor!r} is not one of local, slurm")
-    graph = study_graph(study)
-    root = study_dir(Path(runs_dir).resolve(), study)
-    settings = _profile(executor, profile, profiles_file)
-    relax = [node.name for node in graph if node.stage == "relax"]
-    if relax and settings.vasp is None:
-        where = f"profile {profile!r}" if profile else "the local executor without --profile"
-        raise SpecError(f"study {study.name} runs VASP ({', '.join(relax)}) but {where} has no vasp.command; "
-                        "add a profile with vasp: {command: ...}")
+    root = layout.study_dir(Path(runs_dir).resolve(), study)
+    labels = _labels(study, states)
+    supplied = _supplied(structure)
+    settings = _with_overrides(_profile(executor, profile, profiles_file), molcas or {})
+    graph = study_graph(study, carve_supplied=supplied is not None or _has_supplied(study, root))
     if executor == "slurm" and not dry_run and client is None:
         from adatom_wf.execution.slurm_client import SlurmClient
 
         if not SlurmClient.available():
-            raise SchedulerError("sbatch not found: this machine has no Slurm; use --executor local "
-                                 "(or submit from your cluster's login node)")
+            raise ProgramNotFound("sbatch not found: this machine has no Slurm; use --executor local "
+                                  "(or submit from your cluster's login node)")
         client = SlurmClient()
-    report = RunReport(study.name, str(root), executor, profile, dry_run)
+    report = RunReport(study.name, str(root), executor, profile, dry_run,
+                       molcas={key: getattr(settings.molcas, key) for key in MOLCAS_OVERRIDES})
+    carve = carve_name(study.cluster.site, study.cluster.rings)
+    completed = {node.name: DONE if _completed(root, node.name) else NOT_SUBMITTED for node in graph}
+    asked = select(graph, completed, labels=labels, carve=carve if supplied else None, force=force)
+    _check_programs(study, root, graph, asked, settings, profile, supplied, force)  # before anything is written
     with files.study_lock(root, study.name):
         _check_same_study(root, study)
         statuses = {s.node: s for s in gather(graph, root, client)}
@@ -93,50 +93,67 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
             listed = ", ".join(f"{s.node} {s.state}" + (f" (job {s.job_id})" if s.job_id else "") for s in active[:4])
             raise SchedulerError(f"study {study.name} is already running: {len(active)} node(s) pending or running "
                                  f"({listed}{', …' if len(active) > 4 else ''}); see `adatom-wf status`")
-        report.completed = [name for name, s in statuses.items() if s.state == DONE]
-        todo = [node for node in graph if statuses[node.name].state != DONE]
-        if resume and not any(statuses[n.name].state in FAILED_STATES for n in todo):
-            report.message = ("nothing to resume: every node is completed" if not todo else
-                              f"nothing to resume: {len(todo)} node(s) were never submitted; use `adatom-wf run`")
+        state_of = {name: s.state for name, s in statuses.items()}
+        report.completed = [name for name, state in state_of.items() if state == DONE]
+        if resume and not any(state in FAILED_STATES for state in state_of.values()):
+            undone = [name for name, state in state_of.items() if state != DONE]
+            report.message = ("nothing to resume: every node is completed" if not undone else
+                              f"nothing to resume: {len(undone)} node(s) were never submitted; use `adatom-wf run`")
             return report
+        if supplied is not None:
+            _check_supplied(study, root, graph[carve], supplied, state_of[carve], force)
+        todo = select(graph, state_of, labels=labels, carve=carve if supplied else None, force=force)
         if not todo:
-            report.message = "every node is completed; nothing to do"
+            report.message = ("every node asked for is completed; nothing to do (--force redoes them)"
+                              if labels or supplied else "every node is completed; nothing to do")
             return report
         jobs = files.read_jobs(root)
-        report.planned = [_plan(node, statuses[node.name], jobs["nodes"].get(node.name), settings, executor)
-                          for node in todo]
+        report.planned = [plan_node(graph[name], state_of[name], statuses[name].reason, jobs["nodes"].get(name),
+                                    settings, executor) for name in todo]
         if not dry_run:
             report.cancelled = _cancel_stale(statuses, todo, client)
             _prepare(study, root, graph, report, jobs, potcar_dir)
+            if supplied is not None:
+                _place_supplied(root, graph[carve], supplied)
+        jobs["molcas"] = report.molcas
         files.write_snapshot(root, study, graph)
         context = _contexts(study, root, graph, report.planned, settings)
         for planned in report.planned:
-            atomic_write(files.script_path(root, planned.name), node_script(context[planned.name], settings).encode())
+            atomic_write(layout.script_path(root, planned.name), node_script(context[planned.name], settings).encode())
         if executor == "slurm":
-            _submit_slurm(study, root, graph, report, settings, jobs, client, profile)
+            from adatom_wf.workflow.submit import submit_slurm
+
+            submit_slurm(study, root, graph, report, settings, jobs, client, profile)
         else:
-            _run_locally(study, root, graph, report, settings, jobs, max_parallel, profile)
+            from adatom_wf.workflow.local_run import run_locally
+
+            run_locally(study, root, graph, report, settings, jobs, max_parallel, profile)
+            report.states = _state_results(root, graph, labels)
     return report
 
 
-def resume_study(study, runs_dir, *, executor: str | None = None, profile: str | None = None, **options) -> RunReport:
-    """Resubmit failed nodes and their descendants (the executor and profile of the last run by default)."""
-    root = study_dir(Path(runs_dir).resolve(), study)
+def resume_study(study, runs_dir, *, executor: str | None = None, profile: str | None = None,
+                 molcas: dict | None = None, **options) -> RunReport:
+    """Resubmit failed nodes and their descendants (the executor, profile and overrides of the last run)."""
+    root = layout.study_dir(Path(runs_dir).resolve(), study)
     jobs = files.read_jobs(root)
     if not jobs["nodes"]:
         raise SchedulerError(f"nothing to resume: study {study.name} has not been run under {root}; "
                              "use `adatom-wf run`")
     executor = executor or jobs.get("executor", "local")
     profile = profile if profile is not None else jobs.get("profile")
-    return run_study(study, runs_dir, executor=executor, profile=profile, resume=True, **options)
+    recorded = {key: value for key, value in (jobs.get("molcas") or {}).items() if key in MOLCAS_OVERRIDES}
+    given = {key: value for key, value in (molcas or {}).items() if value is not None}
+    return run_study(study, runs_dir, executor=executor, profile=profile, resume=True,
+                     molcas={**recorded, **given}, **options)
 
 
 def study_status(study, runs_dir, client=None):
-    root = study_dir(Path(runs_dir).resolve(), study)
-    return gather(study_graph(study), root, client)
+    root = layout.study_dir(Path(runs_dir).resolve(), study)
+    return gather(study_graph(study, carve_supplied=_has_supplied(study, root)), root, client)
 
 
-# --- planning --------------------------------------------------------------------------------------------------
+# --- checks before the lock -------------------------------------------------------------------------------------
 
 def _profile(executor: str, name: str | None, profiles_file) -> Profile:
     if name is not None:
@@ -146,45 +163,112 @@ def _profile(executor: str, name: str | None, profiles_file) -> Profile:
     return LOCAL_DEFAULT
 
 
+def _with_overrides(profile: Profile, molcas: dict) -> Profile:
+    """The profile with ``--nprocs``, ``--mem-mb``, ``--workdir`` over its molcas section (None: the profile's)."""
+    given = {key: value for key, value in molcas.items() if value is not None}
+    unknown = sorted(set(given) - set(MOLCAS_OVERRIDES))
+    if unknown:
+        raise SpecError(f"unknown OpenMolcas override(s) {', '.join(unknown)}; allowed: {', '.join(MOLCAS_OVERRIDES)}")
+    if "workdir" in given:
+        given["workdir"] = str(Path(given["workdir"]).expanduser().resolve())
+    return profile.model_copy(update={"molcas": profile.molcas.model_copy(update=given)}) if given else profile
+
+
+def _labels(study, states) -> list[str]:
+    labels = list(dict.fromkeys(states))
+    if labels and study.molcas is None:
+        raise SpecError(f"study {study.name} has no molcas section: --state has nothing to select")
+    unknown = [label for label in labels if label not in study.molcas.oxidation_states] if labels else []
+    if unknown:
+        raise SpecError(f"oxidation state {unknown[0]!r} is not defined in study {study.name}; "
+                        f"its oxidation states: {', '.join(study.molcas.oxidation_states)}")
+    return labels
+
+
+def _supplied(structure) -> Path | None:
+    """The ``--structure`` file, read once now so that a bad file stops the run before anything is written."""
+    if structure is None:
+        return None
+    from adatom_wf.structure.io import read_structure
+
+    path = Path(structure).expanduser().resolve()
+    read_structure(path)
+    return path
+
+
+def _completed(root: Path, name: str) -> bool:
+    result = files.read_result(root, name)
+    return result is not None and result.get("state") == files.OK
+
+
+def _has_supplied(study, root: Path) -> bool:
+    return layout.supplied_structure(root, study.cluster.site, study.cluster.rings) is not None
+
+
+def _check_programs(study, root: Path, graph, todo: list[str], settings: Profile, profile_name, supplied,
+                    force: bool) -> None:
+    """What the planned nodes will run must be there and be right: a VASP command for relax nodes, known basis
+    sets and renderable OpenMolcas inputs that do not contradict a finished state (molcas.node.check_inputs)."""
+    stages = {graph[name].stage for name in todo}
+    if "relax" in stages and settings.vasp is None:
+        relax = [name for name in todo if graph[name].stage == "relax"]
+        where = f"profile {profile_name!r}" if profile_name else "the local executor without --profile"
+        raise SpecError(f"study {study.name} runs VASP ({', '.join(relax)}) but {where} has no vasp.command; "
+                        "add a profile with vasp: {command: ...}")
+    if "molcas" in stages:
+        from adatom_wf.molcas.basis import basis_library_dir, check_basis
+
+        from adatom_wf.molcas.node import check_inputs
+
+        check_basis(study.molcas.basis, sorted({study.adatom, "C", "H"}), basis_library_dir())
+        check_inputs(study, root, [graph[name].oxidation_state for name in todo if graph[name].stage == "molcas"],
+                     structure=supplied, force=force)
+
+
+# --- under the lock -------------------------------------------------------------------------------------------
+
 def _check_same_study(root: Path, study) -> None:
     recorded = files.recorded_study_sha256(root)
     if recorded is None or recorded == study.sha256():
         return
-    if any(files.read_result(root, name) for name in _result_names(root)):
+    folder = layout.workflow_dir(root) / "results"
+    if folder.is_dir() and any(folder.glob("*.json")):
         raise SpecError(
             f"study {study.name} changed since it was run under {root} (the run's version is "
-            f"{files.study_snapshot_path(root)}); completed nodes are never redone: give the changed study a new "
+            f"{layout.study_snapshot_path(root)}); completed nodes are never redone: give the changed study a new "
             "name, or move that folder away"
         )
 
 
-def _result_names(root: Path) -> list[str]:
-    folder = files.workflow_dir(root) / "results"
-    return [p.name[:-5] for p in folder.glob("*.json")] if folder.is_dir() else []
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _plan(node, status, job: dict | None, profile: Profile, executor: str) -> Planned:
-    # An attempt counts when the node started; one that never could (its need failed) keeps its number.
-    never_started = status.state in (slurm.DEPENDENCY_NEVER_SATISFIED, SKIPPED)
-    attempt = (job.get("attempt", 1) + (0 if never_started else 1)) if job else 1
-    if attempt > profile.max_attempts:
-        raise SchedulerError(
-            f"node {node.name} has had {attempt - 1} attempts (last: {status.state}: {status.reason}); max_attempts "
-            f"= {profile.max_attempts}: fix the cause, then raise max_attempts in the profile"
-        )
-    time_limit = None
-    if executor == "slurm":
-        base = slurm_time_seconds(profile.stage(node.stage).time)
-        seconds = base
-        if status.state == slurm.TIMEOUT and job and job.get("time"):
-            seconds = min(max(2 * slurm_time_seconds(job["time"]), base), profile.max_time_seconds(node.stage))
-        time_limit = slurm_time(seconds)
-    return Planned(node.name, node.stage, attempt, time_limit, status.state)
+def _check_supplied(study, root: Path, node, supplied: Path, state: str, force: bool) -> None:
+    """A completed carve node is carved again from another structure only with ``force``."""
+    if state != DONE or force:
+        return
+    current = layout.supplied_structure(root, study.cluster.site, study.cluster.rings)
+    if current is not None and _sha256(current) == _sha256(supplied):
+        return
+    source = f"{current.name} (supplied earlier)" if current else "the study's own cell"
+    raise OutputConflictError(f"{node.name} is completed, carved from {source}; pass --force to carve again from "
+                              f"{supplied} (the earlier cluster is kept in attempt-<n>/)")
+
+
+def _place_supplied(root: Path, node, supplied: Path) -> None:
+    folder = root / node.directory / layout.SUPPLIED
+    if folder.is_dir():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    shutil.copyfile(supplied, folder / supplied.name)
 
 
 def _cancel_stale(statuses, todo, client) -> list[str]:
-    stale = [statuses[n.name].job_id for n in todo
-             if statuses[n.name].state == slurm.DEPENDENCY_NEVER_SATISFIED and statuses[n.name].executor == "slurm"]
+    from adatom_wf.execution import slurm
+
+    stale = [statuses[name].job_id for name in todo
+             if statuses[name].state == slurm.DEPENDENCY_NEVER_SATISFIED and statuses[name].executor == "slurm"]
     if stale and client is not None:
         client.cancel(stale)
     return stale
@@ -205,22 +289,24 @@ def _prepare(study, root: Path, graph, report: RunReport, jobs: dict, potcar_dir
                 report.prepared[planned.name] = written
     for planned in report.planned:
         job = jobs["nodes"].get(planned.name)
-        if job is None:
-            continue
-        files.archive_attempt(root, planned.name, job.get("attempt", 1), job)
         node = graph[planned.name]
-        if node.stage == "relax":
-            planned.restart = actions.restart_relax(root, node, job.get("attempt", 1))
-        elif node.stage == "molcas":
-            planned.restart = actions.restart_molcas(root, node, job.get("attempt", 1))
+        if planned.previous == DONE:  # --force: a new attempt of a completed node
+            files.archive_result(root, planned.name, job.get("attempt", 1) if job else 1, job)
+            planned.restart = actions.start_over(root, node)
+        elif job is not None:
+            files.archive_result(root, planned.name, job.get("attempt", 1), job)
+            if node.stage == "relax":
+                planned.restart = actions.restart_relax(root, node, job.get("attempt", 1))
+            elif node.stage == "molcas":
+                planned.restart = actions.restart_molcas(root, node, job.get("attempt", 1))
 
 
 def _contexts(study, root: Path, graph, planned: list[Planned], profile: Profile) -> dict[str, NodeContext]:
     command = tuple(_adatom_wf_command(profile))
     return {p.name: NodeContext(
         study=study.name, node=p.name, stage=p.stage, directory=str(root / graph[p.name].directory),
-        study_file=str(files.study_snapshot_path(root)), runs_dir=str(root.parent),
-        result_file=str(files.result_path(root, p.name)), attempt=p.attempt, adatom_wf=command,
+        study_file=str(layout.study_snapshot_path(root)), runs_dir=str(root.parent),
+        result_file=str(layout.result_path(root, p.name)), attempt=p.attempt, adatom_wf=command,
     ) for p in planned}
 
 
@@ -236,193 +322,14 @@ def _adatom_wf_command(profile: Profile) -> list[str]:
     return [sys.executable, "-c", "import sys; from adatom_wf.cli import main; sys.argv[0] = 'adatom-wf'; main()"]
 
 
-# --- Slurm -----------------------------------------------------------------------------------------------------
-
-def _submit_slurm(study, root: Path, graph, report: RunReport, profile: Profile, jobs: dict, client,
-                  profile_name) -> None:
-    planned = {p.name: p for p in report.planned}
-    limit = profile.max_array_size or (client.max_array_size() if client else None) or DEFAULT_MAX_ARRAY_SIZE
-    batches = _batches(graph, report.planned, planned, profile, limit)
-    submission = jobs.get("submissions", 0) + 1
-    scripts_dir = files.workflow_dir(root) / "scripts"
-    log_dir = str(files.log_dir(root))
-    files.log_dir(root).mkdir(parents=True, exist_ok=True)
-    before = {"nodes": dict(jobs["nodes"]), **{k: v for k, v in jobs.items() if k != "nodes"}}
-    node_job: dict[str, str] = {}
-    batch_of: dict[str, int] = {}
-    submitted = []
-    start = time.perf_counter()
-    try:
-        for index, (stage, names, parents, time_limit, resources) in enumerate(batches):
-            job = BatchJob(study=study.name, stage=stage, nodes=tuple(names),
-                           scripts=tuple(str(files.script_path(root, n)) for n in names),
-                           resources=resources, time=time_limit, log_dir=log_dir)
-            path = scripts_dir / f"s{submission:03d}-{index:03d}-{stage}.sbatch"
-            atomic_write(path, batch_script(job, profile).encode())
-            after_ok = _after_ok(parents, node_job, batch_of, batches)
-            entry = {"stage": stage, "nodes": names, "script": str(path), "dependency": after_ok,
-                     "time": time_limit}
-            report.batches.append(entry)
-            if report.dry_run:
-                entry["job_id"] = f"<batch {index}>"
-                for n, name in enumerate(names):
-                    node_job[name] = f"<batch {index}>" + (f"_{n}" if job.is_array else "")
-                    batch_of[name] = index
-                continue
-            job_id = client.submit(str(path), after_ok)
-            submitted.append(job_id)
-            entry["job_id"] = job_id
-            for n, name in enumerate(names):
-                node_job[name] = f"{job_id}_{n}" if job.is_array else job_id
-                batch_of[name] = index
-                p = planned[name]
-                jobs["nodes"][name] = {
-                    "executor": "slurm", "job_id": node_job[name], "array_job_id": job_id if job.is_array else None,
-                    "array_task": n if job.is_array else None, "attempt": p.attempt, "stage": stage,
-                    "time": time_limit, "script": str(files.script_path(root, name)), "batch_script": str(path),
-                    "log": job.log_file(job_id, n), "dependency": after_ok, "submitted_at": files.now(),
-                    "restart": p.restart,
-                }
-            jobs.update({"executor": "slurm", "profile": profile_name, "submissions": submission})
-            files.write_jobs(root, jobs)
-    except SchedulerError as error:
-        if submitted:
-            client.cancel(submitted)
-            files.write_jobs(root, before)
-        undone = f"; cancelled the {len(submitted)} job(s) already submitted" if submitted else ""
-        raise SchedulerError(f"{error} (study {study.name}: nothing submitted{undone})") from None
-    report.submit_seconds = time.perf_counter() - start
-    report.scheduler_calls = dict(client.calls) if client else {}
-
-
-def _batches(graph, order: list[Planned], planned: dict, profile: Profile, limit: int) -> list[tuple]:
-    """Nodes of one stage with the same needs (among those submitted now), time and resources form one array."""
-    groups: dict[tuple, list[str]] = {}
-    for p in order:
-        parents = tuple(sorted(n for n in graph[p.name].needs if n in planned))
-        resources = profile.stage(p.stage)
-        groups.setdefault((p.stage, parents, p.time, resources), []).append(p.name)
-    batches = []
-    for (stage, parents, time_limit, resources), names in groups.items():
-        for start in range(0, len(names), limit):
-            batches.append((stage, names[start:start + limit], parents, time_limit, resources))
-    return batches
-
-
-def _after_ok(parents, node_job: dict, batch_of: dict, batches: list) -> list[str]:
-    """Job ids to wait for: a whole array when every one of its tasks is needed, else single tasks."""
-    needed: dict[int, list[str]] = {}
-    for parent in parents:
-        needed.setdefault(batch_of[parent], []).append(parent)
-    ids = []
-    for index, names in needed.items():
-        members = batches[index][1]
-        if len(members) > 1 and len(names) == len(members):
-            ids.append(slurm.base_job_id(node_job[names[0]]))
-        else:
-            ids.extend(node_job[name] for name in names)
-    return ids
-
-
-# --- local -----------------------------------------------------------------------------------------------------
-
-def so_state_count(study, node) -> int:
-    """Σ (2S+1) × roots of a molcas node's oxidation state (0 for other nodes): its expected cost, for ordering."""
-    if node.stage != "molcas":
-        return 0
-    state = study.molcas.oxidation_states[node.oxidation_state]
-    return sum(spin.multiplicity * spin.roots for spin in state.spin_states)
-
-
-def _run_locally(study, root: Path, graph, report: RunReport, profile: Profile, jobs: dict, max_parallel,
-                 profile_name):
-    from adatom_wf.execution.local import LocalTask, run_local
-
-    planned = {p.name: p for p in report.planned}
-    parallel = max_parallel or max(1, (os.cpu_count() or 1) // max(1, profile.molcas.nprocs))
-    # Stage by stage (needs point to earlier stages), the OpenMolcas state with most SO states first: with fewer
-    # slots than states the demo's Tb0 (478 SO states) no longer starts last, which cost ~100 s of wall time.
-    order = sorted(report.planned, key=lambda p: (STAGES.index(p.stage), -so_state_count(study, graph[p.name])))
-    tasks = [LocalTask(p.name, tuple(n for n in graph[p.name].needs if n in planned),
-                     str(files.script_path(root, p.name)),
-                     str(files.log_dir(root) / f"{p.name}.attempt-{p.attempt}.log")) for p in order]
-    if report.dry_run:
-        report.batches = [{"stage": p.stage, "nodes": [p.name], "script": str(files.script_path(root, p.name)),
-                           "dependency": list(t.needs)} for p, t in zip(order, tasks)]
-        return
-    for task in tasks:
-        p = planned[task.name]
-        jobs["nodes"][task.name] = {"executor": "local", "job_id": None, "attempt": p.attempt, "stage": p.stage,
-                                    "script": task.script, "log": task.log, "restart": p.restart,
-                                    "submitted_at": files.now()}
-    jobs.update({"executor": "local", "profile": profile_name, "submissions": jobs.get("submissions", 0) + 1})
-    files.write_jobs(root, jobs)
-
-    def record(name, fields):
-        jobs["nodes"][name].update(fields)
-        files.write_jobs(root, jobs)
-
-    def succeeded(name, exit_code):
-        result = files.read_result(root, name)
-        return exit_code == 0 and result is not None and result.get("state") == files.OK
-
-    start = time.perf_counter()
-    report.outcome = run_local(tasks, parallel, succeeded, record)
-    report.submit_seconds = time.perf_counter() - start
-
-
-# --- text for the verbs ----------------------------------------------------------------------------------------
-
-def format_report(report: RunReport) -> list[str]:
-    lines = []
-    verb = {"slurm": "submit", "local": "run"}[report.executor]
-    head = f"study {report.study} ({report.root}), executor {report.executor}"
-    if report.profile:
-        head += f", profile {report.profile}"
-    lines.append(head + (" — dry run: scripts written, nothing submitted" if report.dry_run else ""))
-    if report.completed:
-        lines.append(f"  completed, not redone: {', '.join(report.completed)}")
-    if report.message:
-        lines.append(f"  {report.message}")
-        return lines
-    if report.cancelled:
-        lines.append(f"  cancelled jobs that could never start: {', '.join(report.cancelled)}")
-    for name, written in report.prepared.items():
-        lines.append(f"  {name}: wrote VASP inputs {' '.join(written)}")
-    for p in report.planned:
-        extra = [f"attempt {p.attempt}"]
-        if p.time:
-            extra.append(f"time {p.time}")
-        if p.previous not in (NOT_SUBMITTED,):
-            extra.append(f"was {p.previous}")
-        if p.restart:
-            extra.append(p.restart)
-        lines.append(f"  {'would ' + verb if report.dry_run else verb} {p.name} ({'; '.join(extra)})")
-    if report.executor == "slurm":
-        for batch in report.batches:
-            after = f" after {':'.join(batch['dependency'])}" if batch["dependency"] else ""
-            kind = f"array of {len(batch['nodes'])}" if len(batch["nodes"]) > 1 else "job"
-            lines.append(f"  {batch['stage']}: {kind} {batch.get('job_id', '?')}{after}  [{batch['script']}]")
-        if not report.dry_run:
-            calls = report.scheduler_calls.get("sbatch", 0)
-            lines.append(f"  {calls} sbatch call(s) in {report.submit_seconds:.2f} s; "
-                         f"follow with `adatom-wf status`")
-    elif report.outcome:
-        counts = {state: sum(1 for v in report.outcome.values() if v == state) for state in ("ok", "failed", "skipped")}
-        lines.append(f"  finished in {report.submit_seconds:.1f} s: {counts['ok']} ok, {counts['failed']} failed, "
-                     f"{counts['skipped']} skipped")
-    return lines
-
-
-def format_status(statuses) -> list[str]:
-    width = max((len(s.node) for s in statuses), default=4)
-    lines = []
-    for s in statuses:
-        job = s.job_id or ("local" if s.executor == "local" else "-")
-        text = f"{s.node:<{width}}  {s.state:<26}  {job:<12}"
-        if s.attempt > 1:
-            text += f"  attempt {s.attempt}"
-        if s.reason:
-            text += f"  {s.reason}"
-        lines.append(text.rstrip())
-    return lines
+def _state_results(root: Path, graph, labels: list[str]) -> dict:
+    """label -> what the molcas node recorded (status ok|failed, failure, details) for the states asked for."""
+    found = {}
+    for node in graph:
+        if node.stage != "molcas" or (labels and node.oxidation_state not in labels):
+            continue
+        result = files.read_result(root, node.name)
+        if result is not None:
+            found[node.oxidation_state] = {"status": result["state"], "failure": result.get("reason") or None,
+                                           "directory": str(root / node.directory), **result.get("details", {})}
+    return found

@@ -11,7 +11,8 @@
     workflow/logs/                output of every job
     workflow/.lock                held (flock) while run or resume submits, and while a local run runs
 
-Every file is written with :func:`adatom_wf.manifest.atomic_write`. ``results/`` has one writer per file
+Where each file lives is :mod:`adatom_wf.layout`'s; every file is written with
+:func:`adatom_wf.manifest.atomic_write`. ``results/`` has one writer per file
 (the node); ``jobs.json`` is written only by the process holding the lock.
 """
 
@@ -24,31 +25,11 @@ from pathlib import Path
 
 import yaml
 
-from adatom_wf.errors import SchedulerError
+from adatom_wf.errors import SchedulerError, StateError
+from adatom_wf.layout import graph_path, history_dir, jobs_path, lock_path, result_path, study_snapshot_path
 from adatom_wf.manifest import atomic_write
 
-WORKFLOW = "workflow"
 OK, FAILED = "ok", "failed"
-
-
-def workflow_dir(root: Path) -> Path:
-    return Path(root) / WORKFLOW
-
-
-def study_snapshot_path(root: Path) -> Path:
-    return workflow_dir(root) / "study.yaml"
-
-
-def result_path(root: Path, node: str) -> Path:
-    return workflow_dir(root) / "results" / f"{node}.json"
-
-
-def script_path(root: Path, node: str) -> Path:
-    return workflow_dir(root) / "scripts" / f"{node}.sh"
-
-
-def log_dir(root: Path) -> Path:
-    return workflow_dir(root) / "logs"
 
 
 def write_json(path: Path, data) -> None:
@@ -62,7 +43,7 @@ def read_json(path: Path, default=None):
     try:
         return json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise SchedulerError(f"{path} is not valid JSON ({error}); move it away to reset that state") from None
+        raise StateError(f"{path} is not valid JSON ({error}); move it away to reset that state") from None
 
 
 def now() -> str:
@@ -76,13 +57,13 @@ def write_snapshot(root: Path, study, graph) -> Path:
     path = study_snapshot_path(root)
     text = yaml.safe_dump(study.model_dump(mode="json", exclude_none=True), sort_keys=False)
     atomic_write(path, ("# written by adatom-wf run: the study every node of this run reads\n" + text).encode())
-    write_json(workflow_dir(root) / "graph.json", {"study": study.name, "study_sha256": study.sha256(),
+    write_json(graph_path(root), {"study": study.name, "study_sha256": study.sha256(),
                                                    "nodes": graph.as_list()})
     return path
 
 
 def recorded_study_sha256(root: Path) -> str | None:
-    data = read_json(workflow_dir(root) / "graph.json")
+    data = read_json(graph_path(root))
     return data.get("study_sha256") if data else None
 
 
@@ -114,9 +95,9 @@ def _slurm_job_id() -> str | None:
     return os.environ.get("SLURM_JOB_ID")
 
 
-def archive_attempt(root: Path, node: str, attempt: int, job: dict | None) -> None:
+def archive_result(root: Path, node: str, attempt: int, job: dict | None) -> None:
     """Move a node's result (and keep its job record) to history/ before the node runs again."""
-    history = workflow_dir(root) / "history"
+    history = history_dir(root)
     result = result_path(root, node)
     record = {"job": job, "result": read_json(result)}
     write_json(history / f"{node}.attempt-{attempt}.json", record)
@@ -124,10 +105,6 @@ def archive_attempt(root: Path, node: str, attempt: int, job: dict | None) -> No
 
 
 # --- job records (written by run/resume and the local executor, under the lock) -------------------------------
-
-def jobs_path(root: Path) -> Path:
-    return workflow_dir(root) / "jobs.json"
-
 
 def read_jobs(root: Path) -> dict:
     return read_json(jobs_path(root), default={"nodes": {}})
@@ -140,7 +117,7 @@ def write_jobs(root: Path, jobs: dict) -> None:
 @contextmanager
 def study_lock(root: Path, study_name: str):
     """Exclusive, non-blocking: a second run/resume of the same study (or one during a local run) is refused."""
-    path = workflow_dir(root) / ".lock"
+    path = lock_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "a+")
     try:
@@ -164,7 +141,7 @@ def study_lock(root: Path, study_name: str):
 
 def lock_holder(root: Path) -> str | None:
     """Who holds the study lock right now (None if nobody)."""
-    path = workflow_dir(root) / ".lock"
+    path = lock_path(root)
     if not path.is_file():
         return None
     with open(path, "a+") as handle:

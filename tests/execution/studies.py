@@ -32,8 +32,10 @@ def write_study(folder: Path, name: str, *, sites=("hollow",), geometry="relaxed
 
 
 def write_control(path: Path, behaviours: dict) -> Path:
-    """The stand-in's control file: run-directory name (site) or "default" -> behaviour."""
-    Path(path).write_text(json.dumps({"default": {"recording": "c_diamond_vasp630"}, **behaviours}))
+    """The stand-in's control file: run-directory name (site) or "default" -> behaviour. By default the stand-in
+    checks the inputs it is given against the golden VASP inputs of the paper's protocol (tests/vasp/golden)."""
+    default = {"recording": "c_diamond_vasp630", "golden": "tb_graphene/{site}"}
+    Path(path).write_text(json.dumps({"default": default, **behaviours}))
     return Path(path)
 
 

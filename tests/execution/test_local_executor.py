@@ -6,7 +6,7 @@ import time
 import pytest
 from studies import potcar_library, standin_calls, write_control, write_profiles, write_study
 
-from adatom_wf.errors import SchedulerError, SpecError
+from adatom_wf.errors import ProgramNotFound, SpecError
 from adatom_wf.execution.local import LocalTask, run_local
 from adatom_wf.spec import load_study
 from adatom_wf.workflow.runner import run_study, study_status
@@ -121,7 +121,7 @@ def test_bad_input_is_refused_before_anything_runs(relax_study, tmp_path, cli):
     result = cli("resume", ctx["study"], "--runs-dir", ctx["runs"])
     assert result.returncode == 2 and result.stderr.startswith("adatom-wf: error: nothing to resume: study local_relax")
     assert len(result.stderr.strip().splitlines()) == 1
-    with pytest.raises(SchedulerError, match="sbatch not found: .* use --executor local"):
+    with pytest.raises(ProgramNotFound, match="sbatch not found: .* use --executor local"):
         _without_slurm(lambda: run_study(study, ctx["runs"], executor="slurm", profile="test",
                                          profiles_file=ctx["profiles"]))
 
@@ -158,3 +158,47 @@ def test_node_verb_records_failure_and_never_redoes_success(relax_study, cli):
     result = cli("node", snapshot, "relax.top", "--runs-dir", ctx["runs"], "--vasp-exit-code", "3")
     assert result.returncode == 1 and "relax.top: failed: VASP exited with code 3; VASP wrote no vasprun.xml" in result.stdout
     assert json.loads((ctx["root"] / "workflow" / "results" / "relax.top.json").read_text())["state"] == "failed"
+
+
+def test_a_vasp_only_study_runs_its_relax_nodes_through_run(relax_study, cli):
+    """No molcas section: `adatom-wf run` walks relax → carve → parse → report (the VASP stand-in checks its inputs
+    against the golden ones)."""
+    ctx = relax_study
+    result = cli("run", ctx["study"], "--runs-dir", ctx["runs"], "--profile", "test", "--profiles", ctx["profiles"],
+                 "--potcar-dir", ctx["potcars"])
+    assert result.returncode == 0, result.stderr
+    assert "finished in" in result.stdout and "5 ok, 0 failed" in result.stdout
+    assert set(states(ctx).values()) == {"COMPLETED"}
+    assert standin_calls(ctx["root"] / "dft" / "hollow") == 1 and standin_calls(ctx["root"] / "dft" / "top") == 1
+
+
+def test_a_supplied_structure_feeds_the_carve_node_and_force_carves_again(relax_study, cli, tmp_path):
+    """--structure replaces the relaxation as the carve node's input; a completed carve is redone only with
+    --force, its earlier cluster kept in attempt-<n>/."""
+    ctx = relax_study
+    first = tmp_path / "first" / "CONTCAR"
+    first.parent.mkdir()
+    build = cli("build", ctx["study"], "--runs-dir", tmp_path / "built", "--site", "hollow")
+    assert build.returncode == 0, build.stderr
+    first.write_text((tmp_path / "built" / "local_relax" / "dft" / "hollow" / "POSCAR").read_text())
+    result = cli("run", ctx["study"], "--runs-dir", ctx["runs"], "--structure", first, "--json")
+    assert result.returncode == 0, result.stderr
+    assert [p["name"] for p in json.loads(result.stdout)["planned"]] == ["carve.hollow-1"]  # no relax node needed
+    carved = ctx["root"] / "cluster" / "hollow-1"
+    assert (carved / "supplied" / "CONTCAR").read_text() == first.read_text()
+    assert json.loads((carved / "cluster.json").read_text())["source"] == "CONTCAR"
+    moved = tmp_path / "moved" / "CONTCAR"
+    moved.parent.mkdir()
+    lines = first.read_text().splitlines()
+    lines[0] = "the same cell, another file"
+    moved.write_text("\n".join(lines) + "\n")
+    refused = cli("run", ctx["study"], "--runs-dir", ctx["runs"], "--structure", moved)
+    assert refused.returncode == 2 and "carve.hollow-1 is completed" in refused.stderr and "--force" in refused.stderr
+    forced = cli("run", ctx["study"], "--runs-dir", ctx["runs"], "--structure", moved, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "forced: the completed outputs moved to attempt-1/" in forced.stdout
+    assert (carved / "attempt-1" / "cluster.xyz").is_file() and (carved / "attempt-1" / "supplied" / "CONTCAR").is_file()
+    assert (carved / "supplied" / "CONTCAR").read_text() == moved.read_text()
+    status = {n["node"]: n for n in json.loads(cli("status", ctx["study"], "--runs-dir", ctx["runs"], "--json").stdout)["nodes"]}
+    assert status["carve.hollow-1"]["state"] == "COMPLETED" and status["carve.hollow-1"]["attempt"] == 2
+    assert status["relax.hollow"]["state"] == "NOT_SUBMITTED"

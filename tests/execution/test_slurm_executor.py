@@ -12,7 +12,7 @@ import pytest
 from slurm_cluster import SlurmCluster, missing_programs
 from studies import potcar_library, standin_calls, write_control, write_profiles, write_study
 
-from adatom_wf.errors import SchedulerError
+from adatom_wf.errors import ProgramNotFound, SchedulerError
 from adatom_wf.spec import load_study
 from adatom_wf.workflow.runner import run_study, study_status
 
@@ -221,7 +221,7 @@ def test_bad_input_is_refused_and_nothing_is_submitted(slurm_cluster, tmp_path, 
     env_path = os.environ["PATH"]
     try:
         os.environ["PATH"] = "/nonexistent"
-        with pytest.raises(SchedulerError, match="sbatch not found: .*use --executor local"):
+        with pytest.raises(ProgramNotFound, match="sbatch not found: .*use --executor local"):
             case.run()
     finally:
         os.environ["PATH"] = env_path

@@ -2,7 +2,8 @@ import pytest
 from molcas_helpers import tb_benzene
 
 from adatom_wf.errors import SpecError
-from adatom_wf.molcas.active_space import default_oxidation_state, plan_state, safe_label
+from adatom_wf.lanthanides import default_oxidation_state
+from adatom_wf.molcas.active_space import plan_state, safe_label
 from adatom_wf.spec import load_study, parse_study
 
 BASE = {"name": "x", "adatom": "Tb", "sites": {"hollow": {"height_angstrom": 2.28}}}
@@ -27,21 +28,6 @@ def test_the_demo_states_on_benzene(label, electrons, inactive, cas, spins, size
     assert [(s.multiplicity, s.roots, s.csfs) for s in plan.spins] == spins
     assert (plan.multiplet_size, plan.crystal_field_element) == (size, crys)
     assert plan.kramers == (electrons % 2 == 1)
-
-
-@pytest.mark.parametrize(("electrons", "orbitals"), [(8, 7), (9, 10), (10, 10), (11, 10), (2, 3), (5, 4)])
-def test_csf_count_is_the_difference_of_determinant_counts(electrons, orbitals):
-    from math import comb
-
-    from adatom_wf.molcas.active_space import csf_count
-
-    def determinants(two_ms):
-        alpha = (electrons + two_ms) // 2
-        return comb(orbitals, alpha) * comb(orbitals, electrons - alpha) if 0 <= alpha <= electrons else 0
-
-    for multiplicity in range(1 + electrons % 2, electrons + 2, 2):
-        expected = determinants(multiplicity - 1) - determinants(multiplicity + 1)
-        assert csf_count(electrons, orbitals, multiplicity) == max(expected, 0)
 
 
 def test_paper_cluster_electron_count():
@@ -123,7 +109,7 @@ def test_min_character_is_checked():
 
 
 def test_degenerate_partners_are_measured_together():
-    from adatom_wf.molcas.active_space import measured_slots
+    from adatom_wf.lanthanides import measured_slots
 
     slots = measured_slots(["4f", "6s/5d0", "5dxy", "5dx2-y2"])
     assert slots[:7] == [("4f", ("4f",))] * 7 and slots[7] == ("6s/5d0", ("6s/5d0",))

@@ -1,4 +1,4 @@
-"""``adatom-wf molcas`` and the input checks of ``adatom-wf run`` (no OpenMolcas run needed)."""
+"""``adatom-wf molcas`` and the input checks of ``adatom-wf run`` through the graph (no OpenMolcas run needed)."""
 
 import json
 from pathlib import Path
@@ -72,13 +72,11 @@ def test_unknown_basis_is_refused(cli, study_file, tmp_path, verb):
 
 
 def test_a_relaxed_study_without_its_cluster_cannot_run(cli, tmp_path):
-    result = cli("run", "tb_graphene", "--runs-dir", "runs", "--state", "Tb3+")
-    assert result.returncode == 2 and "cluster/hollow-3/cluster.xyz not found" in result.stderr
-    assert "adatom-wf carve" in result.stderr and not (tmp_path / "runs").exists()
-    # the whole graph relaxes the sites first, which needs a VASP command from a profile
-    result = cli("run", "tb_graphene", "--runs-dir", "runs")
-    assert result.returncode == 2 and "has no vasp.command" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    """A state of a relaxed study needs its carve node, which needs the relaxation: VASP, from a profile."""
+    for args in (["--state", "Tb3+"], []):
+        result = cli("run", "tb_graphene", "--runs-dir", "runs", *args)
+        assert result.returncode == 2 and "has no vasp.command" in result.stderr and "relax.hollow" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "runs").exists()
 
 
 def test_inputs_of_a_state_that_ran_are_not_replaced(cli, study_file, tmp_path):
@@ -103,4 +101,6 @@ def test_a_finished_state_is_not_run_again(cli, tmp_path):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)["states"]["Tb3+"]
     assert data["status"] == "ok" and data["skipped"] is True
-    assert sorted(p.name for p in state.iterdir()) == ["Tb3p.casscf.input", "Tb3p.integrals.input", "status.json"]
+    assert sorted(p.name for p in state.iterdir()) == ["Tb3p.casscf.input", "Tb3p.integrals.input", "scratch",
+                                                       "status.json"]
+    assert not any((state / "scratch").iterdir())  # the node script's empty $MOLCAS_WORKDIR: nothing was run

@@ -39,26 +39,6 @@ def test_the_real_run_parses_with_every_cross_check(run):
     assert set(record["sources"]) == {"Tb3p.casscf.log", "Tb3p.m7.rasscf.h5", "Tb3p.rassi.h5"}
 
 
-def test_doublets_and_spectrum_follow_from_the_so_states(run):
-    record = parse_molcas_run(run, label="Tb3+").record
-    ground = record["doublets"][0]
-    # the log prints the ground pair's splitting with 14 decimals in its "LOW-LYING SPIN-ORBIT ENERGIES" lines
-    second = float(re.search(r"ENERGY OF THE SPIN-ORBIT STATE \(\s*2\) =\s+(\S+)", log_text(run)).group(1))
-    # (to 1e-9 cm^-1: RASSI's and SINGLE_ANISO's diagonalisations differ by ~1e-10 cm^-1 of double-precision noise)
-    assert ground["tunnel_splitting_cm1"] == pytest.approx(second, abs=1e-9)
-    # an Ising |Jz| = 6 doublet of Tb3+ (g_J = 3/2): g_parallel = 2 g_J J = 18, g_perp = 0
-    assert ground["jz_abs"] == pytest.approx(6, abs=0.02)
-    assert ground["g_main"] == pytest.approx(18, abs=0.05) and ground["g_principal"][1] < 1e-6
-    spectrum = record["spectrum"]
-    assert len(spectrum["levels_cm1"]) == len(spectrum["jz"]) == 13 and not spectrum["kramers"]
-    assert sorted(abs(round(j)) for j in spectrum["jz"]) == sorted([0] + [1, 2, 3, 4, 5, 6] * 2)
-    assert result_arrays_shape(run) == (3, 13, 13)
-
-
-def result_arrays_shape(run):
-    return parse_molcas_run(run).arrays["angular_momentum"].shape
-
-
 def test_a_log_cut_inside_single_aniso_is_a_failed_run(run):
     text = log_text(run)
     (run / "Tb3p.casscf.log").write_text(text[: text.index("CALCULATION OF CRYSTAL-FIELD PARAMETERS")])
@@ -109,22 +89,3 @@ def test_detection_is_by_content(tmp_path, run):
     assert not is_molcas_run(empty)
     with pytest.raises(ParseError, match="no OpenMolcas log or h5 file"):
         parse_molcas_run(empty)
-
-
-def test_doublets_match_single_aniso_run_per_doublet(run):
-    """SINGLE_ANISO's own per-doublet g (MLTP 2 2 2 2 2 2 1 on the same rassi.h5, fixtures/Tb3p.doublets.log.gz)
-    against the doublets computed from the rebuilt SO moments: energies to the printed 3 decimals, g to 1e-6."""
-    import gzip
-    from pathlib import Path
-
-    from adatom_wf.molcas.results_log import single_aniso_multiplets
-
-    text = gzip.decompress((Path(__file__).parent / "fixtures" / "Tb3p.doublets.log.gz").read_bytes()).decode()
-    printed = single_aniso_multiplets(text, "Tb3p.doublets.log")
-    ours = parse_molcas_run(run).record["doublets"]
-    assert len(printed) == 6 and all(m["size"] == 2 and m["pseudospin"] == "1/2" for m in printed)
-    for doublet, block in zip(ours, printed):
-        assert doublet["energy_cm1"] == pytest.approx(np.mean(block["energies_cm1"]), abs=1e-3)
-        assert doublet["tunnel_splitting_cm1"] == pytest.approx(np.ptp(block["energies_cm1"]), abs=1.5e-3)
-        assert doublet["g_principal"] == pytest.approx(sorted(block["g_main"]), abs=1e-6)
-    assert [round(d["g_main"], 2) for d in ours] == [18.01, 14.81, 11.63, 8.59, 5.70, 2.86]  # ≈ 3 |Jz| (g_J = 3/2)

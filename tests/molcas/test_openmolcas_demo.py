@@ -137,8 +137,8 @@ def test_per_doublet_g_agrees_with_single_aniso(demo_run, tmp_path):
     import shutil
 
     from adatom_wf.molcas.execute import pymolcas_command
-    from adatom_wf.molcas.results import parse_molcas_run
     from adatom_wf.molcas.results_log import single_aniso_multiplets
+    from adatom_wf.parse import parse_directory
 
     _, root = demo_run
     folder = root / "molcas" / "Tb2+"
@@ -153,19 +153,28 @@ def test_per_doublet_g_agrees_with_single_aniso(demo_run, tmp_path):
                             text=True, timeout=300)
     printed = single_aniso_multiplets(result.stdout, "doublets.log")
     assert len(printed) == 7, result.stdout[-2000:]
-    ours = parse_molcas_run(folder).record["doublets"]
+    ours = parse_directory(folder).record["doublets"]
     for doublet, block in zip(ours, printed):
         assert doublet["energy_cm1"] == pytest.approx(np.mean(block["energies_cm1"]), abs=1e-3)
         assert doublet["g_principal"] == pytest.approx(sorted(block["g_main"]), abs=1e-6)
 
 
 def test_a_second_run_does_not_redo_finished_states(demo_run):
+    """`run --state` went through the graph: status shows its nodes, and a second run has nothing to do."""
     _, root = demo_run
     before = (root / "molcas" / "Tb3+" / "status.json").read_bytes()
-    result = subprocess.run(adatom_wf_command() + ["run", "demo_tb_benzene", "--state", "Tb3+", "--runs-dir", "runs"],
-                            cwd=root.parent.parent, capture_output=True, text=True, timeout=120)
+
+    def adatom_wf(*args):
+        return subprocess.run(adatom_wf_command() + [*args, "--runs-dir", "runs"], cwd=root.parent.parent,
+                              capture_output=True, text=True, timeout=120)
+
+    nodes = {n["node"]: n["state"] for n in json.loads(adatom_wf("status", "demo_tb_benzene", "--json").stdout)["nodes"]}
+    assert nodes == {"carve.hollow-1": "COMPLETED", "molcas.Tb3+": "COMPLETED", "molcas.Tb2+": "COMPLETED",
+                     "molcas.Tb1+": "NOT_SUBMITTED", "molcas.Tb0": "NOT_SUBMITTED", "parse": "NOT_SUBMITTED",
+                     "report": "NOT_SUBMITTED"}
+    result = adatom_wf("run", "demo_tb_benzene", "--state", "Tb3+")
     assert result.returncode == 0, result.stderr
-    assert "Tb3+: ok, already finished" in result.stdout
+    assert "every node asked for is completed; nothing to do" in result.stdout
     assert (root / "molcas" / "Tb3+" / "status.json").read_bytes() == before
 
 

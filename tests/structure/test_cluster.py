@@ -13,7 +13,6 @@ from adatom_wf.structure.cluster import (
     MIN_HYDROGEN_CONTACT_ANGSTROM,
     carve,
     check_hydrogen_contacts,
-    cluster_dir,
     cluster_files,
 )
 from adatom_wf.spec import load_study
@@ -329,6 +328,3 @@ def test_extended_xyz_reads_back(tmp_path):
     assert np.allclose(back.positions, cluster.atoms.positions, atol=1e-8)
     assert back.info["point_group"] == "C2v" and back.info["rings"] == 2
 
-
-def test_cluster_dir(tmp_path):
-    assert cluster_dir(tmp_path, "hollow", 3) == tmp_path / "cluster" / "hollow-3"

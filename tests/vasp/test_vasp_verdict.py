@@ -3,7 +3,7 @@
 import shutil
 from pathlib import Path
 
-from adatom_wf.workflow.judge import judge_vasp, outcar_finished, vasprun_ending
+from adatom_wf.vasp.verdict import judge_vasp, outcar_finished, vasprun_ending
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vasp"
 VASPRUN = FIXTURES / "c_diamond_vasp630" / "vasprun.xml"

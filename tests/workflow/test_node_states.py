@@ -69,7 +69,7 @@ def test_snapshot_reads_back_as_the_same_study(tmp_path):
 def test_results_are_written_atomically_and_archived(tmp_path):
     files.write_result(tmp_path, "relax.hollow", "failed", "VASP exited\n with code 1", attempt=1)
     assert files.read_result(tmp_path, "relax.hollow")["reason"] == "VASP exited with code 1"
-    files.archive_attempt(tmp_path, "relax.hollow", 1, {"job_id": "3"})
+    files.archive_result(tmp_path, "relax.hollow", 1, {"job_id": "3"})
     assert files.read_result(tmp_path, "relax.hollow") is None
     kept = files.read_json(tmp_path / "workflow" / "history" / "relax.hollow.attempt-1.json")
     assert kept["job"] == {"job_id": "3"} and kept["result"]["state"] == "failed"

@@ -6,7 +6,8 @@ import sys
 import yaml
 
 from adatom_wf.spec import load_study
-from adatom_wf.workflow.runner import format_report, run_study
+from adatom_wf.commands.present import report_lines
+from adatom_wf.workflow.runner import run_study
 
 HEAVY = ("ase", "pymatgen", "h5py", "spglib", "numpy", "matplotlib")
 
@@ -31,7 +32,7 @@ def test_paper_study_dry_run_on_slurm_is_three_batches(tmp_path):
     batch = (root / "scripts" / "s001-002-molcas.sbatch").read_text()
     assert "#SBATCH --array=0-2" in batch and "#SBATCH --cpus-per-task=4" in batch and "#SBATCH --time=1-00:00:00" in batch
     assert not (root / "jobs.json").exists() and not (tmp_path / "runs" / "tb_graphene" / "dft").exists()
-    text = "\n".join(format_report(report))
+    text = "\n".join(report_lines(report))
     assert "dry run: scripts written, nothing submitted" in text and "would submit molcas.Tb0 (attempt 1" in text
 
 
@@ -58,3 +59,40 @@ def test_local_runs_start_the_largest_openmolcas_state_first(tmp_path):
     report = run_study(load_study("demo_tb_benzene"), tmp_path / "runs", dry_run=True)
     assert [batch["nodes"][0] for batch in report.batches] == [
         "carve.hollow-1", "molcas.Tb0", "molcas.Tb2+", "molcas.Tb1+", "molcas.Tb3+", "parse", "report"]
+
+
+def test_selection_takes_the_nodes_asked_for_and_what_they_need():
+    from adatom_wf.workflow.graph import study_graph
+    from adatom_wf.workflow.plan import select
+
+    graph = study_graph(load_study("tb_graphene"))  # relaxed geometry: carve needs relax.hollow
+    fresh = {name: "NOT_SUBMITTED" for name in graph.names}
+    assert select(graph, fresh) == graph.names
+    assert select(graph, fresh, labels=["Tb3+"]) == ["relax.hollow", "carve.hollow-3", "molcas.Tb3+"]
+    done = {**fresh, "relax.hollow": "COMPLETED", "carve.hollow-3": "COMPLETED", "molcas.Tb3+": "COMPLETED"}
+    assert select(graph, done, labels=["Tb3+"]) == []
+    assert select(graph, done, labels=["Tb3+"], force=True) == ["molcas.Tb3+"]  # force redoes what was asked for
+    assert select(graph, done, labels=["Tb2+", "Tb3+"]) == ["molcas.Tb2+"]
+    failed = {**done, "carve.hollow-3": "FAILED"}
+    assert select(graph, failed, labels=["Tb3+"]) == ["carve.hollow-3"]  # a completed node is never redone unasked
+    supplied = study_graph(load_study("tb_graphene"), carve_supplied=True)
+    assert select(supplied, fresh, labels=["Tb0"], carve="carve.hollow-3") == ["carve.hollow-3", "molcas.Tb0"]
+
+
+def test_overrides_reach_every_molcas_node_script(tmp_path):
+    """--nprocs, --mem-mb and --workdir over the profile's molcas section, for both executors."""
+    profiles = tmp_path / "profiles.yaml"
+    profiles.write_text(yaml.safe_dump({"profiles": {"hpc": {"partition": "compute", "time": "04:00:00",
+                                                             "molcas": {"nprocs": 8, "mem_mb": 16000}}}}))
+    for executor, profile in (("local", None), ("slurm", "hpc")):
+        report = run_study(load_study("demo_tb_benzene"), tmp_path / executor, executor=executor, profile=profile,
+                           profiles_file=profiles, dry_run=True,
+                           molcas={"nprocs": 4, "mem_mb": 3000, "workdir": str(tmp_path / "scratch")})
+        scripts = sorted((tmp_path / executor / "demo_tb_benzene" / "workflow" / "scripts").glob("molcas.*.sh"))
+        assert len(scripts) == 4 and report.molcas["nprocs"] == 4
+        for script in scripts:
+            node = script.name[:-3]
+            assert (f"export MOLCAS_MEM=3000 MOLCAS_NPROCS=4 MOLCAS_WORKDIR={tmp_path}/scratch/demo_tb_benzene/{node}"
+                    in script.read_text()), script.read_text()
+    batch = next((tmp_path / "slurm" / "demo_tb_benzene" / "workflow" / "scripts").glob("*-molcas.sbatch")).read_text()
+    assert "#SBATCH --cpus-per-task=4" in batch

@@ -1,7 +1,5 @@
 """adatom_wf.molcas.verdict: reading a pymolcas log and judging it (lines pasted from real logs)."""
 
-from pathlib import Path
-
 import pytest
 
 from adatom_wf.molcas.verdict import judge, parse_log

@@ -1,0 +1,76 @@
+"""Text for the graph verbs (run, resume, status): a run report and node states as lines for a terminal."""
+
+from adatom_wf.workflow.status import NOT_SUBMITTED
+
+
+def report_lines(report) -> list[str]:
+    """What a run or resume did: the plan, the batches submitted (Slurm) or the outcome (local)."""
+    lines = []
+    verb = {"slurm": "submit", "local": "run"}[report.executor]
+    head = f"study {report.study} ({report.root}), executor {report.executor}"
+    if report.profile:
+        head += f", profile {report.profile}"
+    lines.append(head + (" — dry run: scripts written, nothing submitted" if report.dry_run else ""))
+    if report.completed:
+        lines.append(f"  completed, not redone: {', '.join(report.completed)}")
+    if report.message:
+        lines.append(f"  {report.message}")
+        return lines
+    if report.cancelled:
+        lines.append(f"  cancelled jobs that could never start: {', '.join(report.cancelled)}")
+    for name, written in report.prepared.items():
+        lines.append(f"  {name}: wrote VASP inputs {' '.join(written)}")
+    if any(p.stage == "molcas" for p in report.planned):
+        molcas = report.molcas
+        lines.append(f"  OpenMolcas: MOLCAS_NPROCS={molcas['nprocs']} MOLCAS_MEM={molcas['mem_mb']} MB, scratch "
+                     f"{molcas['workdir'] + '/<study>/<node>' if molcas['workdir'] else '<node directory>/scratch'}")
+    for p in report.planned:
+        extra = [f"attempt {p.attempt}"]
+        if p.time:
+            extra.append(f"time {p.time}")
+        if p.previous != NOT_SUBMITTED:
+            extra.append(f"was {p.previous}")
+        if p.restart:
+            extra.append(p.restart)
+        lines.append(f"  {'would ' + verb if report.dry_run else verb} {p.name} ({'; '.join(extra)})")
+    if report.executor == "slurm":
+        for batch in report.batches:
+            after = f" after {':'.join(batch['dependency'])}" if batch["dependency"] else ""
+            kind = f"array of {len(batch['nodes'])}" if len(batch["nodes"]) > 1 else "job"
+            lines.append(f"  {batch['stage']}: {kind} {batch.get('job_id', '?')}{after}  [{batch['script']}]")
+        if not report.dry_run:
+            calls = report.scheduler_calls.get("sbatch", 0)
+            lines.append(f"  {calls} sbatch call(s) in {report.submit_seconds:.2f} s; "
+                         f"follow with `adatom-wf status`")
+    elif report.outcome:
+        counts = {state: sum(1 for v in report.outcome.values() if v == state) for state in ("ok", "failed", "skipped")}
+        lines.append(f"  finished in {report.submit_seconds:.1f} s: {counts['ok']} ok, {counts['failed']} failed, "
+                     f"{counts['skipped']} skipped")
+        lines += [f"  {state_line(label, result)}" for label, result in report.states.items()]
+    return lines
+
+
+def state_line(label: str, result: dict) -> str:
+    """One oxidation state's OpenMolcas outcome: wall times and the weakest character of each active orbital."""
+    if result["status"] != "ok":
+        return f"{label}: FAILED ({result['directory']}/status.json): {result['failure']}"
+    wall = result.get("wall_seconds", {})
+    lowest = ", ".join(f"{name} >= {100 * value:.1f}%" for name, value in result.get("lowest_character", {}).items())
+    timing = (f"{wall.get('total', 0):.0f} s (integrals {wall.get('integrals', 0):.0f} s, "
+              f"CASSCF/RASSI/SINGLE_ANISO {wall.get('casscf', 0):.0f} s)")
+    done = "already finished, " if result.get("skipped") else ""
+    return f"{label}: ok, {done}{timing}; active orbitals {lowest}  [{result['directory']}]"
+
+
+def status_lines(statuses) -> list[str]:
+    width = max((len(s.node) for s in statuses), default=4)
+    lines = []
+    for s in statuses:
+        job = s.job_id or ("local" if s.executor == "local" else "-")
+        text = f"{s.node:<{width}}  {s.state:<26}  {job:<12}"
+        if s.attempt > 1:
+            text += f"  attempt {s.attempt}"
+        if s.reason:
+            text += f"  {s.reason}"
+        lines.append(text.rstrip())
+    return lines

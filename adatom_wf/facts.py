@@ -1,0 +1,45 @@
+"""Small facts of the field that several floors share: site names, oxidation-state labels, CSF counts.
+
+Pure Python on the ground floor (the study validator, the OpenMolcas stage and the report all import it).
+"""
+
+import math
+import re
+
+# The adsorption sites of the Tb-on-graphene paper, in the order of its Table 1.
+SITES = ("hollow", "top", "bridge")
+
+_STUDY_LABEL = re.compile(r"([A-Z][a-z]?)(\d+)([+-]?)")
+_ANY_LABEL = re.compile(r"(?:[A-Z][a-z]?)?(\d*)([+-]?)")
+
+
+def oxidation_state_charge(label: str, adatom: str) -> int:
+    """``Tb3+`` -> 3, ``Tb0`` -> 0, ``Tb1-`` -> -1: a study file's label; the element must be the study's adatom."""
+    match = _STUDY_LABEL.fullmatch(label)
+    if not match or match.group(1) != adatom or (match.group(2) != "0" and not match.group(3)):
+        raise ValueError(f"oxidation state {label!r} must read like {adatom}3+, {adatom}2+, {adatom}1+ or {adatom}0")
+    charge = int(match.group(2))
+    return -charge if match.group(3) == "-" else charge
+
+
+def label_charge(label: str) -> int | None:
+    """Any label a store may hold: ``Tb3+`` -> 3, ``Tb+`` / ``1+`` -> 1, ``Tb0`` / ``0`` -> 0, ``Tb-`` -> −1,
+    ``Tb2-`` -> −2; None when it names no charge."""
+    match = _ANY_LABEL.fullmatch(label.strip())
+    if not match:
+        return None
+    digits, sign = match.groups()
+    if not sign:
+        return 0 if digits and int(digits) == 0 else None
+    size = int(digits) if digits else 1
+    return -size if sign == "-" else size
+
+
+def csf_count(electrons: int, orbitals: int, multiplicity: int) -> int:
+    """Number of configuration state functions (Weyl–Paldus formula) for N electrons in n orbitals, spin S."""
+    two_s = multiplicity - 1
+    if (electrons - two_s) % 2 or two_s > electrons or electrons > 2 * orbitals or two_s < 0:
+        return 0
+    a = (electrons - two_s) // 2  # N/2 - S
+    b = (electrons + two_s) // 2 + 1  # N/2 + S + 1
+    return multiplicity * math.comb(orbitals + 1, a) * math.comb(orbitals + 1, b) // (orbitals + 1)

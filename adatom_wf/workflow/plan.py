@@ -1,0 +1,109 @@
+"""The plan of one submission, pure: which nodes run, with which attempt and time limit, in which batches.
+
+Nothing here touches a file or a scheduler (unit-tested without Slurm): the runner reads the node states and
+job records, asks for a plan, then carries it out (workflow/runner.py).
+
+- :func:`select`: the nodes a ``run`` asks for (``--state``, ``--structure``) plus whatever they need that is
+  not completed; ``--force`` redoes completed selected nodes;
+- :func:`plan_node`: a node's attempt number and Slurm time limit (doubled after a TIMEOUT, up to max_time);
+- :func:`batches` and :func:`after_ok`: nodes of one stage with the same needs, time and resources form one
+  job array; the job ids each batch waits for;
+- :func:`local_order`: stage by stage, the OpenMolcas state with most SO states first.
+"""
+
+from dataclasses import dataclass
+
+from adatom_wf.errors import SchedulerError
+from adatom_wf.execution import slurm
+from adatom_wf.execution.profiles import Profile, slurm_time, slurm_time_seconds
+from adatom_wf.workflow.graph import STAGES, molcas_name
+from adatom_wf.workflow.status import DONE, SKIPPED
+
+
+@dataclass
+class Planned:
+    name: str
+    stage: str
+    attempt: int
+    time: str | None
+    previous: str  # the node's state before this submission
+    restart: str = ""  # how it continues from an earlier attempt
+
+
+def select(graph, states: dict[str, str], *, labels=(), carve: str | None = None, force: bool = False) -> list[str]:
+    """Names of the nodes to run, in graph order.
+
+    Without ``labels`` and ``carve`` the whole graph is asked for; else the molcas nodes of ``labels`` and the
+    carve node ``carve``. Asked-for nodes run unless completed (``force``: also then); the nodes they need, and
+    those needs' needs, run when not completed.
+    """
+    asked = {molcas_name(label) for label in labels} | ({carve} if carve else set())
+    if not asked:
+        asked = set(graph.names)
+    wanted = {name for name in asked if force or states[name] != DONE}
+    for name in asked:
+        wanted |= {need for need in graph.ancestors(name) if states[need] != DONE}
+    return [name for name in graph.names if name in wanted]
+
+
+def plan_node(node, state: str, reason: str, job: dict | None, profile: Profile, executor: str) -> Planned:
+    """The attempt number (an attempt counts when the node started) and, on Slurm, the time limit."""
+    never_started = state in (slurm.DEPENDENCY_NEVER_SATISFIED, SKIPPED)
+    attempt = (job.get("attempt", 1) + (0 if never_started else 1)) if job else 1
+    if attempt > profile.max_attempts:
+        raise SchedulerError(
+            f"node {node.name} has had {attempt - 1} attempts (last: {state}: {reason}); max_attempts "
+            f"= {profile.max_attempts}: fix the cause, then raise max_attempts in the profile"
+        )
+    time_limit = None
+    if executor == "slurm":
+        base = slurm_time_seconds(profile.stage(node.stage).time)
+        seconds = base
+        if state == slurm.TIMEOUT and job and job.get("time"):
+            seconds = min(max(2 * slurm_time_seconds(job["time"]), base), profile.max_time_seconds(node.stage))
+        time_limit = slurm_time(seconds)
+    return Planned(node.name, node.stage, attempt, time_limit, state)
+
+
+def batches(graph, planned: list[Planned], profile: Profile, limit: int) -> list[tuple]:
+    """(stage, names, parents, time, resources) per sbatch call: nodes of one stage with the same needs (among
+    those submitted now), time and resources, chunked to ``limit`` (MaxArraySize)."""
+    names_now = {p.name for p in planned}
+    groups: dict[tuple, list[str]] = {}
+    for p in planned:
+        parents = tuple(sorted(n for n in graph[p.name].needs if n in names_now))
+        groups.setdefault((p.stage, parents, p.time, profile.stage(p.stage)), []).append(p.name)
+    found = []
+    for (stage, parents, time_limit, resources), names in groups.items():
+        for start in range(0, len(names), limit):
+            found.append((stage, names[start:start + limit], parents, time_limit, resources))
+    return found
+
+
+def after_ok(parents, node_job: dict, batch_of: dict, all_batches: list) -> list[str]:
+    """Job ids to wait for: a whole array when every one of its tasks is needed, else single tasks."""
+    needed: dict[int, list[str]] = {}
+    for parent in parents:
+        needed.setdefault(batch_of[parent], []).append(parent)
+    ids = []
+    for index, names in needed.items():
+        members = all_batches[index][1]
+        if len(members) > 1 and len(names) == len(members):
+            ids.append(slurm.base_job_id(node_job[names[0]]))
+        else:
+            ids.extend(node_job[name] for name in names)
+    return ids
+
+
+def so_state_count(study, node) -> int:
+    """Σ (2S+1) × roots of a molcas node's oxidation state (0 for other nodes): its expected cost, for ordering."""
+    if node.stage != "molcas":
+        return 0
+    state = study.molcas.oxidation_states[node.oxidation_state]
+    return sum(spin.multiplicity * spin.roots for spin in state.spin_states)
+
+
+def local_order(study, graph, planned: list[Planned]) -> list[Planned]:
+    """Stage by stage (needs point to earlier stages), the OpenMolcas state with most SO states first: with fewer
+    slots than states the demo's Tb0 (478 SO states) no longer starts last, which cost ~100 s of wall time."""
+    return sorted(planned, key=lambda p: (STAGES.index(p.stage), -so_state_count(study, graph[p.name])))
