@@ -58,8 +58,6 @@ def analysed(result: RunResult) -> RunResult:
     from adatom_wf.molcas.results import failed_result
 
     record = result.record
-    record.setdefault("doublets", [])
-    record.setdefault("spectrum", None)
     states = result.states
     if states is None:
         return result

@@ -141,7 +141,7 @@ class Molcas(StrictModel):
     cholesky: bool = False
     oxidation_states: dict[str, OxidationState] = Field(min_length=1)
     # Lower bound of each active orbital's adatom character (Löwdin weight) checked after every RASSCF,
-    # e.g. {"4f": 0.9, "5dxy": 0.5}; defaults in adatom_wf.molcas.active_space.CHARACTERS (docs/molcas.md).
+    # e.g. {"4f": 0.9, "5dxy": 0.5}; defaults in adatom_wf.lanthanides.CHARACTERS (docs/molcas.md).
     min_character: dict[str, float] = {}
 
     @field_validator("min_character")
@@ -181,7 +181,7 @@ class Study(StrictModel):
     @model_validator(mode="before")
     @classmethod
     def _oxidation_state_defaults(cls, data):
-        """Fill what an oxidation state leaves out from the lanthanide's defaults (adatom_wf.molcas.active_space)."""
+        """Fill what an oxidation state leaves out from the lanthanide's defaults (adatom_wf.lanthanides)."""
         return fill_defaults(data)
 
     @field_validator("name")

@@ -260,7 +260,7 @@ def read_store(path) -> dict:
 
 
 def read_spectrum_arrays(path, label: str) -> dict:
-    """Levels (cm⁻¹), L and S (3, n, n) and the Kramers flag of the stored ground multiplet of ``label``."""
+    """Levels (cm⁻¹), L and S (3, n, n) and the active electron count of the stored ground multiplet of ``label``."""
     with open_store(path) as h5:
         group = h5.get(f"molcas/{label}")
         if group is None:

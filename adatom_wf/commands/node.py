@@ -26,11 +26,11 @@ def command(study, node_name, runs_dir, attempt, vasp_exit_code):
     from adatom_wf.layout import study_dir
     from adatom_wf.spec import load_study
     from adatom_wf.workflow import state as files
-    from adatom_wf.workflow.graph import study_graph
+    from adatom_wf.workflow.runner import graph_at
 
     spec = load_study(study)
-    node = study_graph(spec)[node_name]
     root = study_dir(Path(runs_dir).resolve(), spec)
+    node = graph_at(spec, root)[node_name]
     previous = files.read_result(root, node.name)
     if previous is not None and previous.get("state") == files.OK:
         click.echo(f"{node.name}: already completed (attempt {previous.get('attempt')}); not redone")

@@ -17,7 +17,10 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print the re
 
 
 def graph_options(*, executor_default):
-    """The options of the verbs that run the graph (run, resume), with one type and meaning each."""
+    """The options of the verbs that run the graph (run, resume), with one type and meaning each. Only ``run``
+    (``executor_default`` given) reads MOLCAS_NPROCS/MOLCAS_MEM from the environment: ``resume`` keeps the
+    settings of the run it continues unless they are given on its command line."""
+    fresh = executor_default is not None
     options = [
         click.option("--executor", type=click.Choice(["local", "slurm"]), default=executor_default,
                      show_default=executor_default is not None,
@@ -33,10 +36,10 @@ def graph_options(*, executor_default):
         click.option("--jobs", "max_parallel", type=click.IntRange(1, 256), default=None,
                      help="Local executor: nodes run at once (default: cores / OpenMolcas processes per node)."),
         click.option("--dry-run", is_flag=True, help="Print the plan and write the job scripts; run or submit nothing."),
-        click.option("--nprocs", type=click.IntRange(1, 1024), default=None, envvar="MOLCAS_NPROCS",
+        click.option("--nprocs", type=click.IntRange(1, 1024), default=None, envvar="MOLCAS_NPROCS" if fresh else None,
                      help="Cores per OpenMolcas node (MOLCAS_NPROCS; OpenMP threads of Debian's serial build); "
                           "default: the profile's molcas.nprocs (1 without a profile)."),
-        click.option("--mem-mb", type=click.IntRange(256, 10_000_000), default=None, envvar="MOLCAS_MEM",
+        click.option("--mem-mb", type=click.IntRange(256, 10_000_000), default=None, envvar="MOLCAS_MEM" if fresh else None,
                      help="Memory per OpenMolcas process in MB (MOLCAS_MEM); default: the profile's molcas.mem_mb "
                           "(2000 without a profile)."),
         click.option("--workdir", type=click.Path(file_okay=False), default=None,

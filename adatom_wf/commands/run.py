@@ -18,7 +18,7 @@ DEFAULT_STUDY = "demo_tb_benzene"
 @runs_dir_option
 @click.option("--state", "states", multiple=True, metavar="LABEL",
               help="Run this oxidation state's OpenMolcas node, e.g. Tb3+, and what it needs (repeatable; "
-                   "default: the whole graph).")
+                   "without --state and --structure: the whole graph).")
 @click.option("--structure", type=click.Path(dir_okay=False), metavar="FILE",
               help="Carve the cluster from this supercell (e.g. a relaxed CONTCAR): feeds the carve node, which "
                    "then needs no relax node.")

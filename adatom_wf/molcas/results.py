@@ -106,7 +106,7 @@ def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int
     project = log.name.split(".")[0] if log else next(directory.glob("*.rass[ci]*.h5")).name.split(".")[0]
     record = {"kind": "molcas", "path": str(directory), "label": label or directory.name, "project": project,
               "status": "ok", "failure": None, "molcas_version": None, "sources": {}, "warnings": [],
-              "cross_checks": []}
+              "cross_checks": [], "doublets": [], "spectrum": None}  # doublets, spectrum: adatom_wf.parse.analysed
     if log is None:
         return failed_result(record, f"no OpenMolcas log with a RASSCF step in {directory}")
     text = log.read_text(errors="replace")

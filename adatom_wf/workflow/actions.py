@@ -145,9 +145,10 @@ def start_over(root: Path, node) -> str:
     directory = Path(root) / node.directory
     if node.stage == "relax":
         keep = layout.archive_attempt(directory, [directory / name for name in VASP_OUTPUTS])
-    elif node.stage == "carve":
-        keep = layout.archive_attempt(directory, [directory / name for name in ("cluster.xyz", "cluster.json",
-                                                                                layout.SUPPLIED)])
+    elif node.stage == "carve":  # the supplied structure stays (run --structure replaces it); a copy is kept
+        keep = layout.archive_attempt(directory, [directory / name for name in ("cluster.xyz", "cluster.json")])
+        if keep is not None and (directory / layout.SUPPLIED).is_dir():
+            shutil.copytree(directory / layout.SUPPLIED, keep / layout.SUPPLIED)
     elif node.stage == "molcas":
         from adatom_wf.molcas.node import archive_previous
 

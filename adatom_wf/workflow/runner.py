@@ -71,7 +71,7 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
     labels = _labels(study, states)
     supplied = _supplied(structure)
     settings = _with_overrides(_profile(executor, profile, profiles_file), molcas or {})
-    graph = study_graph(study, carve_supplied=supplied is not None or _has_supplied(study, root))
+    graph = graph_at(study, root, supplying=supplied is not None)
     if executor == "slurm" and not dry_run and client is None:
         from adatom_wf.execution.slurm_client import SlurmClient
 
@@ -150,7 +150,13 @@ def resume_study(study, runs_dir, *, executor: str | None = None, profile: str |
 
 def study_status(study, runs_dir, client=None):
     root = layout.study_dir(Path(runs_dir).resolve(), study)
-    return gather(study_graph(study, carve_supplied=_has_supplied(study, root)), root, client)
+    return gather(graph_at(study, root), root, client)
+
+
+def graph_at(study, root: Path, supplying: bool = False):
+    """The study's graph as run under ``root``: its carve node needs no relax node once a structure was supplied."""
+    supplied = layout.supplied_structure(root, study.cluster.site, study.cluster.rings) is not None
+    return study_graph(study, carve_supplied=supplying or supplied)
 
 
 # --- checks before the lock -------------------------------------------------------------------------------------
@@ -199,10 +205,6 @@ def _supplied(structure) -> Path | None:
 def _completed(root: Path, name: str) -> bool:
     result = files.read_result(root, name)
     return result is not None and result.get("state") == files.OK
-
-
-def _has_supplied(study, root: Path) -> bool:
-    return layout.supplied_structure(root, study.cluster.site, study.cluster.rings) is not None
 
 
 def _check_programs(study, root: Path, graph, todo: list[str], settings: Profile, profile_name, supplied,
