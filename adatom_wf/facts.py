@@ -8,6 +8,8 @@ import re
 
 # The adsorption sites of the Tb-on-graphene paper, in the order of its Table 1.
 SITES = ("hollow", "top", "bridge")
+# OpenMolcas's default work memory (MOLCAS_MEM, MB): what a state gets at least, and what the demo ran with.
+MOLCAS_DEFAULT_MEM_MB = 2000
 
 _STUDY_LABEL = re.compile(r"([A-Z][a-z]?)(\d+)([+-]?)")
 _ANY_LABEL = re.compile(r"(?:[A-Z][a-z]?)?(\d*)([+-]?)")
@@ -43,3 +45,17 @@ def csf_count(electrons: int, orbitals: int, multiplicity: int) -> int:
     a = (electrons - two_s) // 2  # N/2 - S
     b = (electrons + two_s) // 2 + 1  # N/2 + S + 1
     return multiplicity * math.comb(orbitals + 1, a) * math.comb(orbitals + 1, b) // (orbitals + 1)
+
+
+def cluster_formula(site: str, rings: int) -> dict[str, int]:
+    """C and H of the hydrogen-capped sheet carved with ``rings`` rings of hexagons around a site (n = rings):
+    hollow C(6n²)H(6n) (benzene, coronene, circumcoronene), top C(6n²+6n+1)H(6n+3) (phenalenyl …), bridge
+    C(6n²+4n)H(6n+2) (naphthalene …). The ring rule of adatom_wf.structure.cluster, checked against its
+    carving for n = 1 … 4 (tests/test_facts.py)."""
+    if rings < 1:
+        raise ValueError(f"rings must be at least 1, got {rings}")
+    carbons = {"hollow": 6 * rings ** 2, "top": 6 * rings ** 2 + 6 * rings + 1, "bridge": 6 * rings ** 2 + 4 * rings}
+    hydrogens = {"hollow": 6 * rings, "top": 6 * rings + 3, "bridge": 6 * rings + 2}
+    if site not in carbons:
+        raise ValueError(f"site {site!r} is not one of {', '.join(SITES)}")
+    return {"C": carbons[site], "H": hydrogens[site]}

@@ -138,7 +138,9 @@ class OxidationState(StrictModel):
 class Molcas(StrictModel):
     relativity: Literal["DKH2"] = "DKH2"
     basis: dict[str, str]
-    cholesky: bool = False
+    # RICD (atomic compact Cholesky) integrals: true, false, or auto = from AUTO_CHOLESKY_MIN_FUNCTIONS basis
+    # functions on (adatom_wf.molcas.cost; docs/molcas.md, "Integrals").
+    cholesky: bool | Literal["auto"] = "auto"
     oxidation_states: dict[str, OxidationState] = Field(min_length=1)
     # Lower bound of each active orbital's adatom character (Löwdin weight) checked after every RASSCF,
     # e.g. {"4f": 0.9, "5dxy": 0.5}; defaults in adatom_wf.lanthanides.CHARACTERS (docs/molcas.md).

@@ -2,7 +2,7 @@
 
 import pytest
 
-from adatom_wf.facts import csf_count, label_charge, oxidation_state_charge
+from adatom_wf.facts import cluster_formula, csf_count, label_charge, oxidation_state_charge
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,19 @@ def test_csf_count_is_the_difference_of_determinant_counts(electrons, orbitals):
                                            ("Tb", None), ("Tb3", None), ("neutral", None), ("", None)])
 def test_any_label_charge(label, charge):
     assert label_charge(label) == charge
+
+
+@pytest.mark.parametrize("site", ["hollow", "top", "bridge"])
+def test_cluster_formula_is_what_the_carving_gives(site):
+    """The closed form used for cost estimates (no numpy) against the real carving, 1 to 4 rings."""
+    from collections import Counter
+
+    from adatom_wf.spec import parse_study
+    from adatom_wf.structure.cluster import carve_cluster
+
+    study = parse_study({"name": "x", "adatom": "Tb", "sites": {site: {"height_angstrom": 2.3}},
+                         "substrate": {"supercell": [12, 12]},
+                         "cluster": {"site": site, "rings": 1, "geometry": "ideal"}})
+    for rings in (1, 2, 3, 4):
+        counts = Counter(carve_cluster(study, rings=rings).atoms.get_chemical_symbols())
+        assert {"C": counts["C"], "H": counts["H"]} == cluster_formula(site, rings), (site, rings)

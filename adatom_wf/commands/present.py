@@ -20,10 +20,15 @@ def report_lines(report) -> list[str]:
         lines.append(f"  cancelled jobs that could never start: {', '.join(report.cancelled)}")
     for name, written in report.prepared.items():
         lines.append(f"  {name}: wrote VASP inputs {' '.join(written)}")
-    if any(p.stage == "molcas" for p in report.planned):
+    planned_states = [p.name.split(".", 1)[1] for p in report.planned if p.stage == "molcas"]
+    if planned_states:
         molcas = report.molcas
-        lines.append(f"  OpenMolcas: MOLCAS_NPROCS={molcas['nprocs']} MOLCAS_MEM={molcas['mem_mb']} MB, scratch "
+        memory = f"MOLCAS_MEM={molcas['mem_mb']} MB" if molcas["mem_mb"] else "MOLCAS_MEM from each state's estimate"
+        lines.append(f"  OpenMolcas: MOLCAS_NPROCS={molcas['nprocs']}, {memory}, scratch "
                      f"{molcas['workdir'] + '/<study>/<node>' if molcas['workdir'] else '<node directory>/scratch'}")
+        for label in planned_states:
+            plan = report.oxidation_states[label]
+            lines.append(f"    {cost_line(label, plan['cost'])} -> MOLCAS_MEM {plan['molcas_mem_mb']} MB")
     for p in report.planned:
         extra = [f"attempt {p.attempt}"]
         if p.time:
@@ -48,6 +53,19 @@ def report_lines(report) -> list[str]:
                      f"{counts['skipped']} skipped")
         lines += [f"  {state_line(label, result)}" for label, result in report.states.items()]
     return lines
+
+
+def cost_line(label: str, cost: dict) -> str:
+    """One state's estimate (adatom_wf.molcas.cost): basis, orbitals, CSFs, SO states, integrals, memory, scratch."""
+    csfs = "/".join(f"{n}" for n in cost["csfs"].values())
+    return (f"{label}: {cost['basis_functions']} basis functions ({cost['inactive']} inactive, {cost['active']} active, "
+            f"{cost['secondary']} secondary), CSFs {csfs} (2S+1 = {'/'.join(cost['csfs'])}), {cost['so_states']} SO states; "
+            f"{cost['integrals']} integrals ~{_gb(cost['integrals_gb'])}, memory ~{cost['memory_mb']} MB, "
+            f"scratch ~{_gb(cost['scratch_gb'])}")
+
+
+def _gb(value: float) -> str:
+    return f"{value:.3g} GB" if value >= 0.1 else f"{1000 * value:.3g} MB"
 
 
 def state_line(label: str, result: dict) -> str:

@@ -1,8 +1,10 @@
-"""``adatom-wf validate STUDY``: check a study file and print its summary (imports no ase/pymatgen/h5py)."""
+"""``adatom-wf validate STUDY``: check a study file and print its summary with each oxidation state's cost
+estimate (adatom_wf.molcas.cost; imports no numpy, ase, pymatgen or h5py)."""
 
 import click
 
 from adatom_wf.commands.options import echo_json, json_option, study_argument
+from adatom_wf.commands.present import cost_line
 from adatom_wf.spec import load_study
 
 
@@ -20,13 +22,18 @@ def summary(study) -> dict:
         "oxidation_states": {},
     }
     if study.molcas is not None:
+        from adatom_wf.molcas.basis import basis_library_dir
+        from adatom_wf.molcas.cost import state_cost
+
         data["basis"] = study.molcas.basis
+        library = basis_library_dir()
         for label, state in study.molcas.oxidation_states.items():
             data["oxidation_states"][label] = {
                 "charge": study.charge(label),
                 "active_space": f"CAS({state.active_space.electrons},{state.active_space.orbitals})",
                 "spin_states": [[s.multiplicity, s.roots] for s in state.spin_states],
                 "multiplet_size": state.multiplet_size,
+                "cost": state_cost(study, label, library).as_dict(),
             }
     return data
 
@@ -52,4 +59,8 @@ def command(study, as_json):
             f"  {label}: charge {state['charge']:+d}, {state['active_space']}, {spins}, "
             f"multiplet of {state['multiplet_size']}"
         )
+        click.echo(f"    cost: {cost_line(label, state['cost']).split(': ', 1)[1]}")
+    if data["oxidation_states"]:
+        source = next(iter(data["oxidation_states"].values()))["cost"]["basis_source"]
+        click.echo(f"  basis contractions from {source}; estimates: docs/benchmarks.md (OpenMolcas cost model)")
     click.echo(f"  sha256 {data['sha256']}")

@@ -96,9 +96,11 @@ class VaspSettings(Resources):
 
 
 class MolcasSettings(Resources):
-    mem_mb: int = Field(default=2000, ge=100)  # MOLCAS_MEM
+    mem_mb: int | None = Field(default=None, ge=100)  # MOLCAS_MEM; None: from each state's cost estimate
+    max_mem_mb: int | None = Field(default=None, ge=100)  # cap of the MOLCAS_MEM taken from the estimate
     nprocs: int = Field(default=1, ge=1)  # MOLCAS_NPROCS
     workdir: str | None = None  # MOLCAS_WORKDIR base (scratch); <workdir>/<study>/<node> is created per node
+    scratch_gb: float | None = Field(default=None, gt=0)  # what one job's scratch holds: bigger states are refused
 
 
 class Profile(_Strict):

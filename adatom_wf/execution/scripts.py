@@ -12,6 +12,7 @@ from importlib import resources
 from jinja2 import Environment, FunctionLoader, StrictUndefined
 
 from adatom_wf.execution.profiles import Profile, Resources
+from adatom_wf.facts import MOLCAS_DEFAULT_MEM_MB
 
 
 def _load(name: str):
@@ -41,6 +42,7 @@ class NodeContext:
     result_file: str
     attempt: int
     adatom_wf: tuple[str, ...]  # the command that runs adatom-wf on the compute node
+    molcas_mem_mb: int | None = None  # MOLCAS_MEM of a molcas node from its cost estimate (None: the profile's)
 
 
 def node_script(context: NodeContext, profile: Profile) -> str:
@@ -58,7 +60,7 @@ def node_script(context: NodeContext, profile: Profile) -> str:
         "modules": list(profile.modules),
         "environment": sorted(profile.environment.items()),
         "vasp_command": shlex.split(profile.vasp.command) if profile.vasp is not None else [],
-        "molcas_mem_mb": int(profile.molcas.mem_mb),
+        "molcas_mem_mb": int(context.molcas_mem_mb or profile.molcas.mem_mb or MOLCAS_DEFAULT_MEM_MB),
         "molcas_nprocs": int(profile.molcas.nprocs),
         "molcas_workdir": molcas_workdir(profile, context),
     }

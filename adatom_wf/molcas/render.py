@@ -81,6 +81,21 @@ def basis_blocks(study, atoms) -> list[dict]:
     return list(blocks.values())
 
 
+def integral_method(study, symbols) -> tuple[bool, str]:
+    """Whether GATEWAY gets RICD, and why (molcas.cholesky true/false, or auto by the basis size)."""
+    from adatom_wf.molcas.basis import basis_library_dir
+    from adatom_wf.molcas.cost import AUTO_CHOLESKY_MIN_FUNCTIONS, contraction, shell_functions, uses_cholesky
+
+    setting = study.molcas.cholesky
+    if setting != "auto":
+        return bool(setting), f"molcas.cholesky: {str(setting).lower()}"
+    library = basis_library_dir()
+    functions = sum(shell_functions(contraction(symbol, study.molcas.basis[symbol], library)[0]) for symbol in symbols)
+    used = uses_cholesky(setting, functions)
+    return used, (f"molcas.cholesky: auto, {functions} basis functions "
+                  f"{'>=' if used else '<'} {AUTO_CHOLESKY_MIN_FUNCTIONS}")
+
+
 def _root_lines(roots: int) -> list[str]:
     numbers = [str(i) for i in range(1, roots + 1)]
     return [" ".join(numbers[i:i + ROOTS_PER_LINE]) for i in range(0, roots, ROOTS_PER_LINE)]
@@ -91,6 +106,7 @@ def render_state(study, label: str, atoms, *, cluster_source: str = "cluster") -
     _check_cluster(study, atoms)
     plan = plan_state(study, label, atoms.numbers)
     adatom_bohr = [f"{float(x) / BOHR_ANGSTROM + 0.0:.10f}" for x in atoms.positions[0]]
+    cholesky, cholesky_reason = integral_method(study, atoms.get_chemical_symbols())
     formula = study.adatom + atoms[1:].get_chemical_formula(mode="hill")
     context = {
         "study": study.name, "label": label, "project": plan.project, "formula": formula,
@@ -98,7 +114,7 @@ def render_state(study, label: str, atoms, *, cluster_source: str = "cluster") -
         "electrons": plan.electrons,
         "title": f"{study.name} {label} on {formula}",
         "basis_blocks": basis_blocks(study, atoms), "adatom_label": f"{study.adatom}1",
-        "angmom_origin_bohr": adatom_bohr, "cholesky": study.molcas.cholesky,
+        "angmom_origin_bohr": adatom_bohr, "cholesky": cholesky, "cholesky_reason": cholesky_reason,
         "relativity": study.molcas.relativity, "relativistic_keyword": RELATIVISTIC_KEYWORDS[study.molcas.relativity],
         "inactive": plan.inactive, "active_electrons": plan.active_electrons,
         "active_orbitals": plan.active_orbitals, "characters": list(plan.characters),

@@ -52,8 +52,9 @@ class RunReport:
     scheduler_calls: dict = field(default_factory=dict)
     submit_seconds: float = 0.0
     message: str = ""
-    molcas: dict = field(default_factory=dict)  # the OpenMolcas settings every molcas node script got
+    molcas: dict = field(default_factory=dict)  # the OpenMolcas settings of the run (profile and overrides)
     states: dict = field(default_factory=dict)  # label -> the molcas node's result (status, failure, details)
+    oxidation_states: dict = field(default_factory=dict)  # label -> {cost, molcas_mem_mb} of its planned node
 
 
 def run_study(study, runs_dir, *, executor: str = "local", profile: str | None = None, profiles_file=None,
@@ -85,6 +86,7 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
     completed = {node.name: DONE if _completed(root, node.name) else NOT_SUBMITTED for node in graph}
     asked = select(graph, completed, labels=labels, carve=carve if supplied else None, force=force)
     _check_programs(study, root, graph, asked, settings, profile, supplied, force)  # before anything is written
+    report.oxidation_states = _plan_costs(study, root, graph, asked, settings, executor, profile)
     with files.study_lock(root, study.name):
         _check_same_study(root, study)
         statuses = {s.node: s for s in gather(graph, root, client)}
@@ -117,7 +119,7 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
                 _place_supplied(root, graph[carve], supplied)
         jobs["molcas"] = report.molcas
         files.write_snapshot(root, study, graph)
-        context = _contexts(study, root, graph, report.planned, settings)
+        context = _contexts(study, root, graph, report.planned, settings, report.oxidation_states)
         for planned in report.planned:
             atomic_write(layout.script_path(root, planned.name), node_script(context[planned.name], settings).encode())
         if executor == "slurm":
@@ -303,13 +305,54 @@ def _prepare(study, root: Path, graph, report: RunReport, jobs: dict, potcar_dir
                 planned.restart = actions.restart_molcas(root, node, job.get("attempt", 1))
 
 
-def _contexts(study, root: Path, graph, planned: list[Planned], profile: Profile) -> dict[str, NodeContext]:
+def _contexts(study, root: Path, graph, planned: list[Planned], profile: Profile,
+              costs: dict) -> dict[str, NodeContext]:
     command = tuple(_adatom_wf_command(profile))
+    memory = {label: plan["molcas_mem_mb"] for label, plan in costs.items()}
     return {p.name: NodeContext(
         study=study.name, node=p.name, stage=p.stage, directory=str(root / graph[p.name].directory),
         study_file=str(layout.study_snapshot_path(root)), runs_dir=str(root.parent),
         result_file=str(layout.result_path(root, p.name)), attempt=p.attempt, adatom_wf=command,
+        molcas_mem_mb=memory.get(graph[p.name].oxidation_state),
     ) for p in planned}
+
+
+def _plan_costs(study, root: Path, graph, asked: list[str], settings: Profile, executor: str, profile_name) -> dict:
+    """label -> {cost, molcas_mem_mb} of every molcas node asked for; a state whose scratch estimate exceeds what
+    the scratch holds (the profile's molcas.scratch_gb, locally the free disk) is refused with the fix."""
+    labels = [graph[name].oxidation_state for name in asked if graph[name].stage == "molcas"]
+    if not labels:
+        return {}
+    from adatom_wf.molcas.basis import basis_library_dir
+    from adatom_wf.molcas.cost import molcas_mem_mb, state_cost
+
+    library = basis_library_dir()
+    capacity, where = _scratch_capacity_gb(root, settings, executor, profile_name)
+    plans = {}
+    for label in labels:
+        cost = state_cost(study, label, library)
+        if capacity is not None and cost.scratch_gb > capacity:
+            fix = (f"let OpenMolcas use RICD (molcas.cholesky: auto or true: ~{cost.integrals_gb_cholesky:.3g} GB of "
+                   "integrals)" if cost.integrals == "conventional" else "give the jobs a larger scratch")
+            raise SpecError(f"{label} needs ~{cost.scratch_gb:.3g} GB of scratch ({cost.integrals} integrals "
+                            f"~{cost.integrals_gb:.3g} GB, {cost.basis_functions} basis functions) but {where} holds "
+                            f"{capacity:.3g} GB: {fix}")
+        mem = settings.molcas.mem_mb or molcas_mem_mb(cost, settings.molcas.max_mem_mb)
+        plans[label] = {"cost": cost.as_dict(), "molcas_mem_mb": mem}
+    return plans
+
+
+def _scratch_capacity_gb(root: Path, settings: Profile, executor: str, profile_name) -> tuple[float | None, str]:
+    """What one molcas job's scratch holds: the profile's molcas.scratch_gb; locally, the free disk of the
+    scratch folder; on Slurm without the key, unknown (no check)."""
+    if settings.molcas.scratch_gb is not None:
+        return settings.molcas.scratch_gb, f"the scratch of profile {profile_name!r} (molcas.scratch_gb)"
+    if executor != "local":
+        return None, ""
+    folder = Path(settings.molcas.workdir) if settings.molcas.workdir else root
+    while not folder.exists():
+        folder = folder.parent
+    return shutil.disk_usage(folder).free / 1e9, f"the free disk of {folder}"
 
 
 def _adatom_wf_command(profile: Profile) -> list[str]:

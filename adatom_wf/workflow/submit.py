@@ -17,11 +17,23 @@ from adatom_wf.workflow.plan import after_ok, batches
 DEFAULT_MAX_ARRAY_SIZE = 1001  # Slurm's default MaxArraySize
 
 
+def _with_memory(batch: tuple, graph, costs: dict) -> tuple:
+    """A molcas batch whose profile sets no memory asks for what its largest state's MOLCAS_MEM needs."""
+    stage, names, parents, time_limit, resources = batch
+    if stage != "molcas" or resources.memory is not None or not costs:
+        return batch
+    from adatom_wf.molcas.cost import slurm_memory_mb
+
+    needed = max(slurm_memory_mb(costs[graph[name].oxidation_state]["molcas_mem_mb"]) for name in names)
+    return stage, names, parents, time_limit, resources.model_copy(update={"memory": f"{needed}M"})
+
+
 def submit_slurm(study, root, graph, report, profile: Profile, jobs: dict, client, profile_name) -> None:
     """Write the batch scripts of ``report.planned`` and (unless a dry run) submit them; fills ``report.batches``."""
     planned = {p.name: p for p in report.planned}
     limit = profile.max_array_size or (client.max_array_size() if client else None) or DEFAULT_MAX_ARRAY_SIZE
-    found = batches(graph, report.planned, profile, limit)
+    found = [_with_memory(batch, graph, report.oxidation_states) for batch in batches(graph, report.planned, profile,
+                                                                                      limit)]
     submission = jobs.get("submissions", 0) + 1
     scripts_dir = layout.workflow_dir(root) / "scripts"
     log_dir = layout.log_dir(root)

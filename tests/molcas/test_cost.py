@@ -1,0 +1,133 @@
+"""The cost model: exact counts against what real OpenMolcas runs printed, estimates of the paper's study,
+the refusal of a scratch that cannot hold a state, and the plan of the dry run."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from adatom_wf.errors import SpecError
+from adatom_wf.molcas.basis import basis_library_dir
+from adatom_wf.molcas.cost import _bundled, contraction, shell_functions, state_cost
+from adatom_wf.spec import load_study, parse_study
+
+LOGS = Path(__file__).parent / "fixtures" / "logs"
+LIBRARY = basis_library_dir()
+
+
+def printed(text, name):
+    """Every integer printed as '<name>   N' in a RASSCF input summary, in order."""
+    return [int(n) for n in re.findall(rf"^\s+{re.escape(name)}\s+(\d+)$", text, re.M)]
+
+
+@pytest.mark.parametrize(("label", "log"), [("Tb3+", "Tb3p.casscf.v22.10.trimmed.log"),
+                                           ("Tb2+", "Tb2p.casscf.v22.10.trimmed.log")])
+def test_counts_are_what_the_demo_rasscf_printed(label, log):
+    """Basis functions, inactive/active/secondary orbitals and CSFs per multiplicity of the real demo runs."""
+    text = (LOGS / log).read_text()
+    cost = state_cost(load_study("demo_tb_benzene"), label, LIBRARY)
+    assert set(printed(text, "Number of basis functions")) == {cost.basis_functions} == {79}
+    assert set(printed(text, "Inactive orbitals")) == {cost.inactive}
+    assert set(printed(text, "Active orbitals")) == {cost.active}
+    assert set(printed(text, "Secondary orbitals")) == {cost.secondary}
+    assert printed(text, "Number of CSFs")[::2] == list(cost.csfs.values())  # each RASSCF prints it twice
+
+
+def test_scratch_and_vectors_of_the_calibration_runs():
+    """What SEWARD wrote for Tb/benzene (RICD) in two bases: ChVec1 exactly, the whole WorkDir to 10 %
+    (tests/molcas/fixtures/cost/README.md has the measured sizes and how they were measured)."""
+    demo = state_cost(load_study("demo_tb_benzene"), "Tb3+", LIBRARY)
+    assert demo.cholesky_vectors == 454 and demo.integrals_gb * 1e9 == pytest.approx(11_477_120, rel=1e-3)
+    assert demo.scratch_gb * 1e9 == pytest.approx(46_874_519, rel=0.1)  # the WorkDir after GATEWAY + SEWARD
+    data = yaml.safe_load(Path(__file__).parents[2].joinpath("workflows", "demo_tb_benzene.yaml").read_text())
+    data["molcas"]["basis"] = {"Tb": "ANO-RCC-VTZP", "C": "ANO-RCC-VDZP", "H": "ANO-RCC-VDZ"}
+    paper_basis = state_cost(parse_study(data), "Tb3+", LIBRARY)
+    assert paper_basis.basis_functions == 200 and paper_basis.cholesky_vectors == 2021
+    assert paper_basis.integrals_gb * 1e9 == pytest.approx(324_976_800, rel=1e-3)
+    assert paper_basis.scratch_gb * 1e9 == pytest.approx(420_836_157, rel=0.1)
+
+
+def test_the_paper_study_plans_ricd_and_gigabytes_not_terabytes():
+    for label, cost in ((label, state_cost(load_study("tb_graphene"), label, LIBRARY))
+                        for label in ("Tb3+", "Tb2+", "Tb1+", "Tb0")):
+        assert cost.basis_functions == 104 + 54 * 14 + 18 * 2 == 896
+        assert cost.integrals == "cholesky" and 5 < cost.integrals_gb < 50, (label, cost.integrals_gb)
+        assert cost.integrals_gb_conventional > 500  # what cholesky: false would write
+    assert state_cost(load_study("tb_graphene"), "Tb0", LIBRARY).csfs == {"10": 10, "8": 440, "6": 4950, "4": 19800}
+
+
+def test_shells_and_the_bundled_table():
+    assert shell_functions("8s7p5d3f2g1h") == 8 + 21 + 25 + 21 + 18 + 11
+    with pytest.raises(SpecError, match="not a list of shells"):
+        shell_functions("8s7x")
+    assert contraction("C", "ANO-RCC...3s2p1d.", None) == ("3s2p1d", "the basis name")
+    with pytest.raises(SpecError, match="no contraction known for basis 'ANO-RCC-VXZP' of Tb"):
+        contraction("Tb", "ANO-RCC-VXZP", None)
+    if LIBRARY is not None:  # the bundled copy is the installed library's
+        for element, sets in _bundled().items():
+            for name, shells in sets.items():
+                if name != "PRIMITIVES":
+                    assert contraction(element, name, LIBRARY)[0] == str(shells).lower(), (element, name)
+
+
+def test_a_scratch_too_small_for_conventional_integrals_is_refused(tmp_path):
+    data = yaml.safe_load(Path(__file__).parents[2].joinpath("workflows", "tb_graphene.yaml").read_text())
+    data["molcas"]["cholesky"] = False
+    data["cluster"]["geometry"] = "ideal"
+    data["execution"] = {"relax": False}
+    study = parse_study(data)
+    profiles = tmp_path / "profiles.yaml"
+    profiles.write_text(yaml.safe_dump({"profiles": {"hpc": {"partition": "p", "time": "60",
+                                                             "molcas": {"scratch_gb": 100}}}}))
+    from adatom_wf.workflow.runner import run_study
+
+    with pytest.raises(SpecError) as error:
+        run_study(study, tmp_path / "runs", executor="slurm", profile="hpc", profiles_file=profiles, dry_run=True)
+    message = str(error.value)
+    assert message.startswith("Tb3+ needs ~1.19e+03 GB of scratch (conventional integrals ~1.19e+03 GB, 896 basis")
+    assert "profile 'hpc' (molcas.scratch_gb) holds 100 GB" in message and "molcas.cholesky: auto or true" in message
+    assert not (tmp_path / "runs").exists()
+
+
+def test_the_dry_run_plans_memory_from_the_estimate(tmp_path):
+    """The paper study on Slurm: MOLCAS_MEM from each state's estimate, --mem from the largest of the array."""
+    profiles = tmp_path / "profiles.yaml"
+    profiles.write_text(yaml.safe_dump({"profiles": {"hpc": {"partition": "p", "time": "60",
+                                                             "vasp": {"command": "vasp_std"}}}}))
+    from adatom_wf.workflow.runner import run_study
+
+    report = run_study(load_study("tb_graphene"), tmp_path / "runs", executor="slurm", profile="hpc",
+                       profiles_file=profiles, dry_run=True)
+    plans = report.oxidation_states
+    assert sorted(plans) == ["Tb0", "Tb1+", "Tb2+", "Tb3+"]
+    assert all(p["cost"]["basis_functions"] == 896 and p["molcas_mem_mb"] >= 2 * p["cost"]["memory_mb"]
+               for p in plans.values())
+    scripts = tmp_path / "runs" / "tb_graphene" / "workflow" / "scripts"
+    assert f"export MOLCAS_MEM={plans['Tb0']['molcas_mem_mb']} " in (scripts / "molcas.Tb0.sh").read_text()
+    batch = next(scripts.glob("*-molcas.sbatch")).read_text()
+    mem = int(re.search(r"#SBATCH --mem=(\d+)M", batch).group(1))
+    assert mem >= 1.25 * max(p["molcas_mem_mb"] for p in plans.values()) + 1000
+
+
+@pytest.mark.molcas
+@pytest.mark.skipif(shutil.which("pymolcas") is None, reason="OpenMolcas is not installed")
+def test_basis_function_counts_are_what_seward_prints(tmp_path):
+    """Real SEWARD (one-electron integrals only, seconds) on atoms of several elements and ANO-RCC sets."""
+    from adatom_wf.molcas.execute import pymolcas_command
+
+    atoms = [("Tb", "ANO-RCC-VTZP"), ("Dy", "ANO-RCC-MB"), ("C", "ANO-RCC-VDZP"), ("H", "ANO-RCC-VDZ"),
+             ("O", "ANO-RCC-VTZP"), ("N", "ANO-RCC-MB")]
+    blocks = "".join(f"  Basis set\n    {el}.{basis}\n    {el}1 0.0 0.0 {8.0 * i:.1f} Angstrom\n  End of basis set\n"
+                     for i, (el, basis) in enumerate(atoms))
+    (tmp_path / "count.input").write_text(f"&GATEWAY\n{blocks}&SEWARD\n  OneOnly\n")
+    (tmp_path / "work").mkdir()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "Project": "count", "MOLCAS_WORKDIR": str(tmp_path / "work"),
+           "MOLCAS_MEM": "1000", "OMP_NUM_THREADS": "1"}
+    result = subprocess.run(pymolcas_command() + ["count.input"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=600)
+    seward = int(re.search(r"Basis functions\s+(\d+)", result.stdout).group(1))
+    ours = sum(shell_functions(contraction(el, basis, LIBRARY)[0]) for el, basis in atoms)
+    assert seward == ours, result.stdout[-2000:]
