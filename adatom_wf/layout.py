@@ -7,6 +7,7 @@
         dft/<site>/                site_dir: VASP inputs and outputs of one adsorption site
         cluster/<site>-<rings>/    cluster_dir: the carved, hydrogen-capped cluster
             supplied/<file>        the supercell `run --structure FILE` fed to the carve node
+        integrals/<site>-<rings>/  integrals_dir: GATEWAY + SEWARD once for the cluster and basis (every state)
         molcas/<label>/            state_dir: the OpenMolcas run of one oxidation state
         results.h5                 the HDF5 store (adatom_wf.store)
         report/                    tables and figures (adatom_wf.report)
@@ -38,6 +39,10 @@ def site_dir(site: str) -> str:
 
 def cluster_dir(site: str, rings: int) -> str:
     return f"cluster/{site}-{rings}"
+
+
+def integrals_dir(site: str, rings: int) -> str:
+    return f"integrals/{site}-{rings}"
 
 
 def state_dir(label: str) -> str:

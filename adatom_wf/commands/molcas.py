@@ -17,18 +17,19 @@ from adatom_wf.commands.options import echo_json, json_option, load_molcas_study
               help="Render only this oxidation state, e.g. Tb3+ (repeatable; default: every state).")
 @json_option
 def command(study, runs_dir, structure, states, as_json):
-    """Write the two OpenMolcas inputs of each oxidation state of STUDY.
+    """Write the OpenMolcas inputs of STUDY: the cluster's integrals and each oxidation state's calculation.
 
-    <label>/<project>.integrals.input (GATEWAY + SEWARD, once per charge) and <project>.casscf.input
-    (SA-CASSCF per multiplicity, RASSI-SO, SINGLE_ANISO); <project> is the label with + -> p (Tb3p).
+    integrals/<site>-<rings>/<site><rings>.integrals.input (GATEWAY + SEWARD, once for every state) and
+    molcas/<label>/<project>.casscf.input (SA-CASSCF per multiplicity, RASSI-SO, SINGLE_ANISO, run on a copy of
+    those integrals); <project> is the label with + -> p (Tb3p).
     The cluster: --structure, else the carved cluster.xyz, else the study's ideal cell (a preview when
     the study asks for the relaxed one). Run them with `adatom-wf run`.
     """
-    from adatom_wf.layout import state_dir, study_dir
+    from adatom_wf.layout import integrals_dir, state_dir, study_dir
     from adatom_wf.manifest import write_stage
     from adatom_wf.molcas.basis import basis_library_dir, check_basis
     from adatom_wf.molcas.node import MOLCAS_RESULTS, load_cluster, plan_record
-    from adatom_wf.molcas.render import render_study, seward_count
+    from adatom_wf.molcas.render import render_integrals, render_study, seward_count
 
     spec, labels = load_molcas_study(study, states)
     library = basis_library_dir()
@@ -37,16 +38,20 @@ def command(study, runs_dir, structure, states, as_json):
     check_basis(spec.molcas.basis, sorted(set(cluster.atoms.get_chemical_symbols())), library)
     rendered = render_study(spec, cluster.atoms, labels,
                             cluster_source=cluster.description)
-    files, record = {}, {"cluster": cluster.description, "states": {}}
+    integrals = render_integrals(spec, cluster.atoms, cluster_source=cluster.description)
+    shared = integrals_dir(spec.cluster.site, spec.cluster.rings)
+    files = {f"{shared}/{name}": text.encode() for name, text in integrals.files.items()}
+    record = {"cluster": cluster.description, "states": {}, "integrals": f"{shared}/{integrals.input_name}"}
     for label, inputs in rendered.items():
         folder = state_dir(label)
         files.update({f"{folder}/{name}": text.encode() for name, text in inputs.files.items()})
         record["states"][label] = plan_record(inputs.plan)
-    record["seward_runs"] = seward_count(rendered)
+    record["seward_runs"] = seward_count(integrals, *rendered.values())
     manifest = write_stage(root, "molcas", spec, files, record, results=MOLCAS_RESULTS)
     if as_json:
         echo_json({"study": spec.name, "root": str(root), "manifest": str(manifest), "cluster": cluster.description,
                    "basis_library": str(library) if library else None, "seward_runs": record["seward_runs"],
+                   "integrals": str(root / record["integrals"]),
                    "states": {label: {**record["states"][label], "directory": str(root / state_dir(label)),
                                       "files": sorted(rendered[label].files)} for label in rendered}})
         return
@@ -58,6 +63,7 @@ def command(study, runs_dir, structure, states, as_json):
         click.echo(f"  {label}: {root / state_dir(label)}  charge {plan.charge:+d}, {plan.electrons} electrons, "
                    f"{plan.inactive} inactive, CAS({plan.active_electrons},{plan.active_orbitals}); {spins}; "
                    f"{plan.so_states} SO states, multiplet of {plan.multiplet_size}{crys}")
-    click.echo(f"  SEWARD runs: {record['seward_runs']} (one per charge)"
+    click.echo(f"  integrals: {root / record['integrals']} (GATEWAY + SEWARD once, for every state)")
+    click.echo(f"  SEWARD runs: {record['seward_runs']} (one for the cluster)"
                + ("" if library else "; basis names not checked: no OpenMolcas basis library found"))
     click.echo(f"manifest: {manifest}")

@@ -143,7 +143,7 @@ class Profile(_Strict):
 
     def stage(self, stage: str) -> Resources:
         """Resources of a stage's jobs: the stage's section over the profile's defaults."""
-        section = {"relax": self.vasp, "carve": self.carve, "molcas": self.molcas}.get(stage)
+        section = {"relax": self.vasp, "carve": self.carve, "integrals": self.molcas, "molcas": self.molcas}.get(stage)
         merged = {"time": self.time, "nodes": self.nodes, "ntasks": self.ntasks, "cpus_per_task": self.cpus_per_task,
                   "memory": self.memory, "partition": self.partition, "qos": self.qos}
         if section is not None:
@@ -151,7 +151,7 @@ class Profile(_Strict):
                 value = getattr(section, key)
                 if value is not None:
                     merged[key] = value
-        if stage == "molcas" and section is not None and section.cpus_per_task is None:
+        if stage in ("integrals", "molcas") and section is not None and section.cpus_per_task is None:
             merged["cpus_per_task"] = self.molcas.nprocs
         return Resources(**merged)
 

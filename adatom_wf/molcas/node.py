@@ -1,16 +1,16 @@
-"""Run one oxidation state for real: render, integrals, starting orbitals, CASSCF/RASSI/SINGLE_ANISO, judge.
+"""Run one oxidation state for real: render, the shared integrals, starting orbitals, CASSCF/RASSI/SINGLE_ANISO, judge.
 
 :func:`run_oxidation_state` is what the workflow's molcas node calls inside its job. Its story, in
 ``runs/<study>/molcas/<label>/``:
 
 1. a state whose ``status.json`` says "ok" is not redone (``run --force`` moves it to ``attempt-<n>/`` first);
    the outputs of a failed earlier attempt are moved to ``attempt-<n>/`` too, so nothing earlier is lost;
-2. render the two inputs (:mod:`.render`) and write them (refused if they would change a run's inputs);
-3. step 1, ``<project>.integrals.input``: GATEWAY + SEWARD, the one SEWARD of this charge;
+2. render the input (:mod:`.render`) and write it (refused if it would change a run's inputs);
+3. lay a copy of the cluster's integrals (run once for every state, :mod:`.integrals`) into this state's
+   ``$WorkDir``, with SEWARD's guess orbitals as ``<project>.guessorb.h5``;
 4. pick the starting orbitals from ``<project>.guessorb.h5`` by character (:mod:`.orbitals`) into
    ``<project>.StartOrb`` (or take a restart RasOrb);
-5. step 2, ``<project>.casscf.input``: one RASSCF per multiplicity, RASSI, SINGLE_ANISO, in the same
-   ``$WorkDir`` (so SEWARD's integrals are reused);
+5. ``<project>.casscf.input``: one RASSCF per multiplicity, RASSI, SINGLE_ANISO, on those integrals;
 6. check every ``<project>.m<2S+1>.rasscf.h5``: each active orbital must carry its character;
 7. write ``status.json`` (status ok|failed, why, return codes per module, wall times, characters).
 """
@@ -167,12 +167,13 @@ def check_inputs(study, root, labels, *, structure=None, force: bool = False) ->
             )
 
 
-def run_oxidation_state(study, root, label: str, *, directory=None, nprocs: int = 1, mem_mb: int = 2000,
+def run_oxidation_state(study, root, label: str, *, integrals, directory=None, nprocs: int = 1, mem_mb: int = 2000,
                         restart=None, cluster: ClusterSource | None = None, workdir=None) -> StateRun:
-    """Run oxidation state ``label`` of ``study`` under ``root`` (= runs/<study>) and judge it."""
+    """Run oxidation state ``label`` of ``study`` under ``root`` (= runs/<study>) on the integrals run in the
+    directory ``integrals`` (:func:`.integrals.run_integrals`) and judge it."""
     import os
 
-    from adatom_wf.molcas.execute import run_molcas
+    from adatom_wf.molcas.integrals import share_integrals
     from adatom_wf.molcas.render import render_state
 
     root = Path(root)
@@ -203,13 +204,9 @@ def run_oxidation_state(study, root, label: str, *, directory=None, nprocs: int 
               "active_space_checks": [], "wall_seconds": {}}
     started = time.perf_counter()
 
-    step1 = run_molcas(directory, inputs.integrals_input, nprocs, mem_mb, project=plan.project, workdir=workdir)
-    status["runs"].append(step1.record())
-    status["wall_seconds"]["integrals"] = round(step1.wall_seconds, 1)
-    if step1.status != "ok":
-        return _failed(directory, status, step1.failure, workdir, plan.project, started)
-
     try:
+        status["integrals"] = share_integrals(integrals, workdir, plan.project, directory)
+        status["wall_seconds"]["integrals"] = status["integrals"]["seconds"]
         problems = _casscf(study, inputs, directory, status, workdir, nprocs, mem_mb, restart)
     except ParseError as error:  # an output file OpenMolcas should have written is missing or unreadable
         problems = [str(error)]

@@ -1,15 +1,17 @@
-"""OpenMolcas inputs of one oxidation state, rendered from the study and the cluster (pure: text in memory).
+"""OpenMolcas inputs of a study, rendered from the study and the cluster (pure: text in memory).
 
-Two inputs per oxidation state, run one after the other in the same ``$WorkDir``:
+One integrals input for the cluster and basis, shared by every oxidation state, and one input per state:
 
-``<project>.integrals.input``  GATEWAY (coordinates, basis per element, AMFI, AngMom about the adatom,
-                               optional RICD) and SEWARD (DKH2) -- once per charge; SEWARD's guess
-                               orbitals are where the starting orbitals are picked from;
-``<project>.casscf.input``     one SA-CASSCF per spin multiplicity (JobIph kept as JOB00n and
-                               ``<project>.m<2S+1>.JobIph``), RASSI with spin-orbit coupling, SINGLE_ANISO.
+``<site><rings>.integrals.input``  GATEWAY (coordinates, basis per element, AMFI, AngMom about the adatom,
+                                   RICD when molcas.cholesky asks for it) and SEWARD (DKH2): nothing depends
+                                   on the charge; SEWARD's guess orbitals are where each state's starting
+                                   orbitals are picked from (:func:`render_integrals`);
+``<project>.casscf.input``         one SA-CASSCF per spin multiplicity (JobIph kept as JOB00n and
+                                   ``<project>.m<2S+1>.JobIph``), RASSI with spin-orbit coupling,
+                                   SINGLE_ANISO, run in a copy of the integrals' ``$WorkDir`` (:func:`render_state`).
 
 ``<project>`` is the label with '+' -> 'p' (``Tb3+`` -> ``Tb3p``). One Jinja2 environment with
-StrictUndefined renders both; numbers are formatted here so the text is the same byte for byte.
+StrictUndefined renders them; numbers are formatted here so the text is the same byte for byte.
 """
 
 from dataclasses import dataclass
@@ -28,18 +30,31 @@ ROOTS_PER_LINE = 20
 
 @dataclass(frozen=True)
 class MolcasInputs:
-    """The rendered inputs of one oxidation state: file name -> text, and the plan they came from."""
+    """The rendered input of one oxidation state: file name -> text, and the plan it came from."""
 
     plan: StatePlan
     files: dict[str, str]
 
     @property
-    def integrals_input(self) -> str:
-        return f"{self.plan.project}.integrals.input"
-
-    @property
     def casscf_input(self) -> str:
         return f"{self.plan.project}.casscf.input"
+
+
+@dataclass(frozen=True)
+class IntegralsInputs:
+    """The rendered integrals input of the cluster: its OpenMolcas Project and file name -> text."""
+
+    project: str
+    files: dict[str, str]
+
+    @property
+    def input_name(self) -> str:
+        return f"{self.project}.integrals.input"
+
+
+def integrals_project(study) -> str:
+    """The Project of the shared integrals: the cluster's site and rings (``hollow3``)."""
+    return f"{study.cluster.site}{study.cluster.rings}"
 
 
 @lru_cache(maxsize=1)
@@ -101,21 +116,37 @@ def _root_lines(roots: int) -> list[str]:
     return [" ".join(numbers[i:i + ROOTS_PER_LINE]) for i in range(0, roots, ROOTS_PER_LINE)]
 
 
+def _formula(study, atoms) -> str:
+    return study.adatom + atoms[1:].get_chemical_formula(mode="hill")
+
+
+def render_integrals(study, atoms, *, cluster_source: str = "cluster") -> IntegralsInputs:
+    """The integrals input of the cluster ``atoms`` (ase.Atoms, adatom at index 0, Å), for every state."""
+    _check_cluster(study, atoms)
+    project = integrals_project(study)
+    cholesky, cholesky_reason = integral_method(study, atoms.get_chemical_symbols())
+    formula = _formula(study, atoms)
+    context = {
+        "study": study.name, "project": project, "formula": formula, "cluster_source": cluster_source,
+        "title": f"{study.name} integrals of {formula}",
+        "basis_blocks": basis_blocks(study, atoms), "adatom_label": f"{study.adatom}1",
+        "angmom_origin_bohr": [f"{float(x) / BOHR_ANGSTROM + 0.0:.10f}" for x in atoms.positions[0]],
+        "cholesky": cholesky, "cholesky_reason": cholesky_reason,
+        "relativity": study.molcas.relativity, "relativistic_keyword": RELATIVISTIC_KEYWORDS[study.molcas.relativity],
+    }
+    text = environment().get_template("integrals.input.j2").render(**context)
+    return IntegralsInputs(project, {f"{project}.integrals.input": text})
+
+
 def render_state(study, label: str, atoms, *, cluster_source: str = "cluster") -> MolcasInputs:
-    """Both inputs of oxidation state ``label`` for ``atoms`` (ase.Atoms, adatom at index 0, Å)."""
+    """The CASSCF/RASSI/SINGLE_ANISO input of oxidation state ``label`` for ``atoms`` (adatom at index 0, Å)."""
     _check_cluster(study, atoms)
     plan = plan_state(study, label, atoms.numbers)
-    adatom_bohr = [f"{float(x) / BOHR_ANGSTROM + 0.0:.10f}" for x in atoms.positions[0]]
-    cholesky, cholesky_reason = integral_method(study, atoms.get_chemical_symbols())
-    formula = study.adatom + atoms[1:].get_chemical_formula(mode="hill")
+    formula = _formula(study, atoms)
     context = {
         "study": study.name, "label": label, "project": plan.project, "formula": formula,
-        "cluster_source": cluster_source, "charge_text": f"{plan.charge:+d}" if plan.charge else "0",
-        "electrons": plan.electrons,
-        "title": f"{study.name} {label} on {formula}",
-        "basis_blocks": basis_blocks(study, atoms), "adatom_label": f"{study.adatom}1",
-        "angmom_origin_bohr": adatom_bohr, "cholesky": cholesky, "cholesky_reason": cholesky_reason,
-        "relativity": study.molcas.relativity, "relativistic_keyword": RELATIVISTIC_KEYWORDS[study.molcas.relativity],
+        "charge_text": f"{plan.charge:+d}" if plan.charge else "0", "electrons": plan.electrons,
+        "integrals_input": f"{integrals_project(study)}.integrals.input",
         "inactive": plan.inactive, "active_electrons": plan.active_electrons,
         "active_orbitals": plan.active_orbitals, "characters": list(plan.characters),
         "spins": [{"multiplicity": s.multiplicity, "roots": s.roots, "csfs": s.csfs, "root_lines": _root_lines(s.roots)}
@@ -123,12 +154,8 @@ def render_state(study, label: str, atoms, *, cluster_source: str = "cluster") -
         "so_states": plan.so_states, "multiplet_size": plan.multiplet_size,
         "crystal_field_element": plan.crystal_field_element,
     }
-    env = environment()
-    files = {
-        f"{plan.project}.integrals.input": env.get_template("integrals.input.j2").render(**context),
-        f"{plan.project}.casscf.input": env.get_template("casscf.input.j2").render(**context),
-    }
-    return MolcasInputs(plan, files)
+    text = environment().get_template("casscf.input.j2").render(**context)
+    return MolcasInputs(plan, {f"{plan.project}.casscf.input": text})
 
 
 def render_study(study, atoms, labels=None, *, cluster_source: str = "cluster") -> dict[str, MolcasInputs]:
@@ -139,7 +166,7 @@ def render_study(study, atoms, labels=None, *, cluster_source: str = "cluster") 
             for label in (labels or list(study.molcas.oxidation_states))}
 
 
-def seward_count(inputs: dict[str, MolcasInputs]) -> int:
-    """How many SEWARD runs these inputs make (the benchmark's target: one per charge)."""
-    return sum(text.count("\n&SEWARD") for rendered in inputs.values() for text in rendered.files.values())
+def seward_count(*inputs) -> int:
+    """How many SEWARD runs these inputs make (IntegralsInputs and MolcasInputs; the target: one per cluster)."""
+    return sum(text.count("\n&SEWARD") for rendered in inputs for text in rendered.files.values())
 

@@ -5,7 +5,8 @@
 - relax.<site>: VASP itself runs in the node script; this judges its output (adatom_wf.vasp.verdict);
 - carve.<site>-<rings>: carve the cluster from the supercell ``run --structure`` supplied, else from the
   relaxed CONTCAR (cluster.geometry: relaxed) or the ideal cell, and write it (adatom_wf.structure.cluster);
-- molcas.<label>: render and run OpenMolcas for one oxidation state (adatom_wf.molcas.node);
+- integrals.<site>-<rings>: GATEWAY + SEWARD once for the cluster and basis (adatom_wf.molcas.integrals);
+- molcas.<label>: render and run OpenMolcas for one oxidation state on a copy of them (adatom_wf.molcas.node);
 - parse: every run of the study into runs/<study>/results.h5 (adatom_wf.parse, adatom_wf.store);
 - report: the tables and figures of the store under runs/<study>/report/ (adatom_wf.report).
 
@@ -46,7 +47,8 @@ def run_action(study, root: Path, node, attempt: int, vasp_exit_code: int | None
             raise SpecError(f"node {node.name} judges a VASP run: pass --vasp-exit-code (the node script does)")
         verdict = judge_vasp(root / node.directory, vasp_exit_code)
         return NodeOutcome(verdict.ok, verdict.reason, verdict.details)
-    actions = {"carve": lambda: _carve(study, root), "molcas": lambda: _molcas(study, root, node, attempt),
+    actions = {"carve": lambda: _carve(study, root), "integrals": lambda: _integrals(study, root, node),
+               "molcas": lambda: _molcas(study, root, node, attempt),
                "parse": lambda: _parse(study, root), "report": lambda: _report(root)}
     return actions[node.stage]()
 
@@ -64,19 +66,36 @@ def _carve(study, root: Path) -> NodeOutcome:
     return NodeOutcome(True, "", {key: meta[key] for key in ("formula", "point_group", "source", "source_sha256")})
 
 
+def _molcas_settings() -> dict:
+    """MOLCAS_NPROCS, MOLCAS_MEM and MOLCAS_WORKDIR, as the node script exported them."""
+    import os
+
+    return {"nprocs": int(os.environ.get("MOLCAS_NPROCS", "1")), "mem_mb": int(os.environ.get("MOLCAS_MEM", "2000")),
+            "workdir": os.environ.get("MOLCAS_WORKDIR")}
+
+
+def _integrals(study, root: Path, node) -> NodeOutcome:
+    """GATEWAY + SEWARD of the carved cluster, kept for every oxidation state (adatom_wf.molcas.integrals)."""
+    from adatom_wf.molcas.integrals import run_integrals
+    from adatom_wf.molcas.node import load_cluster
+
+    run = run_integrals(study, root, directory=root / node.directory, cluster=load_cluster(study, root),
+                        **_molcas_settings())
+    return NodeOutcome(run.status == "ok", run.failure, run.details)
+
+
 def _molcas(study, root: Path, node, attempt: int) -> NodeOutcome:
-    """One oxidation state: render, integrals once, CASSCF per spin, RASSI, SINGLE_ANISO (adatom_wf.molcas).
+    """One oxidation state: CASSCF per spin, RASSI, SINGLE_ANISO on a copy of the cluster's integrals.
 
     MOLCAS_NPROCS, MOLCAS_MEM and MOLCAS_WORKDIR come from the node script (the profile's molcas section).
     """
-    import os
-
     from adatom_wf.molcas.node import run_oxidation_state
 
+    cluster = study.cluster
     run = run_oxidation_state(
         study, root, node.oxidation_state, directory=root / node.directory,
-        nprocs=int(os.environ.get("MOLCAS_NPROCS", "1")), mem_mb=int(os.environ.get("MOLCAS_MEM", "2000")),
-        restart=_restart_file(root / node.directory), workdir=os.environ.get("MOLCAS_WORKDIR"),
+        integrals=root / layout.integrals_dir(cluster.site, cluster.rings),
+        restart=_restart_file(root / node.directory), **_molcas_settings(),
     )
     return NodeOutcome(run.status == "ok", run.failure or "", {**run.details, "skipped": run.skipped})
 
@@ -149,7 +168,7 @@ def start_over(root: Path, node) -> str:
         keep = layout.archive_attempt(directory, [directory / name for name in ("cluster.xyz", "cluster.json")])
         if keep is not None and (directory / layout.SUPPLIED).is_dir():
             shutil.copytree(directory / layout.SUPPLIED, keep / layout.SUPPLIED)
-    elif node.stage == "molcas":
+    elif node.stage in ("integrals", "molcas"):
         from adatom_wf.molcas.node import archive_previous
 
         keep = archive_previous(directory)

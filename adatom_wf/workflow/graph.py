@@ -7,14 +7,18 @@ For a study the graph is (docs/execution.md)::
         ▼
     carve.<site>-<rings>
         ▼
-    molcas.<oxidation state>  (one per oxidation state: integrals once, then RASSCF per spin, RASSI, SINGLE_ANISO)
+    integrals.<site>-<rings>  (GATEWAY + SEWARD once for the cluster and basis: no charge in them)
+        ▼
+    molcas.<oxidation state>  (one per oxidation state, from a copy of the integrals: RASSCF per spin, RASSI,
+                               SINGLE_ANISO)
         ▼  every relax.<site> and molcas.<label>
     parse   (every run into runs/<study>/results.h5)
         ▼
     report  (tables and figures under runs/<study>/report/)
 
 Node directories are relative to runs/<study>/ (:mod:`adatom_wf.layout`): ``dft/<site>``,
-``cluster/<site>-<rings>``, ``molcas/<label>``, ``.`` (parse: results.h5), ``report``.
+``cluster/<site>-<rings>``, ``integrals/<site>-<rings>``, ``molcas/<label>``, ``.`` (parse: results.h5),
+``report``.
 """
 
 from collections.abc import Iterable
@@ -23,7 +27,7 @@ from dataclasses import dataclass
 from adatom_wf import layout
 from adatom_wf.errors import SpecError
 
-STAGES = ("relax", "carve", "molcas", "parse", "report")
+STAGES = ("relax", "carve", "integrals", "molcas", "parse", "report")
 PARSE, REPORT = "parse", "report"
 
 
@@ -156,6 +160,10 @@ def carve_name(site: str, rings: int) -> str:
     return f"carve.{site}-{rings}"
 
 
+def integrals_name(site: str, rings: int) -> str:
+    return f"integrals.{site}-{rings}"
+
+
 def molcas_name(label: str) -> str:
     return f"molcas.{label}"
 
@@ -172,8 +180,11 @@ def study_graph(study, carve_supplied: bool = False) -> Graph:
                  needs=carve_needs, site=cluster.site)
     nodes.append(carve)
     if study.molcas is not None:
-        nodes += [Node(molcas_name(label), "molcas", layout.state_dir(label), needs=(carve.name,), oxidation_state=label)
-                  for label in study.molcas.oxidation_states]
+        integrals = Node(integrals_name(cluster.site, cluster.rings), "integrals",
+                         layout.integrals_dir(cluster.site, cluster.rings), needs=(carve.name,), site=cluster.site)
+        nodes.append(integrals)
+        nodes += [Node(molcas_name(label), "molcas", layout.state_dir(label), needs=(integrals.name,),
+                       oxidation_state=label) for label in study.molcas.oxidation_states]
     runs = tuple(node.name for node in nodes if node.stage in ("relax", "molcas"))
     if runs:
         nodes += [Node(PARSE, PARSE, ".", needs=runs), Node(REPORT, REPORT, layout.REPORT, needs=(PARSE,))]

@@ -219,7 +219,7 @@ def _check_programs(study, root: Path, graph, todo: list[str], settings: Profile
         where = f"profile {profile_name!r}" if profile_name else "the local executor without --profile"
         raise SpecError(f"study {study.name} runs VASP ({', '.join(relax)}) but {where} has no vasp.command; "
                         "add a profile with vasp: {command: ...}")
-    if "molcas" in stages:
+    if stages & {"integrals", "molcas"}:
         from adatom_wf.molcas.basis import basis_library_dir, check_basis
 
         from adatom_wf.molcas.node import check_inputs
@@ -309,11 +309,12 @@ def _contexts(study, root: Path, graph, planned: list[Planned], profile: Profile
               costs: dict) -> dict[str, NodeContext]:
     command = tuple(_adatom_wf_command(profile))
     memory = {label: plan["molcas_mem_mb"] for label, plan in costs.items()}
+    memory[None] = max(memory.values(), default=None)  # the integrals node: what its largest state is given
     return {p.name: NodeContext(
         study=study.name, node=p.name, stage=p.stage, directory=str(root / graph[p.name].directory),
         study_file=str(layout.study_snapshot_path(root)), runs_dir=str(root.parent),
         result_file=str(layout.result_path(root, p.name)), attempt=p.attempt, adatom_wf=command,
-        molcas_mem_mb=memory.get(graph[p.name].oxidation_state),
+        molcas_mem_mb=memory.get(graph[p.name].oxidation_state) if p.stage in ("integrals", "molcas") else None,
     ) for p in planned}
 
 

@@ -18,13 +18,15 @@ DEFAULT_MAX_ARRAY_SIZE = 1001  # Slurm's default MaxArraySize
 
 
 def _with_memory(batch: tuple, graph, costs: dict) -> tuple:
-    """A molcas batch whose profile sets no memory asks for what its largest state's MOLCAS_MEM needs."""
+    """An OpenMolcas batch whose profile sets no memory asks for what its largest state's MOLCAS_MEM needs (the
+    integrals node: the largest of all states)."""
     stage, names, parents, time_limit, resources = batch
-    if stage != "molcas" or resources.memory is not None or not costs:
+    if stage not in ("integrals", "molcas") or resources.memory is not None or not costs:
         return batch
     from adatom_wf.molcas.cost import slurm_memory_mb
 
-    needed = max(slurm_memory_mb(costs[graph[name].oxidation_state]["molcas_mem_mb"]) for name in names)
+    states = [graph[name].oxidation_state for name in names if graph[name].oxidation_state in costs] or list(costs)
+    needed = max(slurm_memory_mb(costs[label]["molcas_mem_mb"]) for label in states)
     return stage, names, parents, time_limit, resources.model_copy(update={"memory": f"{needed}M"})
 
 

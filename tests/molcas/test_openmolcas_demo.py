@@ -43,15 +43,17 @@ def test_both_states_land_happily(demo_run):
     assert result.returncode == 0, result.stderr[-3000:]
     states = json.loads(result.stdout)["states"]
     assert {label: s["status"] for label, s in states.items()} == {"Tb3+": "ok", "Tb2+": "ok"}
+    shared = json.loads((root / "integrals" / "hollow-1" / "status.json").read_text())
+    assert [m["module"] for m in shared["runs"][0]["modules"]] == ["gateway", "seward"]  # once, for both states
+    assert "Happy landing" in (root / "integrals" / "hollow-1" / "hollow1.integrals.log").read_text()
     for label, project in (("Tb3+", "Tb3p"), ("Tb2+", "Tb2p")):
         folder = root / "molcas" / label
-        for step in ("integrals", "casscf"):
-            assert "Happy landing" in (folder / f"{project}.{step}.log").read_text()
+        assert "Happy landing" in (folder / f"{project}.casscf.log").read_text()
         runs = status(root, label)["runs"]
-        assert [m["module"] for m in runs[0]["modules"]] == ["gateway", "seward"]
-        assert "seward" not in [m["module"] for m in runs[1]["modules"]]  # the integrals are reused
+        assert len(runs) == 1 and "seward" not in [m["module"] for m in runs[0]["modules"]]  # on the shared ones
+        assert status(root, label)["integrals"]["from"] == shared["workdir"]
         assert all(m["rc"] == "_RC_ALL_IS_WELL_" for run in runs for m in run["modules"])
-        assert states[label]["seward_runs"] == 1 and states[label]["wall_seconds"]["total"] > 0
+        assert states[label]["seward_runs"] == 0 and states[label]["wall_seconds"]["total"] > 0
     assert (root / "cluster" / "hollow-1" / "cluster.xyz").is_file()
 
 
@@ -61,7 +63,7 @@ def test_tb2_has_two_multiplicities_in_rassi(demo_run):
     _, root = demo_run
     folder = root / "molcas" / "Tb2+"
     assert (folder / "Tb2p.m8.JobIph").is_file() and (folder / "Tb2p.m6.JobIph").is_file()
-    modules = [m["module"] for m in status(root, "Tb2+")["runs"][1]["modules"]]
+    modules = [m["module"] for m in status(root, "Tb2+")["runs"][0]["modules"]]
     assert modules == ["rasscf", "rasscf", "rassi", "single_aniso"]
     with h5py.File(folder / "Tb2p.rassi.h5") as h5:
         assert h5["SOS_ENERGIES"].shape == (8 * 21 + 6 * 21,)
@@ -169,7 +171,8 @@ def test_a_second_run_does_not_redo_finished_states(demo_run):
                               capture_output=True, text=True, timeout=120)
 
     nodes = {n["node"]: n["state"] for n in json.loads(adatom_wf("status", "demo_tb_benzene", "--json").stdout)["nodes"]}
-    assert nodes == {"carve.hollow-1": "COMPLETED", "molcas.Tb3+": "COMPLETED", "molcas.Tb2+": "COMPLETED",
+    assert nodes == {"carve.hollow-1": "COMPLETED", "integrals.hollow-1": "COMPLETED", "molcas.Tb3+": "COMPLETED",
+                     "molcas.Tb2+": "COMPLETED",
                      "molcas.Tb1+": "NOT_SUBMITTED", "molcas.Tb0": "NOT_SUBMITTED", "parse": "NOT_SUBMITTED",
                      "report": "NOT_SUBMITTED"}
     result = adatom_wf("run", "demo_tb_benzene", "--state", "Tb3+")
@@ -180,20 +183,23 @@ def test_a_second_run_does_not_redo_finished_states(demo_run):
 
 def test_an_openmolcas_failure_is_recorded_and_a_rerun_keeps_it(tmp_path):
     """A real failure (GATEWAY out of memory at MOLCAS_MEM=1): marked failed with the module and its code;
-    the next attempt moves the first one's files to attempt-1/."""
+    the next attempt moves the first one's files to attempt-1/; a state cannot start on failed integrals."""
     from molcas_helpers import tb_benzene
 
+    from adatom_wf.molcas.integrals import run_integrals
     from adatom_wf.molcas.node import ClusterSource, run_oxidation_state
     from adatom_wf.spec import load_study
 
     study, cluster = load_study("demo_tb_benzene"), ClusterSource(tb_benzene(), "test geometry")
-    first = run_oxidation_state(study, tmp_path, "Tb3+", mem_mb=1, cluster=cluster)
+    folder = tmp_path / "integrals" / "hollow-1"
+    first = run_integrals(study, tmp_path, directory=folder, cluster=cluster, mem_mb=1)
     assert first.status == "failed"
     assert "gateway failed: rc=-6" in first.failure and "_MEMORY_ERROR_" in first.failure
-    folder = tmp_path / "molcas" / "Tb3+"
     assert json.loads((folder / "status.json").read_text())["status"] == "failed"
-    second = run_oxidation_state(study, tmp_path, "Tb3+", mem_mb=1, cluster=cluster)
+    second = run_integrals(study, tmp_path, directory=folder, cluster=cluster, mem_mb=1)
     assert second.status == "failed" and second.details["previous_attempt"] == "attempt-1"
     kept = {p.name for p in (folder / "attempt-1").iterdir()}
-    assert {"status.json", "Tb3p.integrals.log", "Tb3p.integrals.input"} <= kept
-    assert (folder / "Tb3p.integrals.input").is_file() and (folder / "status.json").is_file()
+    assert {"status.json", "hollow1.integrals.log", "hollow1.integrals.input"} <= kept
+    assert (folder / "hollow1.integrals.input").is_file() and (folder / "status.json").is_file()
+    state = run_oxidation_state(study, tmp_path, "Tb3+", integrals=folder, cluster=cluster)
+    assert state.status == "failed" and "the integrals of" in state.failure and "are not there" in state.failure

@@ -1,4 +1,5 @@
-"""Rendered OpenMolcas inputs: golden files of the paper's study (all four states), and what they must hold.
+"""Rendered OpenMolcas inputs: golden files of the paper's study (the shared integrals and all four states),
+and what they must hold.
 
 Regenerate the golden files after an intended change with
 ``ADATOM_WF_UPDATE_GOLDEN=1 pytest tests/molcas/test_render.py`` and review the diff.
@@ -13,7 +14,7 @@ import pytest
 from molcas_helpers import tb_benzene
 
 from adatom_wf.molcas.node import load_cluster
-from adatom_wf.molcas.render import environment, render_state, render_study, seward_count
+from adatom_wf.molcas.render import environment, render_integrals, render_state, render_study, seward_count
 from adatom_wf.spec import load_study
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -24,20 +25,22 @@ LABELS = ("Tb3+", "Tb2+", "Tb1+", "Tb0")
 def paper_inputs(tmp_path_factory):
     study = load_study("tb_graphene")
     cluster = load_cluster(study, tmp_path_factory.mktemp("runs") / study.name, ideal_fallback=True)
-    return render_study(study, cluster.atoms, cluster_source=cluster.description)
+    inputs = render_study(study, cluster.atoms, cluster_source=cluster.description)
+    inputs["integrals"] = render_integrals(study, cluster.atoms, cluster_source=cluster.description)
+    return inputs
 
 
 def test_paper_inputs_match_the_golden_files(paper_inputs):
     update = os.environ.get("ADATOM_WF_UPDATE_GOLDEN") == "1"
-    for label in LABELS:
-        for name, text in paper_inputs[label].files.items():
-            golden = GOLDEN / "tb_graphene" / label / name
+    for folder, inputs in paper_inputs.items():
+        for name, text in inputs.files.items():
+            golden = GOLDEN / "tb_graphene" / folder / name
             if update:
                 golden.parent.mkdir(parents=True, exist_ok=True)
                 golden.write_text(text)
             assert golden.read_text() == text, f"{golden} differs from the rendered input"
     written = {p.relative_to(GOLDEN / "tb_graphene").as_posix() for p in (GOLDEN / "tb_graphene").rglob("*.input")}
-    assert written == {f"{label}/{name}" for label in LABELS for name in paper_inputs[label].files}
+    assert written == {f"{folder}/{name}" for folder, inputs in paper_inputs.items() for name in inputs.files}
 
 
 def test_rendering_twice_gives_the_same_bytes(paper_inputs):
@@ -46,14 +49,18 @@ def test_rendering_twice_gives_the_same_bytes(paper_inputs):
     first = render_study(study, atoms)
     second = render_study(study, atoms.copy())
     assert {k: v.files for k, v in first.items()} == {k: v.files for k, v in second.items()}
+    assert render_integrals(study, atoms).files == render_integrals(study, atoms.copy()).files
 
 
-def test_one_seward_per_charge_and_every_multiplicity_in_rassi(paper_inputs):
-    assert seward_count(paper_inputs) == 4
-    for label, inputs in paper_inputs.items():
-        integrals, casscf = inputs.files[inputs.integrals_input], inputs.files[inputs.casscf_input]
-        assert integrals.count("&SEWARD") == 1 and "&RASSCF" not in integrals
-        assert "&SEWARD" not in casscf and "&GATEWAY" not in casscf
+def test_one_seward_for_the_cluster_and_every_multiplicity_in_rassi(paper_inputs):
+    """GATEWAY + SEWARD once for every state (nothing in them depends on the charge)."""
+    integrals = paper_inputs["integrals"].files["hollow3.integrals.input"]
+    assert seward_count(*paper_inputs.values()) == 1 and integrals.count("&SEWARD") == 1 and "&RASSCF" not in integrals
+    assert "charge" not in integrals.lower().replace("depends on the charge", "")
+    for label in LABELS:
+        inputs = paper_inputs[label]
+        casscf = inputs.files[inputs.casscf_input]
+        assert "&SEWARD" not in casscf and "&GATEWAY" not in casscf and "hollow3.integrals.input" in casscf
         spins = inputs.plan.spins
         assert casscf.count("&RASSCF") == len(spins)
         jobiphs = re.findall(r">> COPY \$Project.JobIph (JOB\d{3})", casscf)
@@ -72,7 +79,7 @@ def test_one_seward_per_charge_and_every_multiplicity_in_rassi(paper_inputs):
 ])
 def test_paper_settings(paper_inputs, label, cas, size, crys):
     inputs = paper_inputs[label]
-    integrals, casscf = inputs.files[inputs.integrals_input], inputs.files[inputs.casscf_input]
+    integrals, casscf = paper_inputs["integrals"].files["hollow3.integrals.input"], inputs.files[inputs.casscf_input]
     assert "Tb.ANO-RCC-VTZP" in integrals and "C.ANO-RCC-VDZP" in integrals and "H.ANO-RCC-VDZ\n" in integrals
     assert "AMFI" in integrals and "Relativistic = R02O02" in integrals
     assert "  RICD\n" in integrals and "(molcas.cholesky: auto, 896 basis functions >= 100)" in integrals  # 104 + 54×14 + 18×2
@@ -85,10 +92,22 @@ def test_paper_settings(paper_inputs, label, cas, size, crys):
 
 
 def test_demo_switches_on_ricd_and_the_minimal_basis():
-    inputs = render_state(load_study("demo_tb_benzene"), "Tb2+", tb_benzene())
-    integrals = inputs.files["Tb2p.integrals.input"]
-    assert "RICD" in integrals and "Tb.ANO-RCC-MB" in integrals and "Tb1 " in integrals
-    assert "Inactive = 48" in inputs.files["Tb2p.casscf.input"]
+    study = load_study("demo_tb_benzene")
+    integrals = render_integrals(study, tb_benzene()).files["hollow1.integrals.input"]
+    assert "RICD" in integrals and "(molcas.cholesky: true)" in integrals
+    assert "Tb.ANO-RCC-MB" in integrals and "Tb1 " in integrals
+    assert "Inactive = 48" in render_state(study, "Tb2+", tb_benzene()).files["Tb2p.casscf.input"]
+
+
+def test_auto_keeps_conventional_integrals_for_a_small_basis():
+    """79 basis functions: below the RICD threshold of molcas.cholesky: auto (docs/molcas.md, "Integrals")."""
+    from adatom_wf.spec import parse_study
+    import yaml
+
+    data = yaml.safe_load(Path(__file__).parents[2].joinpath("workflows", "demo_tb_benzene.yaml").read_text())
+    data["molcas"]["cholesky"] = "auto"
+    integrals = render_integrals(parse_study(data), tb_benzene()).files["hollow1.integrals.input"]
+    assert "RICD" not in integrals and "(molcas.cholesky: auto, 79 basis functions < 100)" in integrals
 
 
 def test_long_root_lists_are_wrapped():
