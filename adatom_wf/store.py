@@ -207,7 +207,8 @@ def _read_molcas(group) -> dict:
         record["spectrum"] = {key: spectrum[name][()].tolist() for key, (name, _, _) in SPECTRUM_FIELDS.items()}
         for key, value in spectrum.attrs.items():
             value = value.item() if hasattr(value, "item") else value
-            record["spectrum"][key] = None if key.endswith("_cm1") and value == -1.0 else value
+            unknown = (key.endswith("_cm1") or key == "active_electrons") and value == -1.0
+            record["spectrum"][key] = None if unknown else value
         record["spectrum"]["kramers"] = bool(record["spectrum"]["kramers"])
     return record
 
@@ -271,7 +272,8 @@ def read_spectrum_arrays(path, label: str) -> dict:
             raise StoreError(f"{path}: run {label} has no spectrum ({reason})")
         spectrum = group["spectrum"]
         return {"levels_cm1": spectrum["levels"][()], "angular_momentum": spectrum["angular_momentum"][()],
-                "spin": spectrum["spin"][()], "active_electrons": int(spectrum.attrs["active_electrons"])}
+                "spin": spectrum["spin"][()], "active_electrons": int(spectrum.attrs["active_electrons"]),
+                "kramers": bool(spectrum.attrs["kramers"])}
 
 
 def _key(kind: str, record: dict) -> str:

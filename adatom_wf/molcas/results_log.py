@@ -31,6 +31,7 @@ _RASSCF_START = "--- Start Module: rasscf "
 _RASSCF_STOP = re.compile(r"--- Stop Module: rasscf .*?/rc=(\S+) ---")
 _SPIN = re.compile(r"Spin quantum number\s+(\d+(?:\.\d+)?)")
 _ROOTS = re.compile(r"Number of root\(s\) required\s+(\d+)")
+_ACTIVE_ELECTRONS = re.compile(r"Number of electrons in active shells\s+(\d+)")
 _CONVERGED = re.compile(r"Convergence after\s+(\d+) iterations")  # capital C: not "No convergence after"
 _NOT_CONVERGED = re.compile(r"No convergence after\s+(\d+) iterations")
 _ROOT = re.compile(r"::\s+RASSCF root number\s+(\d+) Total energy:\s*(\S+)")
@@ -113,6 +114,7 @@ def rasscf_run(block: str, source: str, n: int) -> dict:
 
         --- Start Module: rasscf at Sun Nov 22 08:08:13 2026 ---
               Spin quantum number                      3.5
+              Number of electrons in active shells       9
               Number of root(s) required                21
               Convergence after 20 iterations           (or: No convergence after  3 iterations)
         ::    RASSCF root number  1 Total energy: -11928.66137912
@@ -145,12 +147,14 @@ def rasscf_run(block: str, source: str, n: int) -> dict:
             raise ParseError(f"{source}: {what}: {len(energies)} 'RASSCF root number N Total energy' lines, "
                              f"expected {expected}")
     iterations = (failed or converged).group(1) if (failed or converged) else None
+    electrons = _find_match(_ACTIVE_ELECTRONS, block, "Number of electrons in active shells", 0, first)
     return {
         "multiplicity": int(round(2 * float(spin.group(1)) + 1)),
         "converged": (stop is not None and stop.group(1) != "_RC_NOT_CONVERGED_" and failed is None
                       and (converged is not None or stop.group(1) == "_RC_ALL_IS_WELL_")),
         "iterations": int(iterations) if iterations is not None else None,
         "root_energies_hartree": energies,
+        "active_electrons": int(electrons.group(1)) if electrons else None,
     }
 
 
