@@ -6,7 +6,8 @@ the producer and the study's name and hash; each run group its path, status, fai
 it was read from.
 
 Writes are crash-safe: the new store is written to a temporary file beside the old one, flushed to disk and moved
-over it with ``os.replace`` (atomic on POSIX), under an exclusive lock so two ``parse`` runs cannot interleave.
+over it with ``os.replace`` (atomic on POSIX), under an exclusive lock so two ``parse`` runs cannot interleave;
+the temporary files a killed ``parse`` left are removed by the next write.
 Runs not re-parsed are copied over unchanged, so nothing stored before is lost; a run stored as ok is kept (with a
 warning) when it now reads as failed. Re-parsing the same outputs gives the same content. A store written by a
 newer schema is refused.
@@ -304,6 +305,8 @@ def write_runs(path, results, *, study=None, producer: str = "") -> list[str]:
                 raise StoreError(f"{path} exists but is not a readable HDF5 file; move it away before parsing "
                                  "into it (nothing was written)") from None
             _check_version(old, path)
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a killed parse: under the lock, none is live
+            stale.unlink(missing_ok=True)
         handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(handle)
         try:
