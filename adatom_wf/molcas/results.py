@@ -7,11 +7,17 @@ read, from where (shared/REFERENCE.md has the facts, docs/results.md the record)
 * the log (``<project>.casscf.log``, or the OpenMolcas log that ran RASSCF): module return codes and "Happy
   landing" (:func:`adatom_wf.molcas.verdict.parse_log`), the version, RASSCF convergence, SINGLE_ANISO's
   multiplets (g, axes, energies, ESO crystal-field parameters) and the CRYS block (:mod:`.results_log`);
-* ``<project>.m<2S+1>.rasscf.h5``: root energies per multiplicity; ``<project>.rassi.h5``: SO energies and the
-  SO-basis L and S of the ground multiplet (:mod:`.results_h5`), handed on as :class:`MultipletStates` (the
-  parser does no analysis: :mod:`adatom_wf.parse` turns them into doublets, ⟨Jz⟩ and the Kramers check);
+* every HDF5 file by its own attributes (:func:`.results_h5.h5_kind`), whatever its name: each RASSCF of the
+  log takes the rasscf h5 that holds its roots (multiplicity, number of roots, energies), else the log's energies
+  (OpenMolcas overwrites ``$Project.rasscf.h5`` with each RASSCF); the RASSI file gives the SO energies and the
+  SO-basis L and S of the ground multiplet (:mod:`.results_h5`), else SINGLE_ANISO's ASCII ``.aniso`` file
+  (:mod:`.results_aniso`); handed on as :class:`MultipletStates` (the parser does no analysis:
+  :mod:`adatom_wf.parse` turns them into doublets, ⟨Jz⟩ and the Kramers check);
 * cross-checks where both carry a number: root energies (h5 vs log), the multiplet's SO energies (log prints
   three decimals) and its main g values (SINGLE_ANISO vs the rank-1 part of μ rebuilt from rassi.h5).
+
+What a run lacks is absent with a warning; a recognised file that cannot be read makes the run failed, and an
+unexpected error while reading becomes a failed run naming the file, never a traceback.
 """
 
 import json
