@@ -7,7 +7,8 @@ version, RASSCF convergence and energies, SINGLE_ANISO multiplets, the CRYS bloc
 Target: parse throughput >= 50 % of plain reading. Also timed, for information: the whole run directory
 (log + rasscf.h5 + rassi.h5, sha256 of every file, SO moments rebuilt, spectrum analysis).
 
-Run after the demo: ``python bench/bench_parse.py [runs/demo_tb_benzene/molcas/Tb0]``. Best of 7 (warm cache).
+Run after the demo: ``python bench/bench_parse.py [runs/demo_tb_benzene/molcas/Tb0]``, or on any OpenMolcas run
+directory (e.g. the unpacked fixture tests/molcas/fixtures/run_tb3p). Best of 7 (warm cache).
 """
 
 import sys
