@@ -132,7 +132,8 @@ def failed_result(record: dict, reason: str) -> RunResult:
     """The record as a failed run: the reason, and no result numbers (nothing half-parsed is stored)."""
     record.update(status="failed", failure=reason, rasscf=[], so_energies_cm1=[], multiplets=[],
                   crystal_field_j=None, doublets=[], spectrum=None)
-    record.pop("_states", None)
+    for key in ("_states", "_text", "_log_index"):
+        record.pop(key, None)
     return RunResult(record)
 
 
@@ -172,6 +173,7 @@ def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int
 
 def _judge(record: dict, directory: Path, log: Path | None, files: RunFiles) -> tuple[str, str]:
     from adatom_wf.molcas import results_log
+    from adatom_wf.molcas.log_index import index_log
     from adatom_wf.molcas.verdict import judge, parse_log
 
     if files.unreadable:
@@ -181,10 +183,11 @@ def _judge(record: dict, directory: Path, log: Path | None, files: RunFiles) -> 
         return "failed", (f"no OpenMolcas log with a RASSCF, RASSI or SINGLE_ANISO step in {directory} (the log says "
                           "whether the modules finished)")
     text = log.read_bytes().decode(errors="replace")
-    record["_text"] = text
+    index = index_log(text)  # the one pass over the log; every reader below takes its blocks from it
+    record["_text"], record["_log_index"] = text, index
     record["sources"][log.name] = sha256_file(log)
     err = log.with_suffix(".err")
-    summary = parse_log(text, err.read_text(errors="replace") if err.is_file() else "")
+    summary = parse_log(text, err.read_text(errors="replace") if err.is_file() else "", index)
     status, failure = judge(0, summary, log.name)
     status_json = directory / "status.json"
     if status_json.is_file():
@@ -206,14 +209,14 @@ def _fill(record: dict, directory: Path, files: RunFiles, log: Path, multiplet_s
           reading: list) -> None:
     from adatom_wf.molcas import results_log
 
-    text, log_name = record.pop("_text"), log.name
-    runs = results_log.rasscf_runs(text, log_name)
+    text, index, log_name = record.pop("_text"), record.pop("_log_index"), log.name
+    runs = results_log.rasscf_runs(text, log_name, index)
     rasscf, electrons = _rasscf(record, runs, files, log_name, reading)
     record["rasscf"] = rasscf
     reading.append(log_name)
-    multiplets = results_log.single_aniso_multiplets(text, log_name)
+    multiplets = results_log.single_aniso_multiplets(text, log_name, index)
     record["multiplets"] = multiplets
-    record["crystal_field_j"] = results_log.crystal_field_j(text, log_name)
+    record["crystal_field_j"] = results_log.crystal_field_j(text, log_name, index)
     if not multiplets:
         _note(record, f"{log_name}: no SINGLE_ANISO multiplet (MLTP) block: no g, axes or ESO parameters")
     if record["crystal_field_j"] is None:
