@@ -62,17 +62,32 @@ MAX_ESO_RANK = 12  # the highest k of OpenMolcas's ESO ("the maximal k implement
 
 def number(text: str, source: str, what: str) -> float:
     """A finite Fortran real, else ParseError naming the block."""
+    python = _python_real(text)
+    if python is None:
+        raise ParseError(f"{source}: {what}: {text!r} is not a number")
+    value = float(python)
+    if not math.isfinite(value):
+        raise ParseError(f"{source}: {what}: {python!r} is not a finite number")
+    return value
+
+
+def real(text: str) -> float | None:
+    """:func:`number` without the message, for the many numbers of a table: None where it would raise."""
+    python = _python_real(text)
+    value = float(python) if python is not None else math.nan
+    return value if math.isfinite(value) else None
+
+
+def _python_real(text: str) -> str | None:
+    """A Fortran real (NUMBER) spelled for float(), else None."""
     match = _NUMBER.match(text)
     if match is None:
-        raise ParseError(f"{source}: {what}: {text!r} is not a number")
+        return None
     if match.group(2) and text[-5].isdigit():  # E22.14 with a 3-digit exponent ("0.+404" is left to float)
-        text = text[:-4] + "E" + text[-4:]
-    elif match.group(1) in ("D", "d"):
-        text = text.replace("D", "E").replace("d", "e")
-    value = float(text)
-    if not math.isfinite(value):
-        raise ParseError(f"{source}: {what}: {text!r} is not a finite number")
-    return value
+        return text[:-4] + "E" + text[-4:]
+    if match.group(1) in ("D", "d"):
+        return text.replace("D", "E").replace("d", "e")
+    return text
 
 
 def molcas_version(text: str) -> str | None:
@@ -246,18 +261,21 @@ def eso_table(block: str, source: str, what: str, columns: str, ranks: list[int]
         raise ParseError(f"{source}: {what}: no ESO column titles (expected {columns})")
     rows, closed = [], False
     for line in lines[title + 1:]:
-        stripped = line.strip()
-        if _ESO_GROUP.match(stripped):
-            continue
-        if _ESO_CLOSE.match(stripped):
-            closed = True
-            break
-        match = _ESO_ROW.match(line)
+        match = _ESO_ROW.match(line)  # a row starts with a digit, the group and closing lines with "-"
         if match is None:
+            stripped = line.strip()
+            if _ESO_GROUP.match(stripped):
+                continue
+            if _ESO_CLOSE.match(stripped):
+                closed = True
+                break
             raise ParseError(f"{source}: {what}: cannot read the ESO row {stripped!r} (expected {columns})")
-        k, q = int(match.group(1)), int(match.group(2))
-        number(match.group(3), source, f"{what}: (K)^2 of B({k},{q})")
-        rows.append({"k": k, "q": q, "b_cm1": number(match.group(4), source, f"{what}: B({k},{q})")})
+        k, q, squared, b = match.groups()
+        k, q = int(k), int(q)
+        if real(squared) is None:
+            number(squared, source, f"{what}: (K)^2 of B({k},{q})")  # raises, saying why
+        value = real(b)
+        rows.append({"k": k, "q": q, "b_cm1": value if value is not None else number(b, source, f"{what}: B({k},{q})")})
     if not rows:
         raise ParseError(f"{source}: {what}: ESO table has no rows (expected {columns})")
     if not closed:
