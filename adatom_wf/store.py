@@ -6,7 +6,8 @@ the producer and the study's name and hash; each run group its path, status, fai
 it was read from.
 
 Writes are crash-safe: the new store is written to a temporary file beside the old one, flushed to disk and moved
-over it with ``os.replace`` (atomic on POSIX), under an exclusive lock so two ``parse`` runs cannot interleave.
+over it with ``os.replace`` (atomic on POSIX), under an exclusive lock so two ``parse`` runs cannot interleave;
+the temporary files a killed ``parse`` left are removed by the next write.
 Runs not re-parsed are copied over unchanged, so nothing stored before is lost; a run stored as ok is kept (with a
 warning) when it now reads as failed. Re-parsing the same outputs gives the same content. A store written by a
 newer schema is refused.
@@ -207,7 +208,8 @@ def _read_molcas(group) -> dict:
         record["spectrum"] = {key: spectrum[name][()].tolist() for key, (name, _, _) in SPECTRUM_FIELDS.items()}
         for key, value in spectrum.attrs.items():
             value = value.item() if hasattr(value, "item") else value
-            record["spectrum"][key] = None if key.endswith("_cm1") and value == -1.0 else value
+            unknown = (key.endswith("_cm1") or key == "active_electrons") and value == -1.0
+            record["spectrum"][key] = None if unknown else value
         record["spectrum"]["kramers"] = bool(record["spectrum"]["kramers"])
     return record
 
@@ -271,7 +273,8 @@ def read_spectrum_arrays(path, label: str) -> dict:
             raise StoreError(f"{path}: run {label} has no spectrum ({reason})")
         spectrum = group["spectrum"]
         return {"levels_cm1": spectrum["levels"][()], "angular_momentum": spectrum["angular_momentum"][()],
-                "spin": spectrum["spin"][()], "active_electrons": int(spectrum.attrs["active_electrons"])}
+                "spin": spectrum["spin"][()], "active_electrons": int(spectrum.attrs["active_electrons"]),
+                "kramers": bool(spectrum.attrs["kramers"])}
 
 
 def _key(kind: str, record: dict) -> str:
@@ -302,6 +305,8 @@ def write_runs(path, results, *, study=None, producer: str = "") -> list[str]:
                 raise StoreError(f"{path} exists but is not a readable HDF5 file; move it away before parsing "
                                  "into it (nothing was written)") from None
             _check_version(old, path)
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a killed parse: under the lock, none is live
+            stale.unlink(missing_ok=True)
         handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(handle)
         try:

@@ -125,6 +125,11 @@ def test_a_killed_writer_leaves_the_old_store_readable(tmp_path):
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     assert read_store(store) == before
+    stale = list(tmp_path.glob(".results.h5.*.tmp"))
+    assert len(stale) == 1  # what the killed writer left
+    write_runs(store, [RunResult(dict(VASP_RECORD))])  # the next parse of that store removes it
+    assert not stale[0].exists() and list(tmp_path.glob(".results.h5.*.tmp")) == []
+    assert read_store(store) == before
 
 
 def test_a_newer_schema_is_refused(tmp_path):

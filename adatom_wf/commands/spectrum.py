@@ -44,7 +44,8 @@ def stored_states(store, label):
 
     arrays = read_spectrum_arrays(store, label)
     return states_from_spin_orbit(arrays["levels_cm1"], arrays["angular_momentum"], arrays["spin"],
-                                  electron_count=arrays["active_electrons"])
+                                  electron_count=arrays["active_electrons"] if arrays["active_electrons"] > 0
+                                  else 1 if arrays["kramers"] else 2)  # a SINGLE_ANISO-only run: parity only
 
 
 def _text_report(analysis, what) -> list[str]:

@@ -7,16 +7,22 @@ read, from where (shared/REFERENCE.md has the facts, docs/results.md the record)
 * the log (``<project>.casscf.log``, or the OpenMolcas log that ran RASSCF): module return codes and "Happy
   landing" (:func:`adatom_wf.molcas.verdict.parse_log`), the version, RASSCF convergence, SINGLE_ANISO's
   multiplets (g, axes, energies, ESO crystal-field parameters) and the CRYS block (:mod:`.results_log`);
-* ``<project>.m<2S+1>.rasscf.h5``: root energies per multiplicity; ``<project>.rassi.h5``: SO energies and the
-  SO-basis L and S of the ground multiplet (:mod:`.results_h5`), handed on as :class:`MultipletStates` (the
-  parser does no analysis: :mod:`adatom_wf.parse` turns them into doublets, ⟨Jz⟩ and the Kramers check);
+* every HDF5 file by its own attributes (:func:`.results_h5.h5_kind`), whatever its name: each RASSCF of the
+  log takes the rasscf h5 that holds its roots (multiplicity, number of roots, energies), else the log's energies
+  (OpenMolcas overwrites ``$Project.rasscf.h5`` with each RASSCF); the RASSI file gives the SO energies and the
+  SO-basis L and S of the ground multiplet (:mod:`.results_h5`), else SINGLE_ANISO's ASCII ``.aniso`` file
+  (:mod:`.results_aniso`); handed on as :class:`MultipletStates` (the parser does no analysis:
+  :mod:`adatom_wf.parse` turns them into doublets, ⟨Jz⟩ and the Kramers check);
 * cross-checks where both carry a number: root energies (h5 vs log), the multiplet's SO energies (log prints
   three decimals) and its main g values (SINGLE_ANISO vs the rank-1 part of μ rebuilt from rassi.h5).
+
+What a run lacks is absent with a warning; a recognised file that cannot be read makes the run failed, and an
+unexpected error while reading becomes a failed run naming the file, never a traceback.
 """
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -41,143 +47,327 @@ class MultipletStates:
     energies_cm1: np.ndarray
     angular_momentum: np.ndarray  # (3, n, n) <i|L_a|j>
     spin: np.ndarray  # (3, n, n) <i|S_a|j>
-    active_electrons: int
+    active_electrons: int  # 0 where the run does not say (a SINGLE_ANISO-only run)
+    odd_electrons: bool | None = None  # from the spin multiplicities (even 2S+1: odd electron count)
+
+
+LOG_SUFFIXES = (".log", ".out", ".output", ".stdout")
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
 def _head(path: Path, size: int = 8192) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read(size)
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
 
 
 def _is_molcas_log(path: Path) -> bool:
-    return path.is_file() and bool(BANNER.search(_head(path)))
+    return path.is_file() and path.suffix in LOG_SUFFIXES and bool(BANNER.search(_head(path)))
 
 
-def find_log(directory: Path) -> Path | None:
-    """The log of the CASSCF/RASSI/SINGLE_ANISO step: ``*.casscf.log``, else the last OpenMolcas log that
-    started RASSCF, else None."""
-    logs = sorted(p for p in directory.glob("*.log") if _is_molcas_log(p))
+@dataclass
+class RunFiles:
+    """What an OpenMolcas run directory holds, recognised by content (file names only order them)."""
+
+    logs: list = field(default_factory=list)  # OpenMolcas logs (banner or module lines in the first 8 KB)
+    h5: list = field(default_factory=list)  # H5Kind of every readable HDF5 file
+    unreadable: list = field(default_factory=list)  # (file name, why): a *.h5 or an HDF5 file that cannot be read
+    aniso: list = field(default_factory=list)  # (path, "old" | "new"): SINGLE_ANISO's ASCII files
+
+
+def survey(directory: Path) -> RunFiles:
+    """Every OpenMolcas file of ``directory`` by what it holds: logs, HDF5 files (module, multiplicity, roots
+    from their own attributes) and SINGLE_ANISO's ASCII files. Never raises."""
+    from adatom_wf.molcas.results_aniso import aniso_format
+    from adatom_wf.molcas.results_h5 import h5_kind
+
+    files = RunFiles()
+    for path in sorted(p for p in directory.iterdir() if p.is_file()):
+        head = _head(path, 8)
+        if head == HDF5_SIGNATURE or path.suffix == ".h5":
+            if head != HDF5_SIGNATURE:
+                files.unreadable.append((path.name, "not an HDF5 file (expected the HDF5 signature of an "
+                                                    "OpenMolcas .h5 file)"))
+                continue
+            try:
+                files.h5.append(h5_kind(path))
+            except AdatomWfError as error:
+                files.unreadable.append((path.name, str(error)))
+        elif _is_molcas_log(path):
+            files.logs.append(path)
+        elif path.suffix not in (".input", ".inp", ".err", ".json", ".md", ".status", ".molden", ".xyz"):
+            kind = aniso_format(path)
+            if kind:
+                files.aniso.append((path, kind))
+    return files
+
+
+def find_log(directory: Path, logs: list | None = None) -> Path | None:
+    """The log of the CASSCF/RASSI/SINGLE_ANISO step: ``*.casscf.log`` (adatom-wf's), else the last OpenMolcas
+    log that started RASSCF, else the last that started RASSI or SINGLE_ANISO, else None."""
+    logs = sorted(p for p in directory.iterdir() if _is_molcas_log(p)) if logs is None else logs
     preferred = [p for p in logs if p.name.endswith(".casscf.log")]
     if preferred:
         return preferred[-1]
-    running = [p for p in logs if b"Start Module: rasscf" in p.read_bytes()]
-    return running[-1] if running else None
+    texts = {p: p.read_bytes() for p in logs}
+    for module in (b"Start Module: rasscf", b"Start Module: single_aniso", b"Start Module: rassi"):
+        running = [p for p in logs if module in texts[p]]
+        if running:
+            return running[-1]
+    return None
 
 
 def is_molcas_run(directory) -> bool:
-    """Detected by content: an OpenMolcas log or an h5 file written by an OpenMolcas module."""
+    """Detected by content: an OpenMolcas log, an HDF5 file or a SINGLE_ANISO ASCII file."""
     directory = Path(directory)
     if not directory.is_dir():
         return False
-    if any(_is_molcas_log(p) for p in directory.glob("*.log")):
-        return True
-    return any(_head(p, 8) == b"\x89HDF\r\n\x1a\n" for p in directory.glob("*.rass[ci]*.h5"))
-
-
-def _rasscf_file(directory: Path, project: str, multiplicity: int, runs: int) -> Path:
-    """``<project>.m<2S+1>.rasscf.h5`` (adatom-wf copies each RASSCF's h5 there); a single RASSCF may have left
-    only ``<project>.rasscf.h5`` (which OpenMolcas overwrites with each RASSCF)."""
-    per_spin = directory / f"{project}.m{multiplicity}.rasscf.h5"
-    if per_spin.is_file():
-        return per_spin
-    single = directory / f"{project}.rasscf.h5"
-    if runs == 1 and single.is_file():
-        return single
-    raise ParseError(f"{per_spin.name} is missing in {directory} (the RASSCF of multiplicity {multiplicity} "
-                     "writes it)")
+    files = survey(directory)
+    return bool(files.logs or files.h5 or files.aniso)
 
 
 def failed_result(record: dict, reason: str) -> RunResult:
     """The record as a failed run: the reason, and no result numbers (nothing half-parsed is stored)."""
     record.update(status="failed", failure=reason, rasscf=[], so_energies_cm1=[], multiplets=[],
                   crystal_field_j=None, doublets=[], spectrum=None)
+    for key in ("_states", "_text", "_log_index"):
+        record.pop(key, None)
     return RunResult(record)
 
 
 def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int | None = None) -> RunResult:
-    """Parse an OpenMolcas run directory into a record (see docs/results.md); ParseError only if it is none."""
-    from adatom_wf.molcas.verdict import judge, parse_log
+    """Parse an OpenMolcas run directory into a record (see docs/results.md); ParseError only if it is none.
 
+    Whatever the files hold, this returns a record: a file that cannot be read makes the run failed, with a
+    reason naming the file and what was expected."""
     directory = Path(directory).resolve()
-    if not is_molcas_run(directory):
+    if not directory.is_dir():
+        raise ParseError(f"{directory} is not a directory (expected an OpenMolcas run directory)")
+    files = survey(directory)
+    if not (files.logs or files.h5 or files.aniso):
         raise ParseError(f"{directory}: no OpenMolcas log or h5 file here (expected <project>.casscf.log and "
                          "<project>.rassi.h5)")
-    log = find_log(directory)
-    project = log.name.split(".")[0] if log else next(directory.glob("*.rass[ci]*.h5")).name.split(".")[0]
+    log = find_log(directory, files.logs)
+    named = log or (files.h5[0].path if files.h5 else files.aniso[0][0] if files.aniso else None)
+    project = named.name.split(".")[0] if named else directory.name
     record = {"kind": "molcas", "path": str(directory), "label": label or directory.name, "project": project,
               "status": "ok", "failure": None, "molcas_version": None, "sources": {}, "warnings": [],
-              "cross_checks": [], "doublets": [], "spectrum": None}  # doublets, spectrum: adatom_wf.parse.analysed
-    if log is None:
-        return failed_result(record, f"no OpenMolcas log with a RASSCF step in {directory}")
-    text = log.read_text(errors="replace")
-    record["sources"][log.name] = sha256_file(log)
-    err = log.with_suffix(".err")
-    summary = parse_log(text, err.read_text(errors="replace") if err.is_file() else "")
-    status, failure = judge(0, summary, log.name)
-    status_json = directory / "status.json"
-    if status_json.is_file():
-        try:
-            recorded = json.loads(status_json.read_text())
-        except ValueError:
-            recorded = {}
-        if recorded.get("status") == "failed" and status == "ok":
-            status, failure = "failed", recorded.get("failure") or "status.json says failed"
+              "cross_checks": [], "rasscf": [], "so_energies_cm1": [], "multiplets": [], "crystal_field_j": None,
+              "doublets": [], "spectrum": None}  # doublets, spectrum: adatom_wf.parse.analysed
+    reading = [log.name if log else directory.name]  # the file being read, for an unexpected error's message
     try:
-        from adatom_wf.molcas import results_log
-
-        record["molcas_version"] = results_log.molcas_version(text)
+        status, failure = _judge(record, directory, log, files)
         if status != "ok":
             return failed_result(record, failure)
-        _fill(record, directory, project, text, log.name, multiplet_size)
+        _fill(record, directory, files, log, multiplet_size, reading)
     except AdatomWfError as error:  # a truncated or malformed file: a failed run, never a crash
         return failed_result(record, str(error))
+    except Exception as error:  # the last line of defence: never a traceback, whatever is in the directory
+        return failed_result(record, f"{reading[-1]}: cannot be read ({type(error).__name__}: {error})")
     states = record.pop("_states", None)
     arrays = {"angular_momentum": states.angular_momentum, "spin": states.spin} if states else {}
     return RunResult(record, arrays, states)
 
 
-def _fill(record: dict, directory: Path, project: str, text: str, log_name: str, multiplet_size: int | None) -> None:
-    from adatom_wf.molcas import results_h5, results_log
+def _judge(record: dict, directory: Path, log: Path | None, files: RunFiles) -> tuple[str, str]:
+    from adatom_wf.molcas import results_log
+    from adatom_wf.molcas.log_index import index_log
+    from adatom_wf.molcas.verdict import judge, parse_log
 
-    runs = results_log.rasscf_runs(text, log_name)
-    if not runs:
-        raise ParseError(f"{log_name}: no RASSCF run in the log")
-    rasscf, electrons = [], 0
-    for run in runs:
-        path = _rasscf_file(directory, project, run["multiplicity"], len(runs))
-        h5 = results_h5.read_rasscf_h5(path)
-        record["sources"][path.name] = sha256_file(path)
-        if h5.multiplicity != run["multiplicity"]:
-            raise ParseError(f"{path.name}: multiplicity {h5.multiplicity} but the log's RASSCF has {run['multiplicity']}")
-        if not run["converged"]:
-            raise ParseError(f"{log_name}: RASSCF for multiplicity {h5.multiplicity} did not converge "
-                             f"({run['iterations']} iterations)")
-        _cross_check(record, f"RASSCF 2S+1={h5.multiplicity} root energies (Hartree)", h5.root_energies_hartree,
-                     run["root_energies_hartree"], ROOT_ENERGY_TOLERANCE_HARTREE, path.name, log_name)
-        electrons = h5.active_electrons
-        rasscf.append({"multiplicity": h5.multiplicity, "root_energies_hartree": h5.root_energies_hartree,
-                       "converged": True, "iterations": h5.iterations if h5.iterations is not None else run["iterations"]})
+    if files.unreadable:
+        name, why = files.unreadable[0]
+        return "failed", why if why.startswith(name) else f"{name}: {why}"
+    if log is None:
+        return "failed", (f"no OpenMolcas log with a RASSCF, RASSI or SINGLE_ANISO step in {directory} (the log says "
+                          "whether the modules finished)")
+    text = log.read_bytes().decode(errors="replace")
+    index = index_log(text)  # the one pass over the log; every reader below takes its blocks from it
+    record["_text"], record["_log_index"] = text, index
+    record["sources"][log.name] = sha256_file(log)
+    err = log.with_suffix(".err")
+    summary = parse_log(text, err.read_text(errors="replace") if err.is_file() else "", index)
+    status, failure = judge(0, summary, log.name)
+    status_json = directory / "status.json"
+    if status_json.is_file():
+        try:
+            recorded = json.loads(status_json.read_text(errors="replace"))
+        except ValueError:
+            recorded = {}
+        if isinstance(recorded, dict) and recorded.get("status") == "failed" and status == "ok":
+            status, failure = "failed", str(recorded.get("failure") or "status.json says failed")
+    record["molcas_version"] = results_log.molcas_version(text)
+    return status, failure
+
+
+def _note(record: dict, text: str) -> None:
+    record["warnings"].append(text)
+
+
+def _fill(record: dict, directory: Path, files: RunFiles, log: Path, multiplet_size: int | None,
+          reading: list) -> None:
+    from adatom_wf.molcas import results_log
+
+    text, index, log_name = record.pop("_text"), record.pop("_log_index"), log.name
+    runs = results_log.rasscf_runs(text, log_name, index)
+    rasscf, electrons = _rasscf(record, runs, files, log_name, reading)
     record["rasscf"] = rasscf
-
-    multiplets = results_log.single_aniso_multiplets(text, log_name)
+    reading.append(log_name)
+    multiplets = results_log.single_aniso_multiplets(text, log_name, index)
     record["multiplets"] = multiplets
-    record["crystal_field_j"] = results_log.crystal_field_j(text, log_name)
+    record["crystal_field_j"] = results_log.crystal_field_j(text, log_name, index)
+    if not multiplets:
+        _note(record, f"{log_name}: no SINGLE_ANISO multiplet (MLTP) block: no g, axes or ESO parameters")
+    if record["crystal_field_j"] is None:
+        _note(record, f"{log_name}: no SINGLE_ANISO crystal field of the ground J multiplet (CRYS): crystal_field_j "
+                      "is null")
     size = multiplets[0]["size"] if multiplets else multiplet_size
     spanned = sum(m["size"] for m in multiplets)
-    rassi = directory / f"{project}.rassi.h5"
-    if not rassi.is_file():
-        raise ParseError(f"{rassi.name} is missing in {directory} (RASSI writes it)")
-    record["sources"][rassi.name] = sha256_file(rassi)
-    nss = int(sum(run["multiplicity"] * len(run["root_energies_hartree"]) for run in rasscf))
-    states = results_h5.read_rassi_h5(rassi, min(max(size or nss, spanned), nss))
+    states = _so_states(record, files, rasscf, size, spanned, log_name, reading)
+    if states is None:
+        return
     record["so_energies_cm1"] = [float(e) for e in states.energies_cm1]
     first = 0
     for multiplet in multiplets:  # SINGLE_ANISO's MLTP blocks follow each other up the SO spectrum
-        _check_multiplet(record, multiplet, states, first, rassi.name, log_name)
+        _check_multiplet(record, multiplet, states, first, states.source, log_name)
         first += multiplet["size"]
     if size:
+        size = min(size, len(states.energies_cm1))
+        odd = bool(int(states.sf_multiplicities[0]) % 2 == 0)
         record["_states"] = MultipletStates(states.energies_cm1[:size], states.angular_momentum[:, :size, :size],
-                                            states.spin[:, :size, :size], electrons)
+                                            states.spin[:, :size, :size], electrons or 0, odd)
+    else:
+        _note(record, f"{states.source}: the size of the ground multiplet is not known (no SINGLE_ANISO MLTP block "
+                      "and no multiplet_size in the study): no doublets or spectrum")
+
+
+def _rasscf(record: dict, runs: list, files: RunFiles, log_name: str, reading: list) -> tuple[list, int | None]:
+    """Each RASSCF of the log with the HDF5 file that holds its roots (same multiplicity and number of roots,
+    energies equal to 1e-6 Eh), whatever the file's name; the log's energies where no such file is left."""
+    from adatom_wf.molcas import results_h5
+
+    loaded = []
+    for kind in files.h5:
+        if kind.module == "RASSCF":
+            reading.append(kind.path.name)
+            loaded.append((kind.path, results_h5.read_rasscf_h5(kind.path)))
+    if not runs:
+        _note(record, f"{log_name}: no RASSCF in the log: no root energies"
+                      + (f" ({', '.join(p.name for p, _ in loaded)} not used: no RASSCF of this log to check "
+                         "them against)" if loaded else ""))
+        return [], None
+
+    def agree(run, h5):
+        return (h5.multiplicity == run["multiplicity"] and len(h5.root_energies_hartree) == len(run["root_energies_hartree"])
+                and max(abs(a - b) for a, b in zip(h5.root_energies_hartree, run["root_energies_hartree"]))
+                <= ROOT_ENERGY_TOLERANCE_HARTREE)
+
+    used, chosen = set(), []
+    for run in runs:
+        match = next(((p, h) for p, h in loaded if p not in used and agree(run, h)), None)
+        if match:
+            used.add(match[0])
+        chosen.append(match)
+    rasscf, electrons = [], None
+    for n, (run, match) in enumerate(zip(runs, chosen), 1):
+        multiplicity = run["multiplicity"]
+        what = f"RASSCF 2S+1={multiplicity} root energies (Hartree)"
+        if match is None:
+            stray = [(p, h) for p, h in loaded if p not in used and h.multiplicity == multiplicity]
+            if stray:  # a file of this multiplicity that matches no RASSCF of the log: another run's
+                path, h5 = stray[0]
+                _cross_check(record, what, h5.root_energies_hartree, run["root_energies_hartree"],
+                             ROOT_ENERGY_TOLERANCE_HARTREE, path.name, log_name)
+        if not run["converged"]:
+            raise ParseError(f"{log_name}: RASSCF for multiplicity {multiplicity} did not converge "
+                             f"({run['iterations']} iterations)")
+        if match is None:
+            energies, iterations = run["root_energies_hartree"], run["iterations"]
+            _note(record, f"{log_name}: RASSCF run {n} (2S+1={multiplicity}): no rasscf.h5 holds its roots (OpenMolcas "
+                          "overwrites $Project.rasscf.h5 with each RASSCF): root energies from the log (8 decimals)")
+            electrons = run.get("active_electrons") or electrons
+        else:
+            path, h5 = match
+            record["sources"][path.name] = sha256_file(path)
+            _cross_check(record, what, h5.root_energies_hartree, run["root_energies_hartree"],
+                         ROOT_ENERGY_TOLERANCE_HARTREE, path.name, log_name)
+            energies = h5.root_energies_hartree
+            iterations = h5.iterations if h5.iterations is not None else run["iterations"]
+            electrons = h5.active_electrons or run.get("active_electrons") or electrons
+        rasscf.append({"multiplicity": multiplicity, "root_energies_hartree": list(energies), "converged": True,
+                       "iterations": iterations})
+    for path, h5 in loaded:
+        if path not in used and any(agree(run, h5) for run in runs):  # a copy of a file used above
+            record["sources"][path.name] = sha256_file(path)
+        elif path not in used:
+            _note(record, f"{path.name}: RASSCF 2S+1={h5.multiplicity}, {len(h5.root_energies_hartree)} roots: not "
+                          f"one of the RASSCF runs of {log_name} (not used)")
+    return rasscf, electrons
+
+
+@dataclass(frozen=True)
+class _States:
+    """SO states from rassi.h5 or a SINGLE_ANISO ASCII file, in the shape :func:`_check_multiplet` reads."""
+
+    energies_cm1: np.ndarray
+    angular_momentum: np.ndarray
+    spin: np.ndarray
+    sf_multiplicities: np.ndarray
+    source: str
+    written_angular_momentum: np.ndarray | None = None
+    written_spin: np.ndarray | None = None
+
+
+def _so_states(record, files: RunFiles, rasscf: list, size, spanned, log_name, reading) -> "_States | None":
+    """The SO states: rassi.h5 (the one whose spin-free energies are the RASSCF roots, if there are several),
+    else SINGLE_ANISO's ASCII file, else None with a note."""
+    from adatom_wf.analysis.units import G_ELECTRON
+    from adatom_wf.molcas import results_aniso, results_h5
+
+    rassi = [kind.path for kind in files.h5 if kind.module == "RASSI"]
+    if len(rassi) > 1 and rasscf:
+        roots = np.sort(np.concatenate([run["root_energies_hartree"] for run in rasscf]))
+        rassi = [p for p in rassi if _sf_energies_match(p, roots)] or rassi
+    if len(rassi) > 1:
+        raise ParseError(f"{', '.join(p.name for p in rassi)}: several RASSI HDF5 files and none is singled out by "
+                         "its spin-free energies (expected one rassi.h5 per run directory)")
+    if rassi:
+        path = rassi[0]
+        reading.append(path.name)
+        record["sources"][path.name] = sha256_file(path)
+        with h5py_file(path) as h5:
+            nss = int(np.sum(np.atleast_1d(h5.attrs.get("STATE_SPINMULT", [1]))))
+        states = results_h5.read_rassi_h5(path, min(max(size or nss, spanned), nss))
+        return _States(states.energies_cm1, states.angular_momentum, states.spin, states.sf_multiplicities, path.name,
+                       states.written_angular_momentum, states.written_spin)
+    if files.aniso:
+        path, kind = sorted(files.aniso, key=lambda item: item[1] != "new")[0]  # the new format: Hartree digits
+        reading.append(path.name)
+        record["sources"][path.name] = sha256_file(path)
+        aniso = results_aniso.read_aniso(path)
+        _note(record, f"no rassi.h5: the SO states are read from SINGLE_ANISO's file {path.name} ({kind} format)")
+        order = np.argsort(aniso.energies_cm1, kind="stable")
+        spin = aniso.spin[:, order][:, :, order]
+        orbital = -aniso.magnetic_moment[:, order][:, :, order] - G_ELECTRON * spin  # M = -(L + g_e S)
+        return _States(aniso.energies_cm1[order], orbital, spin, np.asarray(aniso.multiplicities), path.name)
+    _note(record, "no rassi.h5 and no SINGLE_ANISO ASCII file (.aniso): no SO energies, doublets or spectrum")
+    return None
+
+
+def h5py_file(path: Path):
+    import h5py
+
+    return h5py.File(path, "r")
+
+
+def _sf_energies_match(path: Path, roots: np.ndarray) -> bool:
+    try:
+        with h5py_file(path) as h5:
+            energies = np.sort(np.atleast_1d(h5["SFS_ENERGIES"][()]).astype(float))
+    except Exception:
+        return False
+    return all(np.min(np.abs(roots - e)) <= ROOT_ENERGY_TOLERANCE_HARTREE for e in energies)
 
 
 def _cross_check(record, what, ours, theirs, tolerance, ours_name, theirs_name) -> None:
@@ -207,3 +397,17 @@ def _check_multiplet(record, multiplet, states, first, rassi_name, log_name) -> 
         g = results_h5.multiplet_g(states, first, size)
         _cross_check(record, f"main g values of SINGLE_ANISO multiplet {multiplet['index']}", g,
                      sorted(multiplet["g_main"]), G_TOLERANCE, rassi_name, log_name)
+        written_l, written_s = getattr(states, "written_angular_momentum", None), getattr(states, "written_spin", None)
+        if written_s is not None and first + size <= written_s.shape[1]:
+            orbital = written_l if written_l is not None else states.angular_momentum
+            if written_l is None or orbital.shape == states.angular_momentum.shape:
+                written = results_h5.multiplet_g(states, first, size, orbital, written_s)
+                what = (f"main g values of SINGLE_ANISO multiplet {multiplet['index']} from "
+                        f"{'SOS_ANGMOM and ' if written_l is not None else ''}SOS_SPIN")
+                deviation = float(np.abs(np.asarray(written) - np.asarray(sorted(multiplet["g_main"]))).max())
+                if deviation > G_TOLERANCE:
+                    _note(record, f"{rassi_name}: {what} differ from {log_name}'s by {deviation:.3g}: the SO moments "
+                                  "rebuilt from SFS_ANGMOM and SOS_COEFFICIENTS are used")
+                else:
+                    record["cross_checks"].append({"quantity": what, "files": [rassi_name, log_name],
+                                                   "max_deviation": deviation, "tolerance": G_TOLERANCE})

@@ -43,6 +43,10 @@ class SpinOrbitStates:
     sf_energies_hartree: np.ndarray
     sf_multiplicities: np.ndarray
     molcas_version: str | None
+    # L, S of the same states as RASSI wrote them (SOS_ANGMOM_*, SOS_SPIN_*) where it filled them (later
+    # versions with MEES; all zeros in 22.10), else None: cross-checked, not used (docs/molcas.md)
+    written_angular_momentum: np.ndarray | None = None
+    written_spin: np.ndarray | None = None
 
 
 def _version(value) -> str | None:
@@ -58,7 +62,7 @@ def _open(path: Path, what: str):
 
     try:
         return h5py.File(path, "r")
-    except OSError as error:
+    except Exception as error:  # OSError for a damaged file; h5py raises other kinds too
         raise ParseError(f"{path.name}: not a readable HDF5 file ({what}): {error}") from None
 
 
@@ -69,9 +73,50 @@ def _dataset(h5, name: str, path: Path):
     return h5[name][()]
 
 
+@dataclass(frozen=True)
+class H5Kind:
+    """What an OpenMolcas HDF5 file holds, read from its own attributes (whatever its name): ``module``
+    (``MOLCAS_MODULE``: RASSCF, RASSI, GUESSORB, SCF, ...), and for a RASSCF file its multiplicity and roots."""
+
+    path: Path
+    module: str
+    multiplicity: int | None = None
+    roots: int | None = None
+
+
+def h5_kind(path) -> H5Kind:
+    """The module that wrote ``path`` (``MOLCAS_MODULE``, else guessed from RASSCF's ``SPINMULT`` +
+    ``ROOT_ENERGIES`` or RASSI's ``STATE_SPINMULT`` + ``SOS_ENERGIES``); ParseError if it is not readable HDF5."""
+    path = Path(path)
+    with _open(path, "any OpenMolcas module") as h5:
+        try:
+            module = _version(h5.attrs.get("MOLCAS_MODULE")) or ""
+            if not module and "SPINMULT" in h5.attrs and "ROOT_ENERGIES" in h5:
+                module = "RASSCF"
+            elif not module and "STATE_SPINMULT" in h5.attrs and "SOS_ENERGIES" in h5:
+                module = "RASSI"
+            module = module.upper()
+            if module == "RASSCF" and "SPINMULT" in h5.attrs:
+                roots = h5.attrs.get("NROOTS")
+                return H5Kind(path, module, int(h5.attrs["SPINMULT"]), None if roots is None else int(roots))
+            return H5Kind(path, module)
+        except Exception as error:  # h5py raises many kinds on a damaged file
+            raise ParseError(f"{path.name}: HDF5 attributes cannot be read ({type(error).__name__}: {error})") from None
+
+
 def read_rasscf_h5(path) -> RasscfH5:
     """The multiplicity, root energies, active electrons and iterations of one RASSCF run."""
     path = Path(path)
+    try:
+        return _read_rasscf_h5(path)
+    except ParseError:
+        raise
+    except Exception as error:  # h5py raises OSError, KeyError, ValueError, ... on a damaged file
+        raise ParseError(f"{path.name}: RASSCF data cannot be read ({type(error).__name__}: {error}; expected "
+                         "SPINMULT, NACTEL and ROOT_ENERGIES)") from None
+
+
+def _read_rasscf_h5(path: Path) -> RasscfH5:
     with _open(path, "RASSCF") as h5:
         if "SPINMULT" not in h5.attrs:
             raise ParseError(f"{path.name}: attribute SPINMULT is missing (not an OpenMolcas rasscf.h5?)")
@@ -86,6 +131,16 @@ def read_rasscf_h5(path) -> RasscfH5:
 def read_rassi_h5(path, n_states: int) -> SpinOrbitStates:
     """SO energies of ``path`` and L, S of its lowest ``n_states`` SO states (rebuilt from the spin-free data)."""
     path = Path(path)
+    try:
+        return _read_rassi_h5(path, n_states)
+    except ParseError:
+        raise
+    except Exception as error:  # h5py raises OSError, KeyError, ValueError, ... on a damaged file
+        raise ParseError(f"{path.name}: RASSI data cannot be read ({type(error).__name__}: {error}; expected "
+                         "STATE_SPINMULT, SOS_ENERGIES, SFS_ANGMOM and SOS_COEFFICIENTS_*)") from None
+
+
+def _read_rassi_h5(path: Path, n_states: int) -> SpinOrbitStates:
     with _open(path, "RASSI") as h5:
         if "STATE_SPINMULT" not in h5.attrs:
             raise ParseError(f"{path.name}: attribute STATE_SPINMULT is missing (not an OpenMolcas rassi.h5?)")
@@ -95,6 +150,8 @@ def read_rassi_h5(path, n_states: int) -> SpinOrbitStates:
         angmom = _dataset(h5, "SFS_ANGMOM", path)
         coefficients = _dataset(h5, "SOS_COEFFICIENTS_REAL", path) + 1j * _dataset(h5, "SOS_COEFFICIENTS_IMAG", path)
         version = _version(h5.attrs.get("MOLCAS_VERSION"))
+        written = {name: h5[name][()] for name in ("SOS_ANGMOM_REAL", "SOS_ANGMOM_IMAG", "SOS_SPIN_REAL",
+                                                    "SOS_SPIN_IMAG") if name in h5}
     nss, nsf = int(multiplicities.sum()), multiplicities.size
     expected = {"SOS_ENERGIES": (so_energies.shape, (nss,)), "SFS_ENERGIES": (sf_energies.shape, (nsf,)),
                 "SFS_ANGMOM": (angmom.shape, (3, nsf, nsf)), "SOS_COEFFICIENTS": (coefficients.shape, (nss, nss))}
@@ -122,17 +179,32 @@ def read_rassi_h5(path, n_states: int) -> SpinOrbitStates:
     bra = vectors.conj().T
     energies = (so_energies - so_energies[order[0]]) * HARTREE_CM1
     return SpinOrbitStates(np.sort(energies), bra[None] @ orbital, bra[None] @ spin, sf_energies, multiplicities,
-                           version)
+                           version, _written(written, "SOS_ANGMOM", order[:n_states], nss, -1j),
+                           _written(written, "SOS_SPIN", order[:n_states], nss, 1))
 
 
-def multiplet_g(states: SpinOrbitStates, first: int, size: int) -> list[float]:
+def _written(datasets: dict, name: str, lowest, nss: int, factor) -> np.ndarray | None:
+    """``name``_REAL/IMAG ([NSS,NSS,3] in Fortran: h5py reads (3, NSS, NSS) transposed) over the lowest SO states,
+    times ``factor`` (SOS_ANGMOM holds <I|iL|J>: L = -i x stored); None where absent, misshapen or all zeros."""
+    real, imag = datasets.get(f"{name}_REAL"), datasets.get(f"{name}_IMAG")
+    if real is None or imag is None or real.shape != (3, nss, nss) or imag.shape != (3, nss, nss):
+        return None
+    matrices = (real + 1j * imag).transpose(0, 2, 1)
+    if not np.all(np.isfinite(matrices)) or not np.any(matrices):
+        return None
+    return factor * matrices[:, lowest][:, :, lowest]
+
+
+def multiplet_g(states, first: int, size: int, angular_momentum=None, spin=None) -> list[float]:
     """Main g values (ascending) of the pseudospin S = (size−1)/2 spanned by SO states first … first+size−1.
 
     The rank-1 part of μ = −(L + g_e S): (g gᵀ)_ab = 3 Tr(μ_a μ_b) / (S(S+1)(2S+1)), as SINGLE_ANISO defines
     the main values of a multiplet (Chibotaru & Ungur, J. Chem. Phys. 137, 064112 (2012)).
     """
     block = slice(first, first + size)
-    moment = -(states.angular_momentum[:, block, block] + G_ELECTRON * states.spin[:, block, block])
+    orbital = states.angular_momentum if angular_momentum is None else angular_momentum
+    spin = states.spin if spin is None else spin
+    moment = -(orbital[:, block, block] + G_ELECTRON * spin[:, block, block])
     s = (size - 1) / 2
     tensor = 3 * np.einsum("aij,bji->ab", moment, moment).real / (s * (s + 1) * (2 * s + 1))
     return [float(g) for g in np.sqrt(np.clip(np.linalg.eigvalsh((tensor + tensor.T) / 2), 0, None))]

@@ -18,25 +18,24 @@ import re
 import warnings
 
 from adatom_wf.errors import ParseError
+from adatom_wf.molcas.log_index import HEADER, LogIndex, index_log, matches_at
 
 # A Fortran real as OpenMolcas prints it: F (-0.000), E22.14 (0.35216457100758E-02), ES22.14
 # (3.52164571007580E-03); an E22.14 exponent beyond +-99 loses its "E" (0.12345678901234-100).
 NUMBER = r"[-+]?\d+\.\d*(?:[EeDd][-+]?\d+|[-+]\d{3})?"
-_NUMBER = re.compile(NUMBER + r"$")
+_NUMBER = re.compile(r"[-+]?\d+\.\d*(?:([EeDd])[-+]?\d+|([-+]\d{3}))?$")  # NUMBER: which exponent it has
 
-# A 3 MB log is searched with str.find for a rare literal, then a regex is matched there: "---", "::" or
-# "No " are everywhere in a log, and a regex that starts with them scans it slowly (bench/bench_parse.py).
+# The whole log is searched only once, by .log_index.index_log (the module lines and SINGLE_ANISO's headers);
+# inside a block a rare literal is found with str.find and a regex matched there: "---", "::" or "No " are
+# everywhere in a log, and a regex that starts with them scans it slowly (bench/bench_parse.py).
 _VERSION = re.compile(r"version:\s+(v?\d+\.\d+\S*)")
-_RASSCF_START = "--- Start Module: rasscf "
 _RASSCF_STOP = re.compile(r"--- Stop Module: rasscf .*?/rc=(\S+) ---")
 _SPIN = re.compile(r"Spin quantum number\s+(\d+(?:\.\d+)?)")
 _ROOTS = re.compile(r"Number of root\(s\) required\s+(\d+)")
+_ACTIVE_ELECTRONS = re.compile(r"Number of electrons in active shells\s+(\d+)")
 _CONVERGED = re.compile(r"Convergence after\s+(\d+) iterations")  # capital C: not "No convergence after"
 _NOT_CONVERGED = re.compile(r"No convergence after\s+(\d+) iterations")
 _ROOT = re.compile(r"::\s+RASSCF root number\s+(\d+) Total energy:\s*(\S+)")
-_SINGLE_ANISO_START = "--- Start Module: single_aniso"
-
-_SECTION_ENDS = ("CALCULATION OF ", "--- Stop Module:")
 _MULTIPLET = re.compile(r"CALCULATION OF PSEUDOSPIN HAMILTONIAN TENSORS FOR THE MULTIPLET\s*(\S+)\s*"
                         r"\(\s*effective S\s*=\s*(\S+?)\s*\)")
 _SO_STATE = re.compile(r"spin-orbit state\s*(\d+)\s*[.;]\s*energy\(\s*(\d+)\)\s*=\s*(\S+)\s*cm-1")
@@ -63,15 +62,32 @@ MAX_ESO_RANK = 12  # the highest k of OpenMolcas's ESO ("the maximal k implement
 
 def number(text: str, source: str, what: str) -> float:
     """A finite Fortran real, else ParseError naming the block."""
-    if not _NUMBER.match(text):
+    python = _python_real(text)
+    if python is None:
         raise ParseError(f"{source}: {what}: {text!r} is not a number")
-    text = text.replace("D", "E").replace("d", "e")
-    if "E" not in text.upper() and re.search(r"\d[-+]\d{3}$", text):  # E22.14 with a 3-digit exponent
-        text = text[:-4] + "E" + text[-4:]
-    value = float(text)
+    value = float(python)
     if not math.isfinite(value):
-        raise ParseError(f"{source}: {what}: {text!r} is not a finite number")
+        raise ParseError(f"{source}: {what}: {python!r} is not a finite number")
     return value
+
+
+def real(text: str) -> float | None:
+    """:func:`number` without the message, for the many numbers of a table: None where it would raise."""
+    python = _python_real(text)
+    value = float(python) if python is not None else math.nan
+    return value if math.isfinite(value) else None
+
+
+def _python_real(text: str) -> str | None:
+    """A Fortran real (NUMBER) spelled for float(), else None."""
+    match = _NUMBER.match(text)
+    if match is None:
+        return None
+    if match.group(2) and text[-5].isdigit():  # E22.14 with a 3-digit exponent ("0.+404" is left to float)
+        return text[:-4] + "E" + text[-4:]
+    if match.group(1) in ("D", "d"):
+        return text.replace("D", "E").replace("d", "e")
+    return text
 
 
 def molcas_version(text: str) -> str | None:
@@ -83,23 +99,21 @@ def molcas_version(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def rasscf_runs(text: str, source: str) -> list[dict]:
-    """One dict per RASSCF module, in order: multiplicity, converged, iterations, root energies (Hartree)."""
-    starts = _find_all(text, _RASSCF_START)
+def rasscf_runs(text: str, source: str, index: LogIndex | None = None) -> list[dict]:
+    """One dict per RASSCF module, in order: multiplicity, converged, iterations, root energies (Hartree).
+
+    Each module's block runs from its Start line to its Stop line (the last one before the next RASSCF, so
+    not RASSI's lines after it), else to the next RASSCF or the end of the log; ``index``:
+    :func:`.log_index.index_log` of ``text``.
+    """
+    index = (index or index_log(text)).check(text)
+    starts = list(index.rasscf_starts)
     runs = []
     for n, (start, end) in enumerate(zip(starts, starts[1:] + [len(text)]), 1):
-        stop_at = text.rfind("--- Stop Module: rasscf ", start, end)  # backwards: it is near the next start
+        stop_at = index.last_rasscf_stop(start, end)
         stop = _RASSCF_STOP.match(text, stop_at) if stop_at >= 0 else None
-        runs.append(rasscf_run(text[start:stop.end() if stop else end], source, n))  # not RASSI's lines after it
+        runs.append(rasscf_run(text[start:stop.end() if stop else end], source, n))
     return runs
-
-
-def _find_all(text: str, literal: str, start: int = 0) -> list[int]:
-    found, position = [], text.find(literal, start)
-    while position >= 0:
-        found.append(position)
-        position = text.find(literal, position + 1)
-    return found
 
 
 def _find_match(pattern: re.Pattern, text: str, literal: str, start: int = 0, end: int | None = None):
@@ -113,6 +127,7 @@ def rasscf_run(block: str, source: str, n: int) -> dict:
 
         --- Start Module: rasscf at Sun Nov 22 08:08:13 2026 ---
               Spin quantum number                      3.5
+              Number of electrons in active shells       9
               Number of root(s) required                21
               Convergence after 20 iterations           (or: No convergence after  3 iterations)
         ::    RASSCF root number  1 Total energy: -11928.66137912
@@ -145,18 +160,20 @@ def rasscf_run(block: str, source: str, n: int) -> dict:
             raise ParseError(f"{source}: {what}: {len(energies)} 'RASSCF root number N Total energy' lines, "
                              f"expected {expected}")
     iterations = (failed or converged).group(1) if (failed or converged) else None
+    electrons = _find_match(_ACTIVE_ELECTRONS, block, "Number of electrons in active shells", 0, first)
     return {
         "multiplicity": int(round(2 * float(spin.group(1)) + 1)),
         "converged": (stop is not None and stop.group(1) != "_RC_NOT_CONVERGED_" and failed is None
                       and (converged is not None or stop.group(1) == "_RC_ALL_IS_WELL_")),
         "iterations": int(iterations) if iterations is not None else None,
         "root_energies_hartree": energies,
+        "active_electrons": int(electrons.group(1)) if electrons else None,
     }
 
 
-def _section(text: str, start: int) -> str:
+def _section(text: str, index: LogIndex, start: int) -> str:
     """From a SINGLE_ANISO header to the next "CALCULATION OF" header, the module's Stop line or the end."""
-    ends = [text.find(literal, start + len("CALCULATION OF ")) for literal in _SECTION_ENDS]
+    ends = [index.next_header(start + len(HEADER)), index.next_stop_line(start + len(HEADER))]
     return text[start:min([end for end in ends if end >= 0], default=len(text))]
 
 
@@ -244,18 +261,21 @@ def eso_table(block: str, source: str, what: str, columns: str, ranks: list[int]
         raise ParseError(f"{source}: {what}: no ESO column titles (expected {columns})")
     rows, closed = [], False
     for line in lines[title + 1:]:
-        stripped = line.strip()
-        if _ESO_GROUP.match(stripped):
-            continue
-        if _ESO_CLOSE.match(stripped):
-            closed = True
-            break
-        match = _ESO_ROW.match(line)
+        match = _ESO_ROW.match(line)  # a row starts with a digit, the group and closing lines with "-"
         if match is None:
+            stripped = line.strip()
+            if _ESO_GROUP.match(stripped):
+                continue
+            if _ESO_CLOSE.match(stripped):
+                closed = True
+                break
             raise ParseError(f"{source}: {what}: cannot read the ESO row {stripped!r} (expected {columns})")
-        k, q = int(match.group(1)), int(match.group(2))
-        number(match.group(3), source, f"{what}: (K)^2 of B({k},{q})")
-        rows.append({"k": k, "q": q, "b_cm1": number(match.group(4), source, f"{what}: B({k},{q})")})
+        k, q, squared, b = match.groups()
+        k, q = int(k), int(q)
+        if real(squared) is None:
+            number(squared, source, f"{what}: (K)^2 of B({k},{q})")  # raises, saying why
+        value = real(b)
+        rows.append({"k": k, "q": q, "b_cm1": value if value is not None else number(b, source, f"{what}: B({k},{q})")})
     if not rows:
         raise ParseError(f"{source}: {what}: ESO table has no rows (expected {columns})")
     if not closed:
@@ -280,7 +300,7 @@ def _pseudospin_size(text: str) -> int | None:
     return int(numerator) + 1 if denominator else 2 * int(numerator) + 1
 
 
-def single_aniso_multiplets(text: str, source: str) -> list[dict]:
+def single_aniso_multiplets(text: str, source: str, index: LogIndex | None = None) -> list[dict]:
     """Every pseudospin multiplet SINGLE_ANISO printed (MLTP), in order::
 
         %%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%
@@ -289,12 +309,14 @@ def single_aniso_multiplets(text: str, source: str) -> list[dict]:
 
     then :func:`so_energies`, :func:`g_tensor` and, for more than 2 states, the ESO table of
     "The ZFS Hamiltonian: ZFS = SUM_{k,q} * [ B(k,q) * O(k,q) ];" (even k up to min(size - 1, 12);
-    not the magnetic moment's ESO table, which has odd k and an "i" column).
+    not the magnetic moment's ESO table, which has odd k and an "i" column). The headers are looked for from
+    SINGLE_ANISO's Start line on (``index``: :func:`.log_index.index_log` of ``text``).
     """
+    log_index = (index or index_log(text)).check(text)
     multiplets = []
-    for match in _MULTIPLET.finditer(text, max(text.find(_SINGLE_ANISO_START), 0)):
+    for match in matches_at(_MULTIPLET, text, log_index.headers):
         index, pseudospin = match.group(1), match.group(2)
-        block = _section(text, match.start())
+        block = _section(text, log_index, match.start())
         size = _pseudospin_size(pseudospin)
         if size is None:  # I1 overflow ("effective S = *") for S >= 10: the state lines say how many
             size = len(_SO_STATE.findall(block))
@@ -317,7 +339,7 @@ def single_aniso_multiplets(text: str, source: str) -> list[dict]:
     return multiplets
 
 
-def crystal_field_j(text: str, source: str) -> dict | None:
+def crystal_field_j(text: str, source: str, index: LogIndex | None = None) -> dict | None:
     """The CRYS block: B(k,q) of the ground atomic J multiplet in ESO (the first such block of the log)::
 
              CALCULATION OF CRYSTAL-FIELD PARAMETERS OF THE GROUND ATOMIC MULTIPLET J =  6.
@@ -330,9 +352,11 @@ def crystal_field_j(text: str, source: str) -> dict | None:
           k |  q  |    (K)^2    |         B(k,q)        |
 
     The block's other "Crystal-Field Hamiltonian" tables (ITO with alpha(k), B/C(k,q), complex A(k,q)) and the
-    weights table are not ESO and are skipped; the L-term block after it is a different section.
+    weights table are not ESO and are skipped; the L-term block after it is a different section. The header is
+    looked for from SINGLE_ANISO's Start line on (``index``: :func:`.log_index.index_log` of ``text``).
     """
-    match = _CF_J.search(text, max(text.find(_SINGLE_ANISO_START), 0))
+    index = (index or index_log(text)).check(text)
+    match = next((match for start in index.headers if (match := _CF_J.match(text, start))), None)
     if match is None:
         return None
     j = match.group(1)
@@ -340,7 +364,7 @@ def crystal_field_j(text: str, source: str) -> dict | None:
     numerator, _, denominator = j.partition("/")
     if not numerator.isdigit() or denominator not in ("", "2"):
         raise ParseError(f"{source}: {what}: J {j!r} is not an integer or half-integer")
-    block = _section(text, match.start())
+    block = _section(text, index, match.start())
     table = _CF_ESO.search(block)
     if table is None:
         raise ParseError(f"{source}: {what}: no ESO table (expected 'The Crystal-Field Hamiltonian: Hcf = "

@@ -11,6 +11,8 @@ Facts this relies on (OpenMolcas 22.10, Debian): every module ends with ``--- St
 import re
 from dataclasses import dataclass
 
+from adatom_wf.molcas.log_index import XQUIT, LogIndex, index_log
+
 # data/rcodes.txt of OpenMolcas (the names a module's rc is printed with)
 RETURN_CODES = {
     "_RC_ALL_IS_WELL_": 0, "_RC_JOB_KILLED_": 1, "_RC_NOT_AVAILABLE_": 36, "_RC_INVOKED_OTHER_MODULE_": 65,
@@ -22,13 +24,9 @@ RETURN_CODES = {
 }
 SUCCESS_CODES = ("_RC_ALL_IS_WELL_", "_RC_INVOKED_OTHER_MODULE_", "_RC_EXIT_EXPECTED_", "0")
 
-# No "^" anchors: a pattern that starts with a literal is searched for fast (5-10x on a 3 MB log).
-# One scan finds the three module lines (bench/bench_parse.py).
-_MODULE_LINE = re.compile(r"--- (?:Start Module:\s+(?P<start>\S+) at |Stop Module:\s+(?P<stop>\S+) at .*?/rc=(?P<rc>\S+) ---"
-                          r"|Module (?P<spent>\S+) spent (?P<time>.*?) ---)")
+# The module lines, ### boxes and xquit lines are found by the one pass of .log_index (bench/bench_parse.py).
 _WALL = re.compile(r"Timing: Wall=\s*([0-9.]+)")
-_BOX = re.compile(r" ###[ \t]{3,}(\S.*?)\s*###[ \t]*$", re.M)
-_XQUIT = re.compile(r"xquit \(rc =\s*(\d+)\): (\S+)")
+_XQUIT = XQUIT
 _NOISE = re.compile(r"RunFile label|was used\s+\d+ times")
 
 
@@ -75,8 +73,8 @@ def _seconds(text: str) -> float | None:
     return total if found else None
 
 
-def parse_log(text: str, stderr_text: str = "") -> LogSummary:
-    """Modules and return codes of a pymolcas log, in order.
+def parse_log(text: str, stderr_text: str = "", index: LogIndex | None = None) -> LogSummary:
+    """Modules and return codes of a pymolcas log, in order (``index``: :func:`.log_index.index_log` of ``text``).
 
     The lines it reads::
 
@@ -87,8 +85,9 @@ def parse_log(text: str, stderr_text: str = "") -> LogSummary:
             Timing: Wall=84.18 User=74.03 System=3.76
         .# Happy landing! #.
     """
+    index = (index or index_log(text)).check(text)
     stops, starts, spent, started = [], [], [], []
-    for m in _MODULE_LINE.finditer(text):
+    for m in index.module_lines:
         if m.group("start"):
             starts.append(m.start())
             started.append(m.group("start"))
@@ -96,8 +95,8 @@ def parse_log(text: str, stderr_text: str = "") -> LogSummary:
             stops.append((m.start(), m.group("stop"), m.group("rc")))
         else:
             spent.append((m.start(), m.group("spent"), _seconds(m.group("time"))))
-    boxes = [(m.start(), m.group(1)) for m in _BOX.finditer(text) if not _NOISE.search(m.group(1))]
-    boxes += [(m.start(), f"xquit {m.group(2)} (rc {m.group(1)})") for m in _XQUIT.finditer(text)]
+    boxes = [(m.start(), m.group(1)) for m in index.boxes if not _NOISE.search(m.group(1))]
+    boxes += [(m.start(), f"xquit {m.group(2)} (rc {m.group(1)})") for m in index.xquits]
     boxes.sort()
     modules, begin = [], 0
     for position, name, rc in stops:

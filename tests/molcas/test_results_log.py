@@ -69,8 +69,10 @@ def test_rasscf_block(tb3p):
     (run,) = rasscf_runs(tb3p, "Tb3p.casscf.log")
     printed = [float(x) for x in re.findall(r"^::    RASSCF root number\s+\d+ Total energy: (\S+)$", tb3p, re.M)]
     assert len(printed) == 7
-    assert run == {"multiplicity": 7, "converged": True, "iterations": 18, "root_energies_hartree": printed}
+    assert run == {"multiplicity": 7, "converged": True, "iterations": 18, "root_energies_hartree": printed,
+                   "active_electrons": 8}
     assert "Convergence after 18 iterations" in tb3p and "Spin quantum number                      3.0" in tb3p
+    assert "Number of electrons in active shells       8" in tb3p
 
 
 def test_rasscf_blocks_of_two_multiplicities_follow_the_input(tb2p):
@@ -97,7 +99,7 @@ def test_a_rasscf_that_did_not_converge():
 def test_a_rasscf_cut_by_the_end_of_the_log_is_not_converged(tb3p):
     cut = tb3p[:tb3p.index("Convergence after 18 iterations")]
     assert rasscf_runs(cut, "x.log") == [{"multiplicity": 7, "converged": False, "iterations": None,
-                                          "root_energies_hartree": []}]
+                                          "root_energies_hartree": [], "active_electrons": 8}]
 
 
 def test_a_finished_rasscf_without_its_energies_is_an_error(tb3p):
