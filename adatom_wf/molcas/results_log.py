@@ -83,7 +83,7 @@ def _python_real(text: str) -> str | None:
     match = _NUMBER.match(text)
     if match is None:
         return None
-    if match.group(2) and text[-5].isdigit():  # E22.14 with a 3-digit exponent ("0.+404" is left to float)
+    if match.group(2):  # E22.14 with a 3-digit exponent lost its "E": 0.12345678901234-100, 0.+404
         return text[:-4] + "E" + text[-4:]
     if match.group(1) in ("D", "d"):
         return text.replace("D", "E").replace("d", "e")

@@ -205,7 +205,8 @@ def test_fortran_numbers():
     assert number("-0.60746427059552E+01", "f", "b") == number("-6.07464270595520E+00", "f", "b") == -6.0746427059552
     assert number("0.12345678901234-100", "f", "b") == pytest.approx(0.12345678901234e-100, rel=1e-14)
     assert number("0.5D+01", "f", "b") == 5.0 and number("-0.000", "f", "b") == 0.0
-    for bad in ("NaN", "***********", "1.5.2", "0.1E+0x", "0.1E+400"):
+    assert number("0.+404", "f", "b") == 0.0  # a zero mantissa with a lost 3-digit exponent
+    for bad in ("NaN", "***********", "1.5.2", "0.1E+0x", "0.1E+400", "1.+404"):
         with pytest.raises(ParseError, match=r"^f: b: .* is not a"):
             number(bad, "f", "b")
 
