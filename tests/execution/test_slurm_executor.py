@@ -94,13 +94,14 @@ def test_a_study_runs_as_job_arrays_with_dependencies(slurm_cluster, tmp_path, c
     start = time.perf_counter()
     report = case.run()
     assert time.perf_counter() - start < 30  # returns at once: nothing waits for the jobs
-    relax, carve, molcas, parse, report_job = report.batches
+    relax, carve, integrals, molcas, parse, report_job = report.batches
     assert relax["nodes"] == ["relax.hollow", "relax.top", "relax.bridge"] and not relax["dependency"]
     assert carve["nodes"] == ["carve.hollow-1"] and carve["dependency"] == [f"{relax['job_id']}_0"]
-    assert molcas["nodes"] == ["molcas.Tb3+"] and molcas["dependency"] == [carve["job_id"]]
+    assert integrals["nodes"] == ["integrals.hollow-1"] and integrals["dependency"] == [carve["job_id"]]
+    assert molcas["nodes"] == ["molcas.Tb3+"] and molcas["dependency"] == [integrals["job_id"]]
     assert parse["dependency"] == [molcas["job_id"], relax["job_id"]]  # every run, the whole relax array
     assert report_job["nodes"] == ["report"] and report_job["dependency"] == [parse["job_id"]]
-    assert report.scheduler_calls["sbatch"] == 5  # one per stage
+    assert report.scheduler_calls["sbatch"] == 6  # one per stage
     jobs = json.loads((case.root / "workflow" / "jobs.json").read_text())["nodes"]
     assert jobs["relax.top"]["job_id"] == f"{relax['job_id']}_1"
 
@@ -108,7 +109,7 @@ def test_a_study_runs_as_job_arrays_with_dependencies(slurm_cluster, tmp_path, c
     status = case.status()
     assert {k: v for k, v in states.items() if k not in ("molcas.Tb3+", "parse", "report")} == {
         "relax.hollow": "COMPLETED", "relax.top": "COMPLETED", "relax.bridge": "COMPLETED",
-        "carve.hollow-1": "COMPLETED"}, states
+        "carve.hollow-1": "COMPLETED", "integrals.hollow-1": "COMPLETED"}, states
     assert Path(status["relax.hollow"].log).read_text().count("relax.hollow: ok") == 1
     cluster = (case.root / "cluster" / "hollow-1" / "cluster.json").read_text()
     assert '"source": "CONTCAR"' in cluster  # carved from the relaxed hollow cell
@@ -116,10 +117,12 @@ def test_a_study_runs_as_job_arrays_with_dependencies(slurm_cluster, tmp_path, c
     molcas_status = json.loads((case.root / "molcas" / "Tb3+" / "status.json").read_text())
     result = json.loads((case.root / "workflow" / "results" / "molcas.Tb3+.json").read_text())
     assert molcas_status["plan"]["active_space"] == "CAS(8,7)" and result["slurm_job_id"] == molcas["job_id"]
-    assert result["details"]["seward_runs"] == 1  # integrals once for the charge
+    assert result["details"]["seward_runs"] == 0  # the integrals are the integrals node's, run once
+    shared = json.loads((case.root / "workflow" / "results" / "integrals.hollow-1.json").read_text())
+    assert shared["state"] == "ok" and shared["details"]["seward_runs"] == 1 and shared["slurm_job_id"] == integrals["job_id"]
     assert (tmp_path / "scratch" / "slurm_happy" / "molcas.Tb3+").is_dir()  # MOLCAS_WORKDIR from the profile
     listed = cli("status", case.study_file, "--runs-dir", case.runs)
-    assert listed.returncode == 0 and listed.stdout.count("COMPLETED") >= 4, listed.stdout
+    assert listed.returncode == 0 and listed.stdout.count("COMPLETED") >= 5, listed.stdout
     if states["molcas.Tb3+"] == "COMPLETED":
         again = case.run()
         assert again.message == "every node is completed; nothing to do" and not again.batches

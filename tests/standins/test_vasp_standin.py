@@ -4,6 +4,7 @@ Each test runs tests/standins/vasp_standin.py as the workflow does (a subprocess
 a site directory, driven by ADATOM_WF_VASP_STANDIN), against the golden inputs of tests/vasp/golden/.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -125,10 +126,12 @@ def test_a_missing_golden_folder_is_a_loud_failure(tmp_path):
 
 
 def test_without_golden_the_inputs_are_not_checked(tmp_path):
-    """The key is opt-in: the existing workflow tests, whose controls have no "golden", run as before."""
+    """The key is opt-in (tests/execution/studies.write_control sets it by default; a control without it)."""
     directory = site_dir(tmp_path)
     edit(directory / "INCAR", "ENCUT = 500.0", "ENCUT = 520")
-    result = run_standin(directory, control(tmp_path, {}))
+    path = tmp_path / "control.json"
+    path.write_text(json.dumps({"default": {"recording": "c_diamond_vasp630"}}))
+    result = run_standin(directory, path)
     assert result.returncode == 0, result.stderr
 
 
