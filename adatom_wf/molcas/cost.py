@@ -23,6 +23,7 @@ default) takes Cholesky (RICD) from AUTO_CHOLESKY_MIN_FUNCTIONS basis functions 
 
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -114,10 +115,9 @@ def contraction(element: str, basis: str, library: Path | None) -> tuple[str, st
         return basis.split("...")[-1].strip(".").lower(), "the basis name"
     wanted = f"{element}.{basis}".lower()
     if library is not None and (library / "basis.tbl").is_file():
-        for line in (library / "basis.tbl").read_text(errors="replace").splitlines():
-            fields = line.split()
-            if len(fields) >= 2 and fields[0].lower() == wanted and "..." in fields[1]:
-                return fields[1].split("...")[-1].strip(".").lower(), str(library / "basis.tbl")
+        found = _aliases(library / "basis.tbl").get(wanted)
+        if found is not None:
+            return found, str(library / "basis.tbl")
     table = _bundled()
     found = table.get(element, {}).get(basis.upper())
     if found is None or basis.upper() == "PRIMITIVES":
@@ -125,6 +125,17 @@ def contraction(element: str, basis: str, library: Path | None) -> tuple[str, st
         raise SpecError(f"no contraction known for basis {basis!r} of {element} (bundled ANO-RCC sets for {element}: "
                         f"{known}); write it out as e.g. ANO-RCC...3s2p1d.")
     return str(found).lower(), "presets/ano_rcc_contractions.yaml (bundled copy of OpenMolcas's basis.tbl)"
+
+
+@lru_cache(maxsize=4)
+def _aliases(table: Path) -> dict[str, str]:
+    """basis.tbl's ``El.name  El.family...contraction.`` lines: lower-case name -> contraction (read once)."""
+    aliases = {}
+    for line in table.read_text(errors="replace").splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and "..." in fields[1] and not fields[0].startswith("#"):
+            aliases.setdefault(fields[0].lower(), fields[1].split("...")[-1].strip(".").lower())
+    return aliases
 
 
 def _bundled() -> dict:
@@ -135,6 +146,7 @@ def _ricd_vectors() -> dict:
     return _preset("ricd_vectors.yaml")
 
 
+@lru_cache(maxsize=4)
 def _preset(name: str) -> dict:
     return yaml.safe_load(resources.files("adatom_wf.presets").joinpath(name).read_text())
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from adatom_wf.errors import ParseError
+from adatom_wf.layout import archive_attempt, is_attempt_dir
 from adatom_wf.manifest import atomic_write, write_stage
 
 STATUS_FILE = "status.json"
@@ -42,14 +43,14 @@ class IntegralsRun:
 def run_integrals(study, root, *, directory, cluster, nprocs: int = 1, mem_mb: int = 2000, workdir=None) -> IntegralsRun:
     """Render and run the integrals input of ``cluster`` (a :class:`.node.ClusterSource`) in ``directory``."""
     from adatom_wf.molcas.execute import run_molcas
-    from adatom_wf.molcas.node import archive_previous
     from adatom_wf.molcas.render import render_integrals
 
     directory, root = Path(directory), Path(root)
     inputs = render_integrals(study, cluster.atoms, cluster_source=cluster.description)
-    kept = archive_previous(directory) if directory.is_dir() and any(
-        p.name not in inputs.files and p.name not in KEEP and not p.name.startswith("attempt-")
-        for p in directory.iterdir()) else None
+    leftovers = [p for p in sorted(directory.iterdir()) if p.name not in KEEP and not is_attempt_dir(p)] \
+        if directory.is_dir() else []
+    # an earlier attempt's files (not just the inputs `adatom-wf molcas` wrote) go to attempt-<n>/
+    kept = archive_attempt(directory, leftovers) if any(p.name not in inputs.files for p in leftovers) else None
     relative = directory.resolve().relative_to(root.resolve()).as_posix()
     write_stage(root, "integrals", study, {f"{relative}/{name}": text.encode() for name, text in inputs.files.items()},
                 {"project": inputs.project, "cluster": cluster.description}, results=INTEGRALS_RESULTS)
