@@ -66,6 +66,9 @@ def plot_spectrum(analysis: SpectrumAnalysis, path) -> Path:
             if moment > 0.1 * strongest and energy[other] - energy[state] > 1e-6:
                 axes.plot([jz[state], jz[other]], [energy[state], energy[other]], color="tab:green",
                           alpha=0.5, linewidth=2.5 * moment / strongest)
+    convention = {"single_aniso": "(|μx|+|μy|+|μz|)/3, SINGLE_ANISO", "norm": "√Σ|μa|²"}[analysis.moment_convention]
+    axes.text(0.01, 0.99, f"green: |⟨i|μ|j⟩| = {convention}", transform=axes.transAxes, ha="left", va="top",
+              fontsize=7, color="tab:green")
     axes.set_xlabel("⟨Jz⟩ along the main axis")
     axes.set_ylabel("energy (cm⁻¹)")
     title = f"U_eff = {analysis.u_eff_cm1:.0f} cm⁻¹, E_ZFS = {analysis.e_zfs_cm1 or 0:.0f} cm⁻¹"

@@ -28,6 +28,11 @@ TRANSVERSE_G_THRESHOLD = 0.1
 DEGENERACY_TOLERANCE_CM1 = 1e-5
 # Two non-degenerate neighbours form a (tunnel-split) doublet when their 2×2 block carries |J_n| >= 1/2.
 DOUBLET_MIN_JZ = 0.5
+# How |⟨i|μ|j⟩| is reduced to one number. "single_aniso": (|μx| + |μy| + |μz|)/3 in the frame of the main axis, as
+# SINGLE_ANISO prints transition moments between states (so the numbers compare with its output); "norm": the
+# length of the transition-moment vector, √Σ_a |μ_a|².
+MOMENT_CONVENTIONS = ("single_aniso", "norm")
+DEFAULT_MOMENT_CONVENTION = "single_aniso"
 
 
 @dataclass(frozen=True)
@@ -147,8 +152,9 @@ class SpectrumAnalysis:
     u_eff_cm1: float
     relaxation_path: dict
     barrier_jz: np.ndarray  # signed ⟨J_n⟩ of each state in the barrier basis (doublets diagonal in J_n)
-    transition_moments_mub: np.ndarray  # |⟨i|μ|j⟩| between barrier-basis states
+    transition_moments_mub: np.ndarray  # |⟨i|μ|j⟩| between barrier-basis states, in ``moment_convention``
     thresholds: dict
+    moment_convention: str = DEFAULT_MOMENT_CONVENTION
 
     @property
     def doublets(self) -> list:
@@ -194,6 +200,7 @@ class SpectrumAnalysis:
             "main_axis": [float(a) + 0.0 for a in self.main_axis],  # + 0.0: no "-0.0"
             "barrier_jz": [float(j) for j in self.barrier_jz],
             "transition_moments_mub": np.round(self.transition_moments_mub, 8).tolist(),
+            "moment_convention": self.moment_convention,
             "thresholds": self.thresholds,
         }
 
@@ -278,12 +285,17 @@ def reversal_mechanism(group: LevelGroup, kramers_protected: bool, thresholds: d
 def analyse_spectrum(states: MagneticStates, *, main_axis=None, tunnel_threshold_cm1: float = TUNNEL_THRESHOLD_CM1,
                      transverse_g_threshold: float = TRANSVERSE_G_THRESHOLD,
                      degeneracy_tolerance_cm1: float = DEGENERACY_TOLERANCE_CM1,
-                     strict_kramers: bool = True) -> SpectrumAnalysis:
+                     strict_kramers: bool = True,
+                     moment_convention: str = DEFAULT_MOMENT_CONVENTION) -> SpectrumAnalysis:
     """Levels, doublets, g, E_ZFS, E_MAB, U_eff and transition moments of ``states``.
 
     ``main_axis`` (a vector) fixes the axis of ⟨Jz⟩; by default :func:`default_main_axis`. With
     ``strict_kramers`` a Kramers violation raises :class:`AnalysisError` instead of being reported.
+    ``moment_convention``: see :func:`transition_moment_magnitudes` (SINGLE_ANISO's by default).
     """
+    if moment_convention not in MOMENT_CONVENTIONS:
+        raise AnalysisError(f"moment_convention must be one of {', '.join(MOMENT_CONVENTIONS)}, "
+                            f"got {moment_convention!r}")
     for name, value in (("tunnel_threshold_cm1", tunnel_threshold_cm1),
                         ("transverse_g_threshold", transverse_g_threshold),
                         ("degeneracy_tolerance_cm1", degeneracy_tolerance_cm1)):
@@ -349,9 +361,41 @@ def analyse_spectrum(states: MagneticStates, *, main_axis=None, tunnel_threshold
         u_eff_cm1=path["energy_cm1"],
         relaxation_path=path,
         barrier_jz=np.einsum("ji,ji->i", rotation.conj(), jn @ rotation).real,
-        transition_moments_mub=np.sqrt((np.abs(barrier_moments) ** 2).sum(axis=0)),
+        transition_moments_mub=transition_moment_magnitudes(barrier_moments, axis, groups[0].g_axes,
+                                                            moment_convention),
         thresholds=thresholds,
+        moment_convention=moment_convention,
     )
+
+
+def main_axis_frame(main_axis, ground_g_axes=None) -> np.ndarray:
+    """Rows x, y, z of a right-handed frame with z along ``main_axis``; x is the ground doublet's smallest-g axis
+    made orthogonal to z (SINGLE_ANISO's main magnetic axes), or any perpendicular when that is not available."""
+    z = np.asarray(main_axis, dtype=float) / np.linalg.norm(main_axis)
+    candidates = [] if ground_g_axes is None else [ground_g_axes[:, 0], ground_g_axes[:, 1]]
+    candidates += [np.eye(3)[int(np.argmin(np.abs(z)))]]
+    for candidate in candidates:
+        x = candidate - (candidate @ z) * z
+        if np.linalg.norm(x) > 1e-6:
+            break
+    x = x / np.linalg.norm(x)
+    return np.array([x, np.cross(z, x), z])
+
+
+def transition_moment_magnitudes(moments_mub, main_axis, ground_g_axes=None,
+                                 convention: str = DEFAULT_MOMENT_CONVENTION) -> np.ndarray:
+    """n×n magnitudes of the (3, n, n) matrix elements ⟨i|μ_a|j⟩ (μB).
+
+    ``"single_aniso"``: (|μx| + |μy| + |μz|)/3 with the components in :func:`main_axis_frame` (as SINGLE_ANISO
+    prints them); ``"norm"``: √Σ_a |μ_a|², frame-independent. For a Δm = ±1 element of an axial ion the first is
+    2/(3√2) ≈ 0.471 times the second (Tb3+ ⟨+6|μ|+5⟩: 1.741 vs 3.694 μB).
+    """
+    if convention not in MOMENT_CONVENTIONS:
+        raise AnalysisError(f"moment convention must be one of {', '.join(MOMENT_CONVENTIONS)}, got {convention!r}")
+    if convention == "norm":
+        return np.sqrt((np.abs(moments_mub) ** 2).sum(axis=0))
+    frame = main_axis_frame(main_axis, ground_g_axes)
+    return np.abs(np.einsum("ba,aij->bij", frame, moments_mub)).sum(axis=0) / 3
 
 
 def _kramers_check(states: MagneticStates, groups: list, tolerance_cm1: float) -> KramersCheck:

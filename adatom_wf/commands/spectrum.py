@@ -92,11 +92,15 @@ def _text_report(analysis, what) -> list[str]:
               help="Transverse g (dimensionless) above which a Kramers doublet lets the moment reverse.")
 @click.option("--degeneracy-tolerance-cm1", "tolerance_text", default="1e-5", show_default=True,
               help="Levels closer than this (cm^-1) count as degenerate (Kramers check, doublet pairing).")
+@click.option("--moment-convention", type=click.Choice(["single_aniso", "norm"]), default="single_aniso",
+              show_default=True,
+              help="Transition moments |<i|mu|j>|: (|mu_x|+|mu_y|+|mu_z|)/3 in the main-axis frame as SINGLE_ANISO "
+                   "prints them, or the vector length sqrt(sum |mu_a|^2).")
 @json_option
 @click.option("--plot", "plot_path", metavar="PATH.png",
               help="Write energy vs <Jz> with transition arrows to PATH.png.")
 def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, tunnel_text, transverse_text,
-            tolerance_text, as_json, plot_path):
+            tolerance_text, moment_convention, as_json, plot_path):
     """Analyse the spectrum of a pseudospin S with crystal-field parameters B_k^q (cm^-1), or of the SO states
     of an OpenMolcas run stored by 'adatom-wf parse' (STORE.h5 --state LABEL).
 
@@ -130,6 +134,7 @@ def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, t
         tunnel_threshold_cm1=values.number("--tunnel-threshold-cm1", tunnel_text, "cm^-1"),
         transverse_g_threshold=values.number("--transverse-g-threshold", transverse_text, "(dimensionless)"),
         degeneracy_tolerance_cm1=values.number("--degeneracy-tolerance-cm1", tolerance_text, "cm^-1"),
+        moment_convention=moment_convention,
     )
     if plot_path:
         from adatom_wf.analysis.plots import plot_spectrum

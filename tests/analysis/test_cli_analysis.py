@@ -109,3 +109,15 @@ def test_analysis_verbs_import_no_numpy_for_help():
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_spectrum_moment_convention_option_is_labelled_in_json(capsys):
+    code, out, _ = run(capsys, "spectrum", *TB3, "--g", "1.508,1.508,1.480", "--json")
+    default = json.loads(out)
+    code_norm, out, _ = run(capsys, "spectrum", *TB3, "--g", "1.508,1.508,1.480", "--json",
+                            "--moment-convention", "norm")
+    norm = json.loads(out)
+    assert code == code_norm == 0
+    assert default["moment_convention"] == "single_aniso" and norm["moment_convention"] == "norm"
+    assert default["transition_moments_mub"][0][2] == pytest.approx(1.741, abs=5e-4)
+    assert norm["transition_moments_mub"][0][2] == pytest.approx(3.694, abs=5e-4)

@@ -122,3 +122,20 @@ def test_a_field_along_the_axis_splits_the_tb0_ground_kramers_doublet_by_g3_mub_
     analysis = analyse_spectrum(states)
     assert not analysis.kramers_check.checked  # time reversal is broken: no Kramers check
     assert analysis.groups[0].tunnel_splitting_cm1 == pytest.approx(g[2] * MU_B_CM1_PER_T, rel=1e-6)
+
+
+def test_transition_moments_follow_single_aniso_by_default_and_the_norm_on_request():
+    """SINGLE_ANISO prints (|μx| + |μy| + |μz|)/3; Tb3+ ⟨+6|μ|+5⟩ (states 0 and 2 of the barrier basis)."""
+    spin, values, g = TABLE_2["Tb3+"]
+    states = states_from_crystal_field(spin, dict(zip(INDICES, values)), g=g)
+    default, norm = analyse_spectrum(states), analyse_spectrum(states, moment_convention="norm")
+    plus6, plus5 = default.groups[0].state_indices[0], default.groups[1].state_indices[0]
+    assert default.barrier_jz[plus6] == pytest.approx(6, abs=1e-3) and default.barrier_jz[plus5] == pytest.approx(5, abs=1e-3)
+    assert default.moment_convention == "single_aniso" and default.to_dict()["moment_convention"] == "single_aniso"
+    assert default.transition_moments_mub[plus6, plus5] == pytest.approx(1.741, abs=5e-4)
+    assert norm.transition_moments_mub[plus6, plus5] == pytest.approx(3.694, abs=5e-4)
+    assert norm.to_dict()["moment_convention"] == "norm"
+    # the diagonal: a pure |+6> carries μz = g_z·6 = 8.88 μB, a third of it in SINGLE_ANISO's convention
+    assert default.transition_moments_mub[plus6, plus6] == pytest.approx(8.88 / 3, abs=1e-3)
+    with pytest.raises(Exception, match="moment_convention must be one of"):
+        analyse_spectrum(states, moment_convention="sum")
