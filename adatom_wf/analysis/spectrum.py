@@ -57,9 +57,21 @@ def _rotate(operators: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     return vectors.conj().T[None] @ operators @ vectors[None]
 
 
-def states_from_crystal_field(pseudospin, cf_parameters: dict, g=2.0, field_t=None) -> MagneticStates:
-    """Eigenstates of Eq. 1 for a pseudospin, {(k, q): B_k^q cm⁻¹}, a g tensor and an optional field (T)."""
+def states_from_crystal_field(pseudospin, cf_parameters: dict, g=None, field_t=None) -> MagneticStates:
+    """Eigenstates of Eq. 1 for a pseudospin, {(k, q): B_k^q cm⁻¹}, a g tensor and an optional field (T).
+
+    ``g`` is required for a pseudospin above 1/2: a lanthanide multiplet's g is its Landé or fitted g (Tb3+ J = 6:
+    3/2), never the free-electron 2, and the ground doublet's g_z = 2 S g_z scales with it. For S = 1/2 it
+    defaults to 2.0.
+    """
     spin = pseudospin_value(pseudospin)
+    if g is None:
+        if spin > 0.5:
+            raise AnalysisError(
+                f"a g tensor is required for a pseudospin S = {spin} > 1/2 (g = 2 holds for a spin-only S, not for a "
+                "lanthanide multiplet): pass g, e.g. g=(1.508, 1.508, 1.480) for Tb3+ (Table 2)"
+            )
+        g = 2.0
     field_vector = (0.0, 0.0, 0.0) if field_t is None else field_t
     hamiltonian = spin_hamiltonian(spin, cf_parameters, g, field_vector)
     applied = bool(np.any(finite_array("field", field_vector, "T") != 0))

@@ -4,7 +4,7 @@
 import click
 
 from adatom_wf.commands.options import echo_json, json_option
-from adatom_wf.commands.spectrum import cf_option, crystal_field_states, g_option, pseudospin_option
+from adatom_wf.commands.spectrum import cf_option, crystal_field_states, g_option, g_values, pseudospin_option
 
 
 @click.command()
@@ -47,7 +47,7 @@ def command(pseudospin, cf_terms, g_text, free_spin_text, field_text, temperatur
     if free_spin_text is not None:
         if pseudospin is not None or cf_terms:
             raise AnalysisError("give either --free-spin-j or --pseudospin with --cf, not both")
-        g = values.numbers("--g", g_text, "(dimensionless)", count=(1, 3, 9))
+        g = g_values(g_text, free_spin_text, "--free-spin-j")
         states, source = states_from_crystal_field(free_spin_text, {}, g=g), f"free spin J = {free_spin_text}"
     else:
         states, source = crystal_field_states(pseudospin, cf_terms, g_text), f"pseudospin S = {pseudospin}"

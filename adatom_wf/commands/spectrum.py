@@ -19,22 +19,43 @@ cf_option = click.option(
          "prints them); even k <= 2S, -k <= q <= k. Repeat for each term.",
 )
 g_option = click.option(
-    "--g", "g_text", default="2.0", show_default=True, metavar="G",
-    help="g tensor (dimensionless): one value, three principal values gx,gy,gz, or nine (3x3, row by row).",
+    "--g", "g_text", metavar="G",
+    help="g tensor (dimensionless): one value, three principal values gx,gy,gz, or nine (3x3, row by row). "
+         "Required for a pseudospin or free spin above 1/2 (a lanthanide's g is not 2; Table 2: Tb3+ "
+         "1.508,1.508,1.480); 2.0 for S = 1/2.",
 )
+
+
+def g_values(g_text, spin_text, option="--pseudospin"):
+    """The --g numbers, or 2.0 for S = 1/2; a one-line error naming --g for S > 1/2 without it."""
+    from adatom_wf.analysis import values
+    from adatom_wf.analysis.stevens import pseudospin_value
+    from adatom_wf.errors import AnalysisError
+
+    if g_text is not None:
+        return values.numbers("--g", g_text, "(dimensionless)", count=(1, 3, 9))
+    spin = pseudospin_value(spin_text)
+    if spin > 0.5:
+        raise AnalysisError(
+            f"--g is required for {option} {spin} (> 1/2): a lanthanide multiplet's g is not the free-electron 2; "
+            "give the pseudospin's principal g values, e.g. --g 1.508,1.508,1.480 (Tb3+, Table 2)"
+        )
+    return 2.0
 
 
 def crystal_field_states(pseudospin, cf_terms, g_text, field_text=None):
     """MagneticStates of the verb's --pseudospin/--cf/--g (and --field-t) options."""
     from adatom_wf.analysis import values
     from adatom_wf.analysis.spectrum import states_from_crystal_field
+    from adatom_wf.analysis.stevens import crystal_field_hamiltonian, pseudospin_value
     from adatom_wf.errors import AnalysisError
 
     if pseudospin is None:
         raise AnalysisError("--pseudospin is required (e.g. --pseudospin 6 --cf 2,0=-5.375455)")
     field = None if field_text is None else values.numbers("--field-t", field_text, "T", count=(3,))
-    g = values.numbers("--g", g_text, "(dimensionless)", count=(1, 3, 9))
-    return states_from_crystal_field(pseudospin, values.cf_parameters(cf_terms), g=g, field_t=field)
+    cf_parameters = values.cf_parameters(cf_terms)
+    crystal_field_hamiltonian(pseudospin_value(pseudospin), cf_parameters)  # bad (k, q) first, then --g
+    return states_from_crystal_field(pseudospin, cf_parameters, g=g_values(g_text, pseudospin), field_t=field)
 
 
 def stored_states(store, label):
@@ -119,8 +140,9 @@ def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, t
     from adatom_wf.errors import AnalysisError
 
     if store is not None:
-        if label is None or pseudospin is not None or cf_terms:
-            raise AnalysisError("with a store give --state LABEL (e.g. Tb3+) and no --pseudospin/--cf")
+        if label is None or pseudospin is not None or cf_terms or g_text is not None:
+            raise AnalysisError("with a store give --state LABEL (e.g. Tb3+) and no --pseudospin/--cf/--g (the "
+                                "moments come from the stored L and S)")
         if field_text is not None:
             raise AnalysisError("--field-t applies to a crystal-field pseudospin, not to stored SO states")
         states = stored_states(store, label)

@@ -34,7 +34,7 @@ def test_spectrum_json_carries_the_documented_keys(capsys):
 
 
 def test_spectrum_text_and_figure(capsys, tmp_path):
-    code, out, _ = run(capsys, "spectrum", *TB3, "--plot", tmp_path / "levels.png")
+    code, out, _ = run(capsys, "spectrum", *TB3, "--g", "1.508,1.508,1.480", "--plot", tmp_path / "levels.png")
     assert code == 0 and "U_eff = 436.76 cm^-1" in out and "E_ZFS = 163.03 cm^-1" in out
     assert (tmp_path / "levels.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -78,13 +78,16 @@ def test_relaxation_fits_a_file(capsys, tmp_path):
     (["spectrum", "--pseudospin", "6", "--cf", "2,0=nan"], "not a finite number"),
     (["spectrum", "--cf", "2,0=-5"], "--pseudospin is required"),
     (["spectrum", "--pseudospin", "6", "--g", "1,2"], "expected 1 or 3 or 9"),
+    (["spectrum", "--pseudospin", "13/2", "--cf", "2,0=-3.94077"], "--g is required for --pseudospin 13/2"),
+    (["magnetisation", "--pseudospin", "6", "--cf", "2,0=-5"], "--g is required for --pseudospin 6"),
+    (["magnetisation", "--free-spin-j", "7/2"], "--g is required for --free-spin-j 7/2"),
     (["relaxation", "--u-eff-cm1", "436", "--temperature-k", "0:10:5"], "temperature must be > 0"),
     (["relaxation", "--u-eff-cm1", "-3"], "U_eff must be >= 0"),
     (["relaxation", "--u-eff-cm1", "436", "--tau0-s", "x"], "--tau0-s: 'x' is not a number"),
     (["relaxation", "--fit", "missing.csv"], "cannot read"),
-    (["magnetisation", "--free-spin-j", "7/2", "--temperature-k", "-2"], "temperature must be > 0"),
-    (["magnetisation", "--free-spin-j", "7/2", "--field-t", "inf"], "not a finite number"),
-    (["magnetisation", "--free-spin-j", "7/2", "--powder-points", "100"], "no Lebedev grid has 100 points"),
+    (["magnetisation", "--free-spin-j", "7/2", "--g", "2", "--temperature-k", "-2"], "temperature must be > 0"),
+    (["magnetisation", "--free-spin-j", "7/2", "--g", "2", "--field-t", "inf"], "not a finite number"),
+    (["magnetisation", "--free-spin-j", "7/2", "--g", "2", "--powder-points", "100"], "no Lebedev grid has 100 points"),
     (["deflection", "--mass-amu", "560", "--velocity-m-s", "500", "--spin-j", "1/2", "--g", "2",
       "--gradient-t-per-m", "-650"], "field gradient must be > 0"),
     (["deflection", "--mass-amu", "560", "--velocity-m-s", "500", "--spin-j", "1/2", "--g", "2",
@@ -121,3 +124,15 @@ def test_spectrum_moment_convention_option_is_labelled_in_json(capsys):
     assert default["moment_convention"] == "single_aniso" and norm["moment_convention"] == "norm"
     assert default["transition_moments_mub"][0][2] == pytest.approx(1.741, abs=5e-4)
     assert norm["transition_moments_mub"][0][2] == pytest.approx(3.694, abs=5e-4)
+
+
+def test_tb2_ground_g_comes_from_the_given_g_not_from_2(capsys):
+    """Tb2+ (Table 2): g_z of the ±13/2 ground doublet is 13 × 1.435 = 18.655, not 13 × 2 = 26."""
+    tb2 = ["--pseudospin", "13/2", "--cf", "2,0=-3.940770", "--cf", "4,0=-0.005776", "--cf", "6,0=0.000001",
+           "--cf", "6,6=0.000027"]
+    code, out, _ = run(capsys, "spectrum", *tb2, "--g", "1.503,1.503,1.435", "--json")
+    assert code == 0 and json.loads(out)["doublets"][0]["g_main"] == pytest.approx(18.655, abs=1e-3)
+    code, _, err = run(capsys, "spectrum", *tb2)
+    assert code == 2 and "--g is required" in err
+    code, out, _ = run(capsys, "spectrum", "--pseudospin", "1/2", "--json")  # S = 1/2: g = 2 stands
+    assert code == 0 and json.loads(out)["doublets"][0]["g_main"] == pytest.approx(2.0)

@@ -139,3 +139,9 @@ def test_transition_moments_follow_single_aniso_by_default_and_the_norm_on_reque
     assert default.transition_moments_mub[plus6, plus6] == pytest.approx(8.88 / 3, abs=1e-3)
     with pytest.raises(Exception, match="moment_convention must be one of"):
         analyse_spectrum(states, moment_convention="sum")
+
+
+def test_a_pseudospin_above_one_half_needs_its_g():
+    with pytest.raises(Exception, match="g tensor is required"):
+        states_from_crystal_field("13/2", {(2, 0): -3.94077})
+    assert analyse_spectrum(states_from_crystal_field("1/2", {})).doublets[0].g_main == pytest.approx(2.0)
