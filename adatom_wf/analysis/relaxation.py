@@ -1,9 +1,10 @@
 """Magnetic relaxation time τ(T), blocking temperatures and fits of τ(T) data (second paper, Eqs. 1–3):
 
-    τ(T)⁻¹ = τ0⁻¹ exp(−U_eff / k_B T) + C Tⁿ + τ_QTM⁻¹ + A H² T
+    τ(T)⁻¹ = τ0⁻¹ exp(−U_eff / k_B T) + C Tⁿ + B_R H² T⁷ + τ_QTM⁻¹ + A Hᵐ T
 
-Orbach over the barrier U_eff (cm⁻¹), Raman with n = 9 for Kramers and n = 7 for non-Kramers systems,
-temperature-independent quantum tunnelling, and the direct process in a field H (T).
+Orbach over the barrier U_eff (cm⁻¹), Raman with n = 9 for Kramers and n = 7 for non-Kramers systems, the extra
+in-field Raman term ∝ H² T⁷ of a Kramers system (second paper), temperature-independent quantum tunnelling, and
+the direct process in a field H (T) with m = 4 for Kramers (Van Vleck cancellation) and m = 2 for non-Kramers ions.
 """
 
 from dataclasses import dataclass
@@ -24,9 +25,16 @@ def raman_exponent(kramers: bool) -> int:
     return 9 if kramers else 7
 
 
+def direct_field_exponent(kramers: bool) -> int:
+    """m of the direct term A Hᵐ T: 4 for Kramers (time reversal cancels the H² part), 2 for non-Kramers systems."""
+    return 4 if kramers else 2
+
+
 @dataclass(frozen=True)
 class RelaxationModel:
-    """Parameters of τ(T): U_eff in cm⁻¹, τ0 and τ_QTM in s (None: no QTM), C in s⁻¹ K⁻ⁿ, A in s⁻¹ T⁻² K⁻¹."""
+    """Parameters of τ(T): U_eff in cm⁻¹, τ0 and τ_QTM in s (None: no QTM), C in s⁻¹ K⁻ⁿ, A in s⁻¹ T⁻ᵐ K⁻¹
+    with m = ``direct_m`` (:func:`direct_field_exponent`: 4 Kramers, 2 non-Kramers; default 2), and the in-field
+    Raman coefficient B_R (``raman_field_b``) in s⁻¹ T⁻² K⁻⁷."""
 
     u_eff_cm1: float
     tau0_s: float
@@ -35,6 +43,8 @@ class RelaxationModel:
     tau_qtm_s: float | None = None
     direct_a: float = 0.0
     field_t: float = 0.0
+    direct_m: float = 2.0
+    raman_field_b: float = 0.0
 
     def __post_init__(self):
         non_negative_array("U_eff", self.u_eff_cm1, "cm^-1")
@@ -43,18 +53,22 @@ class RelaxationModel:
         positive_array("Raman exponent n", self.raman_n, "(dimensionless)")
         if self.tau_qtm_s is not None:
             positive_array("tau_QTM", self.tau_qtm_s, "s")
-        non_negative_array("direct-process A", self.direct_a, "s^-1 T^-2 K^-1")
+        non_negative_array("direct-process A", self.direct_a, "s^-1 T^-m K^-1")
         finite_array("field", self.field_t, "T")
+        positive_array("direct-process field exponent m", self.direct_m, "(dimensionless)")
+        non_negative_array("in-field Raman B", self.raman_field_b, "s^-1 T^-2 K^-7")
 
 
 def relaxation_rates_per_s(model: RelaxationModel, temperature_k) -> dict:
-    """The four rates (s⁻¹) at each temperature: ``orbach``, ``raman``, ``qtm``, ``direct``."""
+    """The rates (s⁻¹) at each temperature: ``orbach``, ``raman``, ``qtm``, ``direct`` (A Hᵐ T) and
+    ``raman_field`` (B_R H² T⁷)."""
     temperatures = positive_array("temperature", temperature_k, "K")
     return {
         "orbach": np.exp(-model.u_eff_cm1 / (K_B_CM1_PER_K * temperatures)) / model.tau0_s,
         "raman": model.raman_c * temperatures**model.raman_n,
         "qtm": np.full_like(temperatures, 0.0 if model.tau_qtm_s is None else 1.0 / model.tau_qtm_s),
-        "direct": model.direct_a * model.field_t**2 * temperatures,
+        "direct": model.direct_a * abs(model.field_t) ** model.direct_m * temperatures,
+        "raman_field": model.raman_field_b * model.field_t**2 * temperatures**7,
     }
 
 

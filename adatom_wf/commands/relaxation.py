@@ -1,4 +1,4 @@
-"""``adatom-wf relaxation``: τ(T) = [τ0⁻¹ exp(−U_eff/kT) + C Tⁿ + τ_QTM⁻¹ + A H² T]⁻¹, blocking
+"""``adatom-wf relaxation``: τ(T) = [τ0⁻¹ exp(−U_eff/kT) + C Tⁿ + B_R H² T⁷ + τ_QTM⁻¹ + A Hᵐ T]⁻¹, blocking
 temperatures for given observation times, and fits of measured τ(T) with the same model."""
 
 from pathlib import Path
@@ -47,7 +47,11 @@ def _read_tau_table(path: str):
               help="Half-integer (odd electron count) or integer spin; sets the default Raman exponent.")
 @click.option("--tau-qtm-s", "tau_qtm_text", help="Quantum-tunnelling time tau_QTM in s (default: no QTM).")
 @click.option("--direct-a", "direct_a_text", default="0", show_default=True,
-              help="Direct-process coefficient A in s^-1 T^-2 K^-1.")
+              help="Direct-process coefficient A in s^-1 T^-m K^-1 (rate A H^m T).")
+@click.option("--direct-m", "direct_m_text",
+              help="Field exponent m of the direct process (default 4 with --kramers, 2 with --non-kramers).")
+@click.option("--raman-field-b", "raman_field_text", default="0", show_default=True,
+              help="In-field Raman coefficient B in s^-1 T^-2 K^-7 (rate B H^2 T^7, Kramers systems).")
 @click.option("--field-t", "field_text", default="0", show_default=True, help="Applied field H in T (direct process).")
 @click.option("--temperature-k", "temperature_text",
               help="Temperatures in K: a list 'a,b,c' or a range 'start:stop:points' (default 2:100:50, or the "
@@ -59,8 +63,8 @@ def _read_tau_table(path: str):
               help="Fit U_eff, tau0, C and tau_QTM to measured 'T_K tau_s' rows in FILE.")
 @json_option
 @click.option("--plot", "plot_path", metavar="PATH.png", help="Write tau(T) to PATH.png.")
-def command(u_eff_text, tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_text, direct_a_text, field_text,
-            temperature_text, observation_texts, fit_path, as_json, plot_path):
+def command(u_eff_text, tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_text, direct_a_text, direct_m_text,
+            raman_field_text, field_text, temperature_text, observation_texts, fit_path, as_json, plot_path):
     """Relaxation time tau(T) of a magnet and its blocking temperatures.
 
     \b
@@ -74,6 +78,7 @@ def command(u_eff_text, tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_
         STERN_GERLACH_FLIGHT_TIME_S,
         RelaxationModel,
         blocking_temperature_k,
+        direct_field_exponent,
         fit_relaxation,
         raman_exponent,
         relaxation_rates_per_s,
@@ -100,8 +105,11 @@ def command(u_eff_text, tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_
             raman_c=values.number("--raman-c", raman_c_text, "s^-1 K^-n"),
             raman_n=raman_n,
             tau_qtm_s=None if tau_qtm_text is None else values.number("--tau-qtm-s", tau_qtm_text, "s"),
-            direct_a=values.number("--direct-a", direct_a_text, "s^-1 T^-2 K^-1"),
+            direct_a=values.number("--direct-a", direct_a_text, "s^-1 T^-m K^-1"),
             field_t=values.number("--field-t", field_text, "T"),
+            direct_m=(direct_field_exponent(kramers) if direct_m_text is None
+                      else values.number("--direct-m", direct_m_text, "(dimensionless)")),
+            raman_field_b=values.number("--raman-field-b", raman_field_text, "s^-1 T^-2 K^-7"),
         )
     if temperature_text is None:
         temperature_text = "2:100:50" if data is None else f"{float(data[0].min())!r}:{float(data[0].max())!r}:50"
@@ -120,7 +128,8 @@ def command(u_eff_text, tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_
     result = {
         "model": {"u_eff_cm1": model.u_eff_cm1, "tau0_s": model.tau0_s, "raman_c": model.raman_c,
                   "raman_n": model.raman_n, "tau_qtm_s": model.tau_qtm_s, "direct_a": model.direct_a,
-                  "field_t": model.field_t, "kramers": kramers},
+                  "field_t": model.field_t, "direct_m": model.direct_m, "raman_field_b": model.raman_field_b,
+                  "kramers": kramers},
         "temperatures_k": list(temperatures),
         "tau_s": [float(t) if t < float("inf") else None for t in times],  # null: no channel open
         "rates_per_s": {name: [float(r) for r in rate] for name, rate in rates.items()},
@@ -136,7 +145,8 @@ def command(u_eff_text, tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_
     qtm = "none" if m["tau_qtm_s"] is None else f"{m['tau_qtm_s']:.3g} s"
     click.echo(f"U_eff = {m['u_eff_cm1']:.1f} cm^-1, tau0 = {m['tau0_s']:.3g} s, "
                f"C = {m['raman_c']:.3g} s^-1 K^-{m['raman_n']:g}, "
-               f"tau_QTM = {qtm}, A H^2 = {m['direct_a'] * m['field_t'] ** 2:.3g} s^-1 K^-1")
+               f"tau_QTM = {qtm}, A H^{m['direct_m']:g} = {m['direct_a'] * abs(m['field_t']) ** m['direct_m']:.3g} "
+               f"s^-1 K^-1, B_R H^2 = {m['raman_field_b'] * m['field_t'] ** 2:.3g} s^-1 K^-7")
     if fit is not None:
         errors = ", ".join(f"{name} ± {value:.2g}" for name, value in fit.uncertainties.items())
         click.echo(f"fit of {len(data[0])} points: rms log10 residual {fit.rms_log10_residual:.3g}; 1-sigma: {errors}")

@@ -136,3 +136,15 @@ def test_tb2_ground_g_comes_from_the_given_g_not_from_2(capsys):
     assert code == 2 and "--g is required" in err
     code, out, _ = run(capsys, "spectrum", "--pseudospin", "1/2", "--json")  # S = 1/2: g = 2 stands
     assert code == 0 and json.loads(out)["doublets"][0]["g_main"] == pytest.approx(2.0)
+
+
+def test_relaxation_direct_exponent_follows_kramers_parity(capsys):
+    base = ["relaxation", "--u-eff-cm1", "436", "--direct-a", "1", "--field-t", "2", "--temperature-k", "2",
+            "--raman-field-b", "1e-3", "--json"]
+    code, out, _ = run(capsys, *base, "--kramers")
+    kramers = json.loads(out)
+    assert code == 0 and kramers["model"]["direct_m"] == 4
+    assert kramers["rates_per_s"]["direct"][0] == pytest.approx(16 * 2) and "raman_field" in kramers["rates_per_s"]
+    assert kramers["rates_per_s"]["raman_field"][0] == pytest.approx(1e-3 * 4 * 2**7)
+    code, out, _ = run(capsys, *base, "--non-kramers")
+    assert code == 0 and json.loads(out)["rates_per_s"]["direct"][0] == pytest.approx(4 * 2)

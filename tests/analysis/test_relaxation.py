@@ -8,6 +8,7 @@ from adatom_wf.analysis.relaxation import (
     STERN_GERLACH_FLIGHT_TIME_S,
     RelaxationModel,
     blocking_temperature_k,
+    direct_field_exponent,
     fit_relaxation,
     raman_exponent,
     relaxation_rates_per_s,
@@ -78,3 +79,15 @@ def test_bad_temperatures_and_too_few_points():
         relaxation_time_s(model, [0.0, 2.0])
     with pytest.raises(AnalysisError, match="more than 4"):
         fit_relaxation([2.0, 3.0, 4.0], [1.0, 0.5, 0.1], kramers=False)
+
+
+def test_direct_process_is_h4_for_kramers_and_h2_otherwise_and_the_in_field_raman_term():
+    assert direct_field_exponent(True) == 4 and direct_field_exponent(False) == 2
+    kramers = RelaxationModel(u_eff_cm1=436.0, tau0_s=1e-11, direct_a=0.5, field_t=2.0,
+                              direct_m=direct_field_exponent(True), raman_field_b=1e-7)
+    rates = relaxation_rates_per_s(kramers, [10.0, 40.0])
+    assert rates["direct"] == pytest.approx(0.5 * 2.0**4 * np.array([10.0, 40.0]))
+    assert rates["raman_field"] == pytest.approx(1e-7 * 4.0 * np.array([10.0, 40.0]) ** 7)
+    assert relaxation_time_s(kramers, [10.0])[0] == pytest.approx(1 / sum(r[0] for r in rates.values()))
+    with pytest.raises(AnalysisError, match="in-field Raman B must be >= 0"):
+        RelaxationModel(u_eff_cm1=1.0, tau0_s=1.0, raman_field_b=-1.0)
