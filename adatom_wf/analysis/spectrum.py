@@ -167,6 +167,7 @@ class SpectrumAnalysis:
     transition_moments_mub: np.ndarray  # |⟨i|μ|j⟩| between barrier-basis states, in ``moment_convention``
     thresholds: dict
     moment_convention: str = DEFAULT_MOMENT_CONVENTION
+    u_eff_threshold_dependence: dict | None = None  # see u_eff_threshold_dependence()
 
     @property
     def doublets(self) -> list:
@@ -213,6 +214,7 @@ class SpectrumAnalysis:
             "barrier_jz": [float(j) for j in self.barrier_jz],
             "transition_moments_mub": np.round(self.transition_moments_mub, 8).tolist(),
             "moment_convention": self.moment_convention,
+            "u_eff_threshold_dependence": self.u_eff_threshold_dependence,
             "thresholds": self.thresholds,
         }
 
@@ -361,6 +363,9 @@ def analyse_spectrum(states: MagneticStates, *, main_axis=None, tunnel_threshold
                     "jz_abs": group.jz_abs, "mechanism": prefix + reason}
             break
 
+    path["level_energies_cm1"] = [float(levels[i]) for i in groups[path["group"]].state_indices]
+    dependence = u_eff_threshold_dependence(groups, states.kramers and states.time_reversal, thresholds,
+                                            float(levels[-1]))
     barrier_moments = _rotate(states.magnetic_moment_mub, rotation)
     return SpectrumAnalysis(
         levels_cm1=levels,
@@ -377,7 +382,42 @@ def analyse_spectrum(states: MagneticStates, *, main_axis=None, tunnel_threshold
                                                             moment_convention),
         thresholds=thresholds,
         moment_convention=moment_convention,
+        u_eff_threshold_dependence=dependence,
     )
+
+
+def u_eff_threshold_dependence(groups: list, kramers_protected: bool, thresholds: dict, e_mab_cm1: float) -> dict:
+    """U_eff as a step function of the threshold that decides it: the tunnel splitting (non-Kramers) or the
+    transverse g (Kramers). ``steps``: [{``above``, ``up_to``, ``u_eff_cm1``, ``group``}] — a threshold t with
+    above < t <= up_to (``up_to`` None: no upper end) gives that U_eff; t = 0 always gives 0."""
+    name = "transverse_g" if kramers_protected else "tunnel_splitting_cm1"
+
+    def measure(group):
+        if not group.is_doublet:
+            return np.inf
+        return group.g_transverse if kramers_protected else group.tunnel_splitting_cm1
+
+    def u_eff_at(threshold):
+        for position, group in enumerate(groups):
+            if measure(group) >= threshold:
+                return (0.0 if position == 0 else group.energy_cm1), position
+        return e_mab_cm1, len(groups) - 1
+
+    edges = []
+    for value in sorted({float(measure(g)) for g in groups if np.isfinite(measure(g)) and measure(g) > 0}):
+        if edges and value - edges[-1] <= 1e-9 * value:  # the same value up to diagonalisation noise
+            edges[-1] = value
+        else:
+            edges.append(value)
+    steps, lower = [], 0.0
+    for edge in edges + [None]:
+        u_eff, position = u_eff_at(np.inf if edge is None else edge)
+        if steps and steps[-1]["u_eff_cm1"] == u_eff:
+            steps[-1]["up_to"] = edge
+        else:
+            steps.append({"above": lower, "up_to": edge, "u_eff_cm1": u_eff, "group": position})
+        lower = edge
+    return {"threshold": name, "value": thresholds[name], "steps": steps}
 
 
 def main_axis_frame(main_axis, ground_g_axes=None) -> np.ndarray:

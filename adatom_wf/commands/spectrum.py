@@ -63,7 +63,14 @@ def stored_states(store, label):
     from adatom_wf.analysis.spectrum import states_from_spin_orbit
     from adatom_wf.store import read_spectrum_arrays
 
+    from adatom_wf.errors import AnalysisError
+
     arrays = read_spectrum_arrays(store, label)
+    if arrays["active_electrons"] > 0 and arrays["kramers"] != (arrays["active_electrons"] % 2 == 1):
+        raise AnalysisError(
+            f"{label} in {store} is stored as {'Kramers' if arrays['kramers'] else 'non-Kramers'} with "
+            f"{arrays['active_electrons']} active electrons; Kramers parity needs an odd electron count"
+        )
     return states_from_spin_orbit(arrays["levels_cm1"], arrays["angular_momentum"], arrays["spin"],
                                   electron_count=arrays["active_electrons"] if arrays["active_electrons"] > 0
                                   else 1 if arrays["kramers"] else 2)  # a SINGLE_ANISO-only run: parity only
@@ -86,6 +93,14 @@ def _text_report(analysis, what) -> list[str]:
     e_zfs = "n/a" if analysis.e_zfs_cm1 is None else f"{analysis.e_zfs_cm1:.2f} cm^-1"
     lines.append(f"E_ZFS = {e_zfs}   E_MAB = {analysis.e_mab_cm1:.2f} cm^-1   U_eff = {analysis.u_eff_cm1:.2f} cm^-1 "
                  f"({analysis.relaxation_path['mechanism']})")
+    path = analysis.relaxation_path
+    lines.append("relaxation level group at " + ", ".join(f"{e:.4f}" for e in path["level_energies_cm1"])
+                 + " cm^-1")
+    dependence = analysis.u_eff_threshold_dependence
+    steps = "; ".join(
+        f"{step['above']:.3g} < t <= {step['up_to']:.3g}: {step['u_eff_cm1']:.2f}" if step["up_to"] is not None
+        else f"t > {step['above']:.3g}: {step['u_eff_cm1']:.2f}" for step in dependence["steps"])
+    lines.append(f"U_eff (cm^-1) vs {dependence['threshold']} threshold t (now {dependence['value']:g}): {steps}")
     check = analysis.kramers_check
     if not check.checked:
         lines.append("Kramers check: skipped (a field breaks time reversal)")

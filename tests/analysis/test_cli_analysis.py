@@ -148,3 +148,15 @@ def test_relaxation_direct_exponent_follows_kramers_parity(capsys):
     assert kramers["rates_per_s"]["raman_field"][0] == pytest.approx(1e-3 * 4 * 2**7)
     code, out, _ = run(capsys, *base, "--non-kramers")
     assert code == 0 and json.loads(out)["rates_per_s"]["direct"][0] == pytest.approx(4 * 2)
+
+
+def test_a_stored_kramers_model_with_an_even_electron_count_is_refused(capsys, monkeypatch):
+    import numpy as np
+
+    import adatom_wf.store
+
+    arrays = {"levels_cm1": np.zeros(2), "angular_momentum": np.zeros((3, 2, 2)), "spin": np.zeros((3, 2, 2)),
+              "active_electrons": 8, "kramers": True}
+    monkeypatch.setattr(adatom_wf.store, "read_spectrum_arrays", lambda store, label: arrays)
+    code, _, err = run(capsys, "spectrum", "x.h5", "--state", "Tb3+")
+    assert code == 2 and "Kramers parity needs an odd electron count" in err

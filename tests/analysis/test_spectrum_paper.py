@@ -145,3 +145,21 @@ def test_a_pseudospin_above_one_half_needs_its_g():
     with pytest.raises(Exception, match="g tensor is required"):
         states_from_crystal_field("13/2", {(2, 0): -3.94077})
     assert analyse_spectrum(states_from_crystal_field("1/2", {})).doublets[0].g_main == pytest.approx(2.0)
+
+
+def test_u_eff_reports_both_levels_of_the_relaxation_doublet_and_its_threshold_dependence():
+    """Tb3+: the |Jz| = 3 doublet at 435.52 and 438.00 cm⁻¹; ±6 split by 7.06e-4 cm⁻¹, so a tunnel threshold of
+    1e-4 cm⁻¹ gives U_eff = 0 while anything from 7.06e-4 to 2.48 cm⁻¹ gives 436.76."""
+    analysis = analyse("Tb3+")
+    low, high = analysis.relaxation_path["level_energies_cm1"]
+    assert low == pytest.approx(435.52, abs=0.01) and high == pytest.approx(438.00, abs=0.01)
+    dependence = analysis.to_dict()["u_eff_threshold_dependence"]
+    assert dependence["threshold"] == "tunnel_splitting_cm1" and dependence["value"] == 0.01
+    first, second, third = dependence["steps"]
+    assert first["u_eff_cm1"] == 0 and first["up_to"] == pytest.approx(7.06e-4, abs=1e-5)
+    assert second["u_eff_cm1"] == pytest.approx(436.76, abs=0.01) and second["up_to"] == pytest.approx(2.48, abs=0.01)
+    assert third["up_to"] is None and third["u_eff_cm1"] == pytest.approx(analysis.e_mab_cm1)
+    spin, values, g = TABLE_2["Tb3+"]
+    states = states_from_crystal_field(spin, dict(zip(INDICES, values)), g=g)
+    assert analyse_spectrum(states, tunnel_threshold_cm1=1e-4).u_eff_cm1 == 0
+    assert analyse("Tb2+").u_eff_threshold_dependence["threshold"] == "transverse_g"
