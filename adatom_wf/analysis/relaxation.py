@@ -101,18 +101,34 @@ def blocking_temperature_k(model: RelaxationModel, observation_time_s: float = H
     return float(np.exp(brentq(gap, np.log(low), np.log(high), xtol=1e-12)))
 
 
+# Bounds of the fitted parameters, wide enough for any molecular or single-atom magnet: τ0 (s), U_eff (cm⁻¹), C
+# (s⁻¹ K⁻ⁿ), τ_QTM (s). Without them a Raman-dominated data set drives the Orbach pair to U = 1e4 cm⁻¹, τ0 = 1e-183 s.
+FIT_BOUNDS = {"log10_tau0_s": (-16.0, -2.0), "u_eff_cm1": (0.0, 5000.0), "log10_raman_c": (-40.0, 10.0),
+              "log10_tau_qtm_s": (-10.0, 12.0)}
+# A process whose rate never reaches this share of the total at any data temperature is not determined by the data.
+DETERMINED_SHARE = 0.05
+# A parameter whose 1σ exceeds a factor of 2 (0.3 in log10; for U_eff half its value) is reported as not determined.
+DETERMINED_LOG10_SIGMA = 0.3
+
+
 @dataclass(frozen=True)
 class RelaxationFit:
     model: RelaxationModel
     uncertainties: dict  # one standard deviation of each fitted parameter, in its own unit
     rms_log10_residual: float
+    undetermined: dict = None  # {parameter: why the data do not determine it}
+    log10_uncertainties: dict = None  # 1σ of log10 τ0, log10 C, log10 τ_QTM (and of U_eff in cm⁻¹)
+    starts: int = 1
 
 
 def fit_relaxation(temperature_k, tau_s, *, kramers: bool, raman_n: float | None = None, fit_raman: bool = True,
                    fit_qtm: bool = True) -> RelaxationFit:
-    """Least-squares fit of log τ with the same model (no field term): U_eff, τ0, and optionally C and τ_QTM.
+    """Least-squares fit of log10 τ with the same model (no field term): U_eff, τ0, and optionally C and τ_QTM.
 
-    The start is an Arrhenius line through the two warmest points; n is fixed (9 Kramers, 7 otherwise).
+    τ0, C and τ_QTM are fitted as log10 values, every parameter within :data:`FIT_BOUNDS`, from a grid of starts
+    (U_eff from 0.5 to 30 k_B T_max, several C and τ_QTM); the best is kept. n is fixed (9 Kramers, 7 otherwise).
+    ``undetermined`` names each parameter the data do not pin down: on a bound, 1σ above a factor 2, or a process
+    that never carries :data:`DETERMINED_SHARE` of the rate at the data temperatures.
     """
     temperatures = positive_array("temperature", temperature_k, "K").ravel()
     times = positive_array("tau", tau_s, "s").ravel()
@@ -123,43 +139,79 @@ def fit_relaxation(temperature_k, tau_s, *, kramers: bool, raman_n: float | None
             f"got {temperatures.size} temperatures and {times.size} times"
         )
     exponent = float(raman_exponent(kramers) if raman_n is None else raman_n)
-    order = np.argsort(temperatures)
-    warm = order[-2:]
-    slope = np.diff(np.log(times[warm])) / np.diff(1.0 / temperatures[warm])
-    u_start = float(max(slope[0] * K_B_CM1_PER_K, 1.0))
-    tau0_start = float(times[warm[-1]] * np.exp(-u_start / (K_B_CM1_PER_K * temperatures[warm[-1]])))
-    start = [np.log10(tau0_start), u_start]
-    if fit_raman:
-        start.append(np.log10(1e-3 / times[order[0]] / temperatures[order[0]] ** exponent))
-    if fit_qtm:
-        start.append(np.log10(times.max() * 10))
+    names = ["log10_tau0_s", "u_eff_cm1"] + ["log10_raman_c"] * fit_raman + ["log10_tau_qtm_s"] * fit_qtm
+    lower = np.array([FIT_BOUNDS[name][0] for name in names])
+    upper = np.array([FIT_BOUNDS[name][1] for name in names])
+    log_times = np.log10(times)
+    kt = K_B_CM1_PER_K * temperatures
 
-    def unpack(p):
+    def log10_rates(p):
+        rates = [-p[0] - p[1] / (kt * np.log(10))]
         rest = list(p[2:])
-        return RelaxationModel(
-            u_eff_cm1=max(p[1], 0.0), tau0_s=10 ** p[0], raman_n=exponent,
-            raman_c=10 ** rest.pop(0) if fit_raman else 0.0,
-            tau_qtm_s=10 ** rest.pop(0) if fit_qtm else None,
-        )
+        if fit_raman:
+            rates.append(rest.pop(0) + exponent * np.log10(temperatures))
+        if fit_qtm:
+            rates.append(np.full_like(temperatures, -rest.pop(0)))
+        return np.array(rates)
 
     def residual(p):
-        return np.log10(relaxation_time_s(unpack(p), temperatures)) - np.log10(times)
+        terms = log10_rates(p)
+        top = terms.max(axis=0)
+        return -(top + np.log10(np.power(10.0, terms - top).sum(axis=0))) - log_times
 
-    result = least_squares(residual, start, method="lm")
-    dof = max(temperatures.size - len(start), 1)
-    variance = 2 * result.cost / dof
+    warm, cold = int(np.argmax(temperatures)), int(np.argmin(temperatures))
+    starts = []
+    for u_start in np.array([0.5, 2.0, 5.0, 10.0, 20.0, 30.0]) * kt[warm]:
+        tau0_start = log_times[warm] - u_start / (kt[warm] * np.log(10)) - 1.0
+        for c_start in ([None] if not fit_raman else
+                        [-log_times[i] - exponent * np.log10(temperatures[i]) for i in (warm, cold,
+                                                                                       int(np.argsort(temperatures)[temperatures.size // 2]))]):
+            for qtm_start in ([None] if not fit_qtm else [log_times.max(), log_times.max() + 2]):
+                start = [tau0_start, u_start] + [c_start] * fit_raman + [qtm_start] * fit_qtm
+                starts.append(np.clip(start, lower + 1e-9, upper - 1e-9))
+    best = None
+    for start in starts:
+        result = least_squares(residual, start, bounds=(lower, upper), method="trf", x_scale="jac",
+                               xtol=1e-14, ftol=1e-14, gtol=1e-14, max_nfev=2000)
+        if best is None or result.cost < best.cost:
+            best = result
+    p = best.x
+    dof = max(temperatures.size - len(p), 1)
+    variance = 2 * best.cost / dof
     try:
-        covariance = np.linalg.inv(result.jac.T @ result.jac) * variance
-        sigma = np.sqrt(np.clip(np.diag(covariance), 0, None))
+        sigma = np.sqrt(np.clip(np.diag(np.linalg.pinv(best.jac.T @ best.jac) * variance), 0, None))
     except np.linalg.LinAlgError:
-        sigma = np.full(len(start), np.inf)
-    model = unpack(result.x)
-    fitted = {"tau0_s": model.tau0_s, "u_eff_cm1": model.u_eff_cm1}
+        sigma = np.full(len(p), np.inf)
+    rest = list(p[2:])
+    model = RelaxationModel(u_eff_cm1=float(p[1]), tau0_s=float(10 ** p[0]), raman_n=exponent,
+                            raman_c=float(10 ** rest.pop(0)) if fit_raman else 0.0,
+                            tau_qtm_s=float(10 ** rest.pop(0)) if fit_qtm else None)
+    public = {"log10_tau0_s": ("tau0_s", model.tau0_s), "u_eff_cm1": ("u_eff_cm1", model.u_eff_cm1),
+              "log10_raman_c": ("raman_c", model.raman_c), "log10_tau_qtm_s": ("tau_qtm_s", model.tau_qtm_s)}
+    # σ(x) = x ln 10 σ(log10 x) for the log-fitted parameters
+    uncertainties = {public[name][0]: float(sigma[i] if name == "u_eff_cm1" else public[name][1] * np.log(10) * sigma[i])
+                     for i, name in enumerate(names)}
+    log10_uncertainties = {public[name][0]: float(sigma[i]) for i, name in enumerate(names)}
+
+    terms = np.power(10.0, log10_rates(p))
+    shares = (terms / terms.sum(axis=0)).max(axis=1)
+    process_of = {"log10_tau0_s": 0, "u_eff_cm1": 0}
     if fit_raman:
-        fitted["raman_c"] = model.raman_c
+        process_of["log10_raman_c"] = 1
     if fit_qtm:
-        fitted["tau_qtm_s"] = model.tau_qtm_s
-    # every parameter but U_eff is fitted as log10 x, so σ(x) = x ln 10 σ(log10 x)
-    uncertainties = {name: float(sigma[i] if name == "u_eff_cm1" else value * np.log(10) * sigma[i])
-                     for i, (name, value) in enumerate(fitted.items())}
-    return RelaxationFit(model, uncertainties, float(np.sqrt(np.mean(result.fun**2))))
+        process_of["log10_tau_qtm_s"] = 1 + fit_raman
+    process_names = ["Orbach", "Raman", "QTM"] if fit_raman else ["Orbach", "QTM"]
+    undetermined = {}
+    for i, name in enumerate(names):
+        label = public[name][0]
+        span = upper[i] - lower[i]
+        if shares[process_of[name]] < DETERMINED_SHARE:
+            undetermined[label] = (f"the {process_names[process_of[name]]} rate stays below "
+                                   f"{DETERMINED_SHARE:.0%} of the total at every data temperature "
+                                   f"(at most {shares[process_of[name]]:.2%})")
+        elif min(p[i] - lower[i], upper[i] - p[i]) <= 1e-6 * span:
+            undetermined[label] = f"at the bound of {name} ({lower[i]:g}, {upper[i]:g})"
+        elif (sigma[i] > 0.5 * max(p[i], 1e-300)) if name == "u_eff_cm1" else sigma[i] > DETERMINED_LOG10_SIGMA:
+            undetermined[label] = f"1-sigma {sigma[i]:.3g} ({'cm^-1' if name == 'u_eff_cm1' else 'in log10'})"
+    return RelaxationFit(model, uncertainties, float(np.sqrt(np.mean(best.fun**2))), undetermined,
+                         log10_uncertainties, len(starts))

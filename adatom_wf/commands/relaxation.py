@@ -137,7 +137,9 @@ def command(u_eff_text, tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_
                                     for t, b in zip(observations, blocking)],
     }
     if fit is not None:
-        result["fit"] = {"uncertainties": fit.uncertainties, "rms_log10_residual": fit.rms_log10_residual}
+        result["fit"] = {"uncertainties": fit.uncertainties, "rms_log10_residual": fit.rms_log10_residual,
+                         "log10_uncertainties": fit.log10_uncertainties, "undetermined": fit.undetermined,
+                         "starts": fit.starts}
     if as_json:
         echo_json(result)
         return
@@ -150,6 +152,8 @@ def command(u_eff_text, tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_
     if fit is not None:
         errors = ", ".join(f"{name} ± {value:.2g}" for name, value in fit.uncertainties.items())
         click.echo(f"fit of {len(data[0])} points: rms log10 residual {fit.rms_log10_residual:.3g}; 1-sigma: {errors}")
+        for name, reason in fit.undetermined.items():
+            click.echo(f"not determined by the data: {name} ({reason})")
     for entry in result["blocking_temperatures_k"]:
         where = "never blocked" if entry["temperature_k"] is None else f"T_B = {entry['temperature_k']:.3g} K"
         click.echo(f"observation time {entry['observation_time_s']:g} s: {where}")

@@ -91,3 +91,36 @@ def test_direct_process_is_h4_for_kramers_and_h2_otherwise_and_the_in_field_rama
     assert relaxation_time_s(kramers, [10.0])[0] == pytest.approx(1 / sum(r[0] for r in rates.values()))
     with pytest.raises(AnalysisError, match="in-field Raman B must be >= 0"):
         RelaxationModel(u_eff_cm1=1.0, tau0_s=1.0, raman_field_b=-1.0)
+
+
+ISSUE_16_TRUTH = RelaxationModel(u_eff_cm1=300.0, tau0_s=1e-10, raman_c=1e-9, raman_n=9, tau_qtm_s=0.5)
+ISSUE_16_T = np.linspace(2, 40, 25)
+
+
+def test_fit_recovers_the_parameters_of_noise_free_data_within_1_percent():
+    """Issue 16: this set used to end in 'tau0 must be > 0 s, got 0 s'."""
+    fit = fit_relaxation(ISSUE_16_T, relaxation_time_s(ISSUE_16_TRUTH, ISSUE_16_T), kramers=True)
+    for name in ("u_eff_cm1", "tau0_s", "raman_c", "tau_qtm_s"):
+        assert getattr(fit.model, name) == pytest.approx(getattr(ISSUE_16_TRUTH, name), rel=0.01), name
+    assert fit.undetermined == {} and fit.starts > 1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fit_of_5_percent_noise_lands_within_its_reported_uncertainty(seed):
+    noise = np.exp(np.random.default_rng(seed).normal(0, 0.05, ISSUE_16_T.size))
+    fit = fit_relaxation(ISSUE_16_T, relaxation_time_s(ISSUE_16_TRUTH, ISSUE_16_T) * noise, kramers=True)
+    assert abs(fit.model.u_eff_cm1 - 300.0) <= 2 * fit.uncertainties["u_eff_cm1"]
+    for name in ("tau0_s", "raman_c", "tau_qtm_s"):
+        error = abs(np.log10(getattr(fit.model, name) / getattr(ISSUE_16_TRUTH, name)))
+        assert error <= 2 * fit.log10_uncertainties[name], name
+    assert fit.undetermined == {}
+
+
+def test_a_raman_dominated_fit_stays_in_bounds_and_says_what_is_not_determined():
+    """Issue 16: such a set returned U = 11133 cm⁻¹, τ0 = 8e-183 s without a word."""
+    truth = RelaxationModel(u_eff_cm1=600.0, tau0_s=1e-11, raman_c=1e-6, raman_n=9)
+    fit = fit_relaxation(ISSUE_16_T, relaxation_time_s(truth, ISSUE_16_T), kramers=True)
+    assert fit.model.raman_c == pytest.approx(1e-6, rel=0.01)
+    assert fit.model.tau0_s >= 1e-16 and fit.model.u_eff_cm1 <= 5000
+    assert {"u_eff_cm1", "tau0_s", "tau_qtm_s"} <= set(fit.undetermined)
+    assert "Orbach" in fit.undetermined["u_eff_cm1"]
