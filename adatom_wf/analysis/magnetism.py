@@ -10,6 +10,8 @@ cluster of all states: exact diagonalisation.
 χT(T) at zero field uses the exact linear-response (Van Vleck) formula over all states.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import constants
 from scipy.sparse.csgraph import connected_components
@@ -204,6 +206,57 @@ def powder_magnetisation_mub(states: MagneticStates, field_t, temperature_k, n_p
     directions, weights = powder_grid(n_points, kind)
     per_direction = magnetisation_mub(states, field_t, temperature_k, directions, coupling_ratio=coupling_ratio)
     return np.einsum("d,dbt->bt", weights, per_direction)
+
+
+# Lebedev sizes climbed by the adaptive powder average (each roughly 1.4–1.7× the previous one), and its default
+# tolerance: successive grids must agree to 0.05 % of the largest |M| (an Ising doublet's |cos θ| kink at the equator
+# makes Lebedev rules converge slowly: Tb3+ at 7 T, 2 K is 0.36 % off with 110 points; the change between
+# successive grids bounds the remaining error there: 434 points, change 0.037 %, error 0.034 %).
+ADAPTIVE_LEBEDEV_SIZES = (110, 194, 302, 434, 590, 974, 1454, 2030, 2702, 3470, 4334, 5294)
+POWDER_TOLERANCE_RELATIVE = 5e-4
+
+
+@dataclass(frozen=True)
+class PowderConvergence:
+    """How an adaptive powder average ended: the grid used, the change from the previous grid (μB, the error
+    estimate), the tolerance it was held to (μB), and every (points, max change) on the way."""
+
+    n_points: int
+    kind: str
+    tolerance_mub: float
+    estimated_error_mub: float
+    converged: bool
+    history: list
+
+    def to_dict(self) -> dict:
+        return {"points": self.n_points, "kind": self.kind, "tolerance_mub": self.tolerance_mub,
+                "estimated_error_mub": self.estimated_error_mub, "converged": self.converged,
+                "history": [{"points": n, "max_change_mub": d} for n, d in self.history]}
+
+
+def adaptive_powder_magnetisation_mub(states: MagneticStates, field_t, temperature_k, *,
+                                      tolerance_relative: float = POWDER_TOLERANCE_RELATIVE,
+                                      sizes=ADAPTIVE_LEBEDEV_SIZES,
+                                      coupling_ratio: float = CLUSTER_COUPLING_RATIO):
+    """Powder M (fields, temperatures) on Lebedev grids of growing size until two successive grids agree within
+    ``tolerance_relative`` × max |M| everywhere; returns (M of the finer grid, :class:`PowderConvergence`).
+    ``converged`` is False when the largest grid is reached first."""
+    if not np.isfinite(tolerance_relative) or tolerance_relative <= 0:
+        raise AnalysisError(f"the powder tolerance must be a finite number > 0, got {tolerance_relative}")
+    previous, history, change = None, [], np.inf
+    for n_points in sizes:
+        current = powder_magnetisation_mub(states, field_t, temperature_k, n_points, "lebedev",
+                                           coupling_ratio=coupling_ratio)
+        tolerance = tolerance_relative * max(float(np.abs(current).max()), 1e-12)
+        if previous is not None:
+            change = float(np.abs(current - previous).max())
+            history.append((n_points, change))
+            if change <= tolerance:
+                return current, PowderConvergence(n_points, "lebedev", tolerance, change, True, history)
+        else:
+            history.append((n_points, None))
+        previous = current
+    return previous, PowderConvergence(sizes[-1], "lebedev", tolerance, change, False, history)
 
 
 def chi_t_cm3_k_mol(states: MagneticStates, temperature_k, direction=None) -> np.ndarray:

@@ -19,8 +19,11 @@ from adatom_wf.commands.spectrum import cf_option, crystal_field_states, g_optio
               help="Temperatures in K for M(B): a list or a range 'start:stop:points'.")
 @click.option("--axis", "axis_texts", multiple=True, metavar="X,Y,Z",
               help="Field direction for M along an axis; repeat. Default: powder average.")
-@click.option("--powder-points", "points_text", default="110", show_default=True,
-              help="Points of the powder grid (Lebedev sizes 6, 14, 26, 38, 50, 74, 86, 110, 146, ...).")
+@click.option("--powder-points", "points_text", default="auto", show_default=True,
+              help="Points of the powder grid (Lebedev sizes 6, 14, 26, 38, 50, 74, 86, 110, 146, ...), or 'auto': "
+                   "Lebedev grids from 110 points up until two successive ones agree within --powder-tolerance.")
+@click.option("--powder-tolerance", "tolerance_text", default="5e-4", show_default=True,
+              help="With --powder-points auto: largest change allowed between successive grids, relative to max |M|.")
 @click.option("--powder-grid", "grid_kind", default="lebedev", show_default=True,
               help="'lebedev' (exact for smooth functions) or 'fibonacci' (any number of points).")
 @click.option("--chi-temperature-k", "chi_text", default="1:300:100", show_default=True,
@@ -28,7 +31,7 @@ from adatom_wf.commands.spectrum import cf_option, crystal_field_states, g_optio
 @json_option
 @click.option("--plot", "plot_path", metavar="PATH.png", help="Write M(B) and chiT(T) to PATH.png.")
 def command(pseudospin, cf_terms, g_text, free_spin_text, field_text, temperature_text, axis_texts, points_text,
-            grid_kind, chi_text, as_json, plot_path):
+            tolerance_text, grid_kind, chi_text, as_json, plot_path):
     """Magnetisation M(B, T) in muB per ion and chiT(T) in cm^3 K mol^-1.
 
     \b
@@ -40,7 +43,12 @@ def command(pseudospin, cf_terms, g_text, free_spin_text, field_text, temperatur
     import numpy as np
 
     from adatom_wf.analysis import values
-    from adatom_wf.analysis.magnetism import chi_t_cm3_k_mol, magnetisation_mub, powder_magnetisation_mub
+    from adatom_wf.analysis.magnetism import (
+        adaptive_powder_magnetisation_mub,
+        chi_t_cm3_k_mol,
+        magnetisation_mub,
+        powder_magnetisation_mub,
+    )
     from adatom_wf.analysis.spectrum import states_from_crystal_field
     from adatom_wf.errors import AnalysisError
 
@@ -51,6 +59,7 @@ def command(pseudospin, cf_terms, g_text, free_spin_text, field_text, temperatur
         states, source = states_from_crystal_field(free_spin_text, {}, g=g), f"free spin J = {free_spin_text}"
     else:
         states, source = crystal_field_states(pseudospin, cf_terms, g_text), f"pseudospin S = {pseudospin}"
+    convergence = None
     fields = values.grid("--field-t", field_text, "T")
     temperatures = values.grid("--temperature-k", temperature_text, "K")
     chi_temperatures = values.grid("--chi-temperature-k", chi_text, "K")
@@ -59,6 +68,15 @@ def command(pseudospin, cf_terms, g_text, free_spin_text, field_text, temperatur
         curves = magnetisation_mub(states, fields, temperatures, axes)
         labels = [f"axis {','.join(f'{a:g}' for a in axis)}" for axis in axes]
         chi = [chi_t_cm3_k_mol(states, chi_temperatures, direction=axis) for axis in axes]
+    elif points_text == "auto":
+        if grid_kind != "lebedev":
+            raise AnalysisError("--powder-points auto refines Lebedev grids; give a number of points with "
+                                f"--powder-grid {grid_kind}")
+        tolerance = values.number("--powder-tolerance", tolerance_text, "(relative)")
+        curve, convergence = adaptive_powder_magnetisation_mub(states, fields, temperatures,
+                                                               tolerance_relative=tolerance)
+        curves, labels = curve[None], [f"powder ({convergence.n_points} lebedev points)"]
+        chi = [chi_t_cm3_k_mol(states, chi_temperatures)]
     else:
         points = values.number("--powder-points", points_text, "points")
         curves = powder_magnetisation_mub(states, fields, temperatures, n_points=points, kind=grid_kind)[None]
@@ -77,10 +95,16 @@ def command(pseudospin, cf_terms, g_text, free_spin_text, field_text, temperatur
         "chi_t": {"temperatures_k": chi_temperatures,
                   "chi_t_cm3_k_mol": {label: np.round(c, 10).tolist() for label, c in zip(labels, chi)}},
     }
+    if convergence is not None:
+        result["powder"] = {"label": labels[0], "tolerance_relative": tolerance, **convergence.to_dict()}
     if as_json:
         echo_json(result)
         return
     click.echo(f"{source}; M in muB per ion (rows: B in T; columns: T in K); {labels[0]}")
+    if convergence is not None:
+        state = "converged" if convergence.converged else "NOT converged (largest grid reached)"
+        click.echo(f"powder grid {state}: max change {convergence.estimated_error_mub:.2g} muB from the previous grid, "
+                   f"tolerance {convergence.tolerance_mub:.2g} muB ({tolerance:g} of max |M|)")
     click.echo(f"{'B (T)':>8} " + " ".join(f"{t:>9.3g}K" for t in temperatures))
     for index, field in enumerate(fields):
         click.echo(f"{field:8.3f} " + " ".join(f"{m:10.4f}" for m in curves[0][index]))

@@ -131,3 +131,15 @@ def test_random_spectrum_clusters_agree_with_exact_diagonalisation():
 def test_non_physical_input_is_refused(call, words):
     with pytest.raises(AnalysisError, match=words):
         call(states_from_crystal_field(2, {}, g=2.0))
+
+
+def test_adaptive_powder_average_converges_an_ising_ion_to_its_tolerance():
+    from adatom_wf.analysis.magnetism import adaptive_powder_magnetisation_mub
+
+    states = states_from_crystal_field(6, TB3, g=[1.508, 1.508, 1.480])
+    reference = powder_magnetisation_mub(states, [7.0], [2.0], n_points=5810)[0, 0]
+    assert reference == pytest.approx(4.614, abs=1e-3)
+    value, convergence = adaptive_powder_magnetisation_mub(states, [7.0], [2.0], tolerance_relative=5e-4)
+    assert convergence.converged and convergence.n_points > 110
+    assert abs(value[0, 0] - reference) <= convergence.estimated_error_mub <= convergence.tolerance_mub
+    assert convergence.to_dict()["history"][0] == {"points": 110, "max_change_mub": None}
