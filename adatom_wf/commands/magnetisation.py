@@ -107,7 +107,7 @@ def command(pseudospin, cf_terms, g_text, free_spin_text, field_text, temperatur
                    f"tolerance {convergence.tolerance_mub:.2g} muB ({tolerance:g} of max |M|)")
     click.echo(f"{'B (T)':>8} " + " ".join(f"{t:>9.3g}K" for t in temperatures))
     for index, field in enumerate(fields):
-        click.echo(f"{field:8.3f} " + " ".join(f"{m:10.4f}" for m in curves[0][index]))
+        click.echo(f"{field:8.3f} " + " ".join(f"{m if abs(m) >= 5e-5 else 0.0:10.4f}" for m in curves[0][index]))
     low, high = chi[0][0], chi[0][-1]
     click.echo(f"chiT = {low:.4g} cm^3 K mol^-1 at {chi_temperatures[0]:g} K, {high:.4g} at {chi_temperatures[-1]:g} K")
     if plot_path:
