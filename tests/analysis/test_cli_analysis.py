@@ -1,6 +1,7 @@
 """The analysis verbs: documented --json keys, figures, and one-line errors with exit code 2 on bad input."""
 
 import json
+from pathlib import Path
 import math
 import subprocess
 import sys
@@ -151,15 +152,21 @@ def test_relaxation_direct_exponent_follows_kramers_parity(capsys):
     assert code == 0 and json.loads(out)["rates_per_s"]["direct"][0] == pytest.approx(4 * 2)
 
 
-def test_a_stored_kramers_model_with_an_even_electron_count_is_refused(capsys, monkeypatch):
-    import numpy as np
+def test_a_stored_kramers_model_with_an_even_electron_count_is_refused(capsys, tmp_path):
+    """A real store of the real Tb3+ run (8 active electrons), its Kramers flag set as a foreign writer might."""
+    import sys
 
-    import adatom_wf.store
+    sys.path.insert(0, str(Path(__file__).parents[1] / "molcas"))
+    from tb3p_run import unpack_tb3p
 
-    arrays = {"levels_cm1": np.zeros(2), "angular_momentum": np.zeros((3, 2, 2)), "spin": np.zeros((3, 2, 2)),
-              "active_electrons": 8, "kramers": True}
-    monkeypatch.setattr(adatom_wf.store, "read_spectrum_arrays", lambda store, label: arrays)
-    code, _, err = run(capsys, "spectrum", "x.h5", "--state", "Tb3+")
+    from adatom_wf.parse import parse_directory
+    from adatom_wf.store import write_runs
+
+    result = parse_directory(unpack_tb3p(tmp_path / "run"), label="Tb3+")
+    result.record["spectrum"]["kramers"] = True
+    store = tmp_path / "results.h5"
+    write_runs(store, [result])
+    code, _, err = run(capsys, "spectrum", str(store), "--state", "Tb3+")
     assert code == 2 and "Kramers parity needs an odd electron count" in err
 
 
