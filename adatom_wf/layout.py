@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 STORE_NAME = "results.h5"
+STATUS_FILE = "status.json"  # an OpenMolcas node's own verdict, in its directory (molcas/<label>, integrals/…)
 REPORT = "report"
 WORKFLOW = "workflow"
 SUPPLIED = "supplied"

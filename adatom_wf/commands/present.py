@@ -1,5 +1,6 @@
 """Text for the graph verbs (run, resume, status): a run report and node states as lines for a terminal."""
 
+from adatom_wf.workflow.graph import molcas_name
 from adatom_wf.workflow.status import NOT_SUBMITTED
 
 
@@ -20,7 +21,8 @@ def report_lines(report) -> list[str]:
         lines.append(f"  cancelled jobs that could never start: {', '.join(report.cancelled)}")
     for name, written in report.prepared.items():
         lines.append(f"  {name}: wrote VASP inputs {' '.join(written)}")
-    planned_states = [p.name.split(".", 1)[1] for p in report.planned if p.stage == "molcas"]
+    planned = {p.name for p in report.planned}
+    planned_states = [label for label in report.oxidation_states if molcas_name(label) in planned]
     if planned_states:
         molcas = report.molcas
         memory = f"MOLCAS_MEM={molcas['mem_mb']} MB" if molcas["mem_mb"] else "MOLCAS_MEM from each state's estimate"

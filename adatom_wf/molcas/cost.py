@@ -222,10 +222,3 @@ def slurm_memory_mb(molcas_mem: int) -> int:
     """sbatch --mem of a molcas job: MOLCAS_MEM, a quarter more for what OpenMolcas allocates beside its work
     array, and 1000 MB for pymolcas and Python."""
     return -(-int(1.25 * molcas_mem + 1000) // 100) * 100
-
-
-def study_costs(study, library: Path | None) -> dict[str, StateCost]:
-    """Every oxidation state's cost (empty without a molcas section)."""
-    if study.molcas is None:
-        return {}
-    return {label: state_cost(study, label, library) for label in study.molcas.oxidation_states}

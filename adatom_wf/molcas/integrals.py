@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from adatom_wf.errors import ParseError
-from adatom_wf.layout import archive_attempt, is_attempt_dir
+from adatom_wf.layout import STATUS_FILE, archive_attempt, is_attempt_dir
 from adatom_wf.manifest import atomic_write, write_stage
 
-STATUS_FILE = "status.json"
 INTEGRALS_RESULTS = (STATUS_FILE,)
 KEEP = ("scratch",)
 READ_ONLY = ("ChVec", "OrdInt")  # written by SEWARD alone: linked, not copied

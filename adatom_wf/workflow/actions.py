@@ -70,8 +70,10 @@ def _molcas_settings() -> dict:
     """MOLCAS_NPROCS, MOLCAS_MEM and MOLCAS_WORKDIR, as the node script exported them."""
     import os
 
-    return {"nprocs": int(os.environ.get("MOLCAS_NPROCS", "1")), "mem_mb": int(os.environ.get("MOLCAS_MEM", "2000")),
-            "workdir": os.environ.get("MOLCAS_WORKDIR")}
+    from adatom_wf.facts import MOLCAS_DEFAULT_MEM_MB
+
+    return {"nprocs": int(os.environ.get("MOLCAS_NPROCS", "1")),
+            "mem_mb": int(os.environ.get("MOLCAS_MEM", MOLCAS_DEFAULT_MEM_MB)), "workdir": os.environ.get("MOLCAS_WORKDIR")}
 
 
 def _integrals(study, root: Path, node) -> NodeOutcome:

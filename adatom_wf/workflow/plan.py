@@ -95,6 +95,16 @@ def after_ok(parents, node_job: dict, batch_of: dict, all_batches: list) -> list
     return ids
 
 
+def molcas_mem_of(node, costs: dict) -> int | None:
+    """MOLCAS_MEM of an OpenMolcas node from the planned states' costs (label -> {molcas_mem_mb}): a state's own,
+    the integrals node the largest of them; None for other nodes or without costs (the profile's then)."""
+    if node.stage == "molcas" and node.oxidation_state in costs:
+        return costs[node.oxidation_state]["molcas_mem_mb"]
+    if node.stage == "integrals":
+        return max((plan["molcas_mem_mb"] for plan in costs.values()), default=None)
+    return None
+
+
 def so_state_count(study, node) -> int:
     """Σ (2S+1) × roots of a molcas node's oxidation state (0 for other nodes): its expected cost, for ordering."""
     if node.stage != "molcas":

@@ -16,7 +16,6 @@ Completed nodes are never redone unless ``force``. :func:`resume_study` is the s
 and overrides the study last ran with, and only when something failed.
 """
 
-import hashlib
 import shlex
 import shutil
 import sys
@@ -27,10 +26,10 @@ from adatom_wf import layout
 from adatom_wf.errors import OutputConflictError, ProgramNotFound, SchedulerError, SpecError
 from adatom_wf.execution.profiles import LOCAL_DEFAULT, Profile, load_profile
 from adatom_wf.execution.scripts import NodeContext, node_script
-from adatom_wf.manifest import atomic_write
+from adatom_wf.manifest import atomic_write, sha256_file
 from adatom_wf.workflow import state as files
 from adatom_wf.workflow.graph import carve_name, study_graph
-from adatom_wf.workflow.plan import Planned, plan_node, select
+from adatom_wf.workflow.plan import Planned, molcas_mem_of, plan_node, select
 from adatom_wf.workflow.status import ACTIVE, DONE, FAILED_STATES, NOT_SUBMITTED, gather
 
 MOLCAS_OVERRIDES = ("nprocs", "mem_mb", "workdir")  # run/resume options over the profile's molcas section
@@ -244,16 +243,12 @@ def _check_same_study(root: Path, study) -> None:
         )
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _check_supplied(study, root: Path, node, supplied: Path, state: str, force: bool) -> None:
     """A completed carve node is carved again from another structure only with ``force``."""
     if state != DONE or force:
         return
     current = layout.supplied_structure(root, study.cluster.site, study.cluster.rings)
-    if current is not None and _sha256(current) == _sha256(supplied):
+    if current is not None and sha256_file(current) == sha256_file(supplied):
         return
     source = f"{current.name} (supplied earlier)" if current else "the study's own cell"
     raise OutputConflictError(f"{node.name} is completed, carved from {source}; pass --force to carve again from "
@@ -308,13 +303,11 @@ def _prepare(study, root: Path, graph, report: RunReport, jobs: dict, potcar_dir
 def _contexts(study, root: Path, graph, planned: list[Planned], profile: Profile,
               costs: dict) -> dict[str, NodeContext]:
     command = tuple(_adatom_wf_command(profile))
-    memory = {label: plan["molcas_mem_mb"] for label, plan in costs.items()}
-    memory[None] = max(memory.values(), default=None)  # the integrals node: what its largest state is given
     return {p.name: NodeContext(
         study=study.name, node=p.name, stage=p.stage, directory=str(root / graph[p.name].directory),
         study_file=str(layout.study_snapshot_path(root)), runs_dir=str(root.parent),
         result_file=str(layout.result_path(root, p.name)), attempt=p.attempt, adatom_wf=command,
-        molcas_mem_mb=memory.get(graph[p.name].oxidation_state) if p.stage in ("integrals", "molcas") else None,
+        molcas_mem_mb=molcas_mem_of(graph[p.name], costs),
     ) for p in planned}
 
 

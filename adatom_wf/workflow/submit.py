@@ -12,7 +12,7 @@ from adatom_wf.execution.profiles import Profile
 from adatom_wf.execution.scripts import BatchJob, batch_script
 from adatom_wf.manifest import atomic_write
 from adatom_wf.workflow import state as files
-from adatom_wf.workflow.plan import after_ok, batches
+from adatom_wf.workflow.plan import after_ok, batches, molcas_mem_of
 
 DEFAULT_MAX_ARRAY_SIZE = 1001  # Slurm's default MaxArraySize
 
@@ -21,12 +21,12 @@ def _with_memory(batch: tuple, graph, costs: dict) -> tuple:
     """An OpenMolcas batch whose profile sets no memory asks for what its largest state's MOLCAS_MEM needs (the
     integrals node: the largest of all states)."""
     stage, names, parents, time_limit, resources = batch
-    if stage not in ("integrals", "molcas") or resources.memory is not None or not costs:
+    memory = [mem for mem in (molcas_mem_of(graph[name], costs) for name in names) if mem]
+    if resources.memory is not None or not memory:
         return batch
     from adatom_wf.molcas.cost import slurm_memory_mb
 
-    states = [graph[name].oxidation_state for name in names if graph[name].oxidation_state in costs] or list(costs)
-    needed = max(slurm_memory_mb(costs[label]["molcas_mem_mb"]) for label in states)
+    needed = slurm_memory_mb(max(memory))
     return stage, names, parents, time_limit, resources.model_copy(update={"memory": f"{needed}M"})
 
 
