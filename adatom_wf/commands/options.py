@@ -21,6 +21,7 @@ def graph_options(*, executor_default):
     (``executor_default`` given) reads MOLCAS_NPROCS/MOLCAS_MEM from the environment: ``resume`` keeps the
     settings of the run it continues unless they are given on its command line."""
     fresh = executor_default is not None
+    last = "" if fresh else "the value of the run resumed, else "
     options = [
         click.option("--executor", type=click.Choice(["local", "slurm"]), default=executor_default,
                      show_default=executor_default is not None,
@@ -37,14 +38,17 @@ def graph_options(*, executor_default):
                      help="Local executor: nodes run at once (default: cores / OpenMolcas processes per node)."),
         click.option("--dry-run", is_flag=True, help="Print the plan and write the job scripts; run or submit nothing."),
         click.option("--nprocs", type=click.IntRange(1, 1024), default=None, envvar="MOLCAS_NPROCS" if fresh else None,
-                     help="Cores per OpenMolcas node (MOLCAS_NPROCS; OpenMP threads of Debian's serial build); "
-                          "default: the profile's molcas.nprocs (1 without a profile)."),
+                     help="Cores per OpenMolcas node (MOLCAS_NPROCS" + (", also read from the environment" if fresh else "")
+                          + f"; OpenMP threads of Debian's serial build); default: {last}the profile's molcas.nprocs "
+                          "(1 without a profile)."),
         click.option("--mem-mb", type=click.IntRange(256, 10_000_000), default=None, envvar="MOLCAS_MEM" if fresh else None,
-                     help="Memory per OpenMolcas process in MB (MOLCAS_MEM); default: the profile's molcas.mem_mb "
-                          "(2000 without a profile)."),
+                     help="Memory per OpenMolcas process in MB (MOLCAS_MEM" + (", also read from the environment" if fresh
+                                                                                 else "")
+                          + f"); default: {last}the profile's molcas.mem_mb, else twice each state's cost estimate "
+                          "(at least 2000; docs/execution.md)."),
         click.option("--workdir", type=click.Path(file_okay=False), default=None,
-                     help="Scratch root ($MOLCAS_WORKDIR); each molcas node uses <workdir>/<study>/<node>. "
-                          "Default: the profile's molcas.workdir, else runs/<study>/molcas/<label>/scratch."),
+                     help="Scratch root ($MOLCAS_WORKDIR); each OpenMolcas node uses <workdir>/<study>/<node>. "
+                          f"Default: {last}the profile's molcas.workdir, else the node's directory/scratch."),
         json_option,
     ]
 

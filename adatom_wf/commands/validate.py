@@ -42,7 +42,10 @@ def summary(study) -> dict:
 @study_argument
 @json_option
 def command(study, as_json):
-    """Check STUDY (a workflows/*.yaml file or a bundled study's name) and print its summary."""
+    """Check STUDY (a workflows/*.yaml file or a bundled study's name) and print its summary, with each oxidation
+    state's cost estimate: basis functions, orbitals, CSFs, SO states, integrals, memory, scratch (docs/execution.md,
+    "Resources from the cost estimate").
+    """
     data = summary(load_study(study))
     if as_json:
         echo_json(data)
