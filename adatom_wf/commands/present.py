@@ -76,7 +76,7 @@ def state_line(label: str, result: dict) -> str:
         return f"{label}: FAILED ({result['directory']}/status.json): {result['failure']}"
     wall = result.get("wall_seconds", {})
     lowest = ", ".join(f"{name} >= {100 * value:.1f}%" for name, value in result.get("lowest_character", {}).items())
-    timing = (f"{wall.get('total', 0):.0f} s (integrals {wall.get('integrals', 0):.0f} s, "
+    timing = (f"{wall.get('total', 0):.0f} s (shared integrals copied in {wall.get('integrals', 0):.0f} s, "
               f"CASSCF/RASSI/SINGLE_ANISO {wall.get('casscf', 0):.0f} s)")
     done = "already finished, " if result.get("skipped") else ""
     return f"{label}: ok, {done}{timing}; active orbitals {lowest}  [{result['directory']}]"
