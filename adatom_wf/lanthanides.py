@@ -122,6 +122,11 @@ EXTRA_ORBITALS = ("6s/5d0", "5dxy", "5dx2-y2")  # where the paper puts the elect
 DEGENERATE_PAIRS = (("5dxy", "5dx2-y2"), ("5dxz", "5dyz"))
 
 
+# The characters of an active space of n orbitals when no study names them (a run adatom-wf did not write):
+# the paper's choices (4f; 4f + 6s/5d0 + the 5dxy/5dx2-y2 pair) and 4f + 5d.
+CHARACTERS_BY_ORBITALS = {7: ("4f",), 8: ("4f", "6s/5d0"), 10: ("4f", *EXTRA_ORBITALS), 12: ("4f", "5d")}
+
+
 def character_slots(characters: list[str]) -> list[str]:
     """One entry per active orbital: ["4f", "6s/5d0"] -> ["4f"] * 7 + ["6s/5d0"]."""
     unknown = [name for name in characters if name not in CHARACTERS]
@@ -147,6 +152,22 @@ def check_characters(characters: list[str], orbitals: int) -> None:
         counts = " + ".join(f"{CHARACTERS[name].orbitals} {name}" for name in characters)
         raise ValueError(f"active_space.character {characters} describes {len(slots)} orbitals ({counts}) "
                          f"but active_space.orbitals is {orbitals}")
+
+
+def check_expected_configuration(expected: dict[str, float], characters: list[str], electrons: int) -> None:
+    """``expected_configuration`` names the groups the active-space check measures and holds the active electrons."""
+    labels = [label for label, _ in measured_slots(characters)]
+    groups = list(dict.fromkeys(labels))
+    for name, value in expected.items():
+        if name not in groups:
+            raise ValueError(f"expected_configuration names {name!r}, not a group of active_space.character "
+                             f"{list(characters)}; allowed: {', '.join(groups)}")
+        if not 0 <= value <= 2 * labels.count(name):
+            raise ValueError(f"expected_configuration[{name!r}] = {value} electrons: {name} holds 0 to "
+                             f"{2 * labels.count(name)}")
+    if abs(sum(expected.values()) - electrons) > 1e-6:
+        raise ValueError(f"expected_configuration holds {sum(expected.values()):g} electrons but the active space has "
+                         f"{electrons}")
 
 
 def check_thresholds(thresholds: dict[str, float]) -> None:

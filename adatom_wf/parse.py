@@ -34,7 +34,7 @@ def parse_vasp(directory: Path, *, adatom: str | None = None) -> RunResult:
 
 
 def parse_directory(directory, *, label: str | None = None, multiplet_size: int | None = None,
-                    adatom: str | None = None) -> RunResult:
+                    adatom: str | None = None, characters=None, expected_configuration=None) -> RunResult:
     """One run directory, VASP or OpenMolcas, detected by content."""
     from adatom_wf.molcas.results import is_molcas_run, parse_molcas_run
     from adatom_wf.vasp.results import is_vasp_run
@@ -45,7 +45,8 @@ def parse_directory(directory, *, label: str | None = None, multiplet_size: int 
     if is_vasp_run(directory):
         return parse_vasp(directory, adatom=adatom)
     if is_molcas_run(directory):
-        return analysed(parse_molcas_run(directory, label=label, multiplet_size=multiplet_size))
+        return analysed(parse_molcas_run(directory, label=label, multiplet_size=multiplet_size, characters=characters,
+                                         expected_configuration=expected_configuration))
     raise ParseError(f"{directory} is neither a VASP run (vasprun.xml or OUTCAR) nor an OpenMolcas run "
                      "(an OpenMolcas log or rasscf/rassi .h5)")
 
@@ -98,7 +99,9 @@ def parse_study(study, root: Path) -> ParseOutcome:
     if study.molcas is not None:
         for label, state in study.molcas.oxidation_states.items():
             candidates.append((root / layout.state_dir(label), is_molcas_run,
-                               {"label": label, "multiplet_size": state.multiplet_size}))
+                               {"label": label, "multiplet_size": state.multiplet_size,
+                                "characters": state.active_space.character,
+                                "expected_configuration": state.expected_configuration}))
     outcome = ParseOutcome()
     present = []
     for directory, detect, options in candidates:

@@ -21,7 +21,10 @@ CF_COLUMNS = {"B20": (2, 0), "B40": (4, 0), "B60": (6, 0), "B66": (6, 6)}
 MISSING_MARKDOWN = "—"
 
 TABLE1_COLUMNS = ("site", "status", "e_ads_rel_mev", "height_angstrom")
-TABLE2_COLUMNS = ("state", "status", "pseudospin", "g1", "g2", "g3", "B20", "B40", "B60", "B66")
+TABLE2_COLUMNS = ("state", "status", "pseudospin", "g1", "g2", "g3", "B20", "B40", "B60", "B66", "configuration")
+# A ground multiplet whose electrons in some orbital group differ from the study's expected_configuration by more
+# than this is flagged: the majority of an electron sits elsewhere than the study assumes.
+CONFIGURATION_TOLERANCE_ELECTRONS = 0.5
 SPIN_GAP_COLUMNS = ("state", "status", "multiplicity", "spin", "lowest_root_hartree", "gap_ev")
 LEVEL_COLUMNS = ("state", "status", "level", "energy_cm1", "jz")
 
@@ -37,7 +40,7 @@ HEADERS = {
     "state": "state", "pseudospin": "pseudospin S", "g1": "g1", "g2": "g2", "g3": "g3",
     "B20": "B_2^0 (cm⁻¹)", "B40": "B_4^0 (cm⁻¹)", "B60": "B_6^0 (cm⁻¹)", "B66": "B_6^6 (cm⁻¹)",
     "multiplicity": "2S+1", "spin": "S", "lowest_root_hartree": "lowest root (Eh)", "gap_ev": "gap (eV)",
-    "level": "level", "energy_cm1": "E (cm⁻¹)", "jz": "⟨Jz⟩",
+    "level": "level", "energy_cm1": "E (cm⁻¹)", "jz": "⟨Jz⟩", "configuration": "configuration (electrons)",
 }
 
 # --- records ----------------------------------------------------------------------------------------------
@@ -118,21 +121,48 @@ def _cf_value(parameters, k: int, q: int):
     return None
 
 
+def configuration_text(occupations) -> str | None:
+    """``4f^8.00 (6s/5d0)^0.29 (5dxy+5dx2-y2)^0.71`` from ``[{character, electrons}]``; None without them."""
+    if not occupations:
+        return None
+    names = (o["character"] if "/" not in o["character"] and "+" not in o["character"] else f"({o['character']})"
+             for o in occupations)
+    return " ".join(f"{name}^{o['electrons']:.2f}" for name, o in zip(names, occupations))
+
+
+def configuration_mismatches(occupations, expected) -> list[str]:
+    """The groups whose electrons in ``occupations`` differ from ``expected`` ({group: electrons}; a group it does
+    not name: 0) by more than :data:`CONFIGURATION_TOLERANCE_ELECTRONS`, as "6s/5d0 0.15 (expected 1)"; none
+    without ``expected``."""
+    if not expected:
+        return []
+    found = {o["character"]: o["electrons"] for o in occupations or ()}
+    return [f"{group} {found.get(group, 0.0):.2f} (expected {expected.get(group, 0):g})"
+            for group in dict.fromkeys([*found, *expected])
+            if abs(found.get(group, 0.0) - expected.get(group, 0)) > CONFIGURATION_TOLERANCE_ELECTRONS]
+
+
 def table2(records) -> list[dict]:
     """Paper's Table 2: one row per OpenMolcas record ordered by charge (3+, 2+, 1+, 0, …, unknown labels last).
 
     g1, g2, g3 are the ground (first) SINGLE_ANISO multiplet's main g values in the order SINGLE_ANISO prints
     them (gX, gY, gZ; not re-sorted); B20 … B66 its ESO parameters B_k^q for (k, q) = (2,0), (4,0), (6,0), (6,6)
-    in cm⁻¹, None where absent.
+    in cm⁻¹, None where absent; configuration its electrons per active-orbital group. The note says where that
+    configuration differs from the study's ``expected_configuration`` (``mismatch`` lists the groups).
     """
     rows = []
     for record in sorted(_records(records, "molcas"), key=_state_key):
         multiplets = (record.get("multiplets") or []) if _ok(record) else []
         ground = multiplets[0] if multiplets else {}
         g = [float(v) for v in ground.get("g_main") or []] + [None] * 3
+        mismatch = configuration_mismatches(ground.get("occupations"), record.get("expected_configuration")) \
+            if ground.get("occupations") else []
+        note = _failure(record) or (None if ground else "no SINGLE_ANISO multiplet in this run")
+        if mismatch:
+            note = "ground multiplet is not the study's expected configuration: " + ", ".join(mismatch)
         row = {"state": state_label(record), "status": record.get("status"), "pseudospin": ground.get("pseudospin"),
-               "g1": g[0], "g2": g[1], "g3": g[2],
-               "note": _failure(record) or (None if ground else "no SINGLE_ANISO multiplet in this run")}
+               "g1": g[0], "g2": g[1], "g3": g[2], "configuration": configuration_text(ground.get("occupations")),
+               "mismatch": mismatch, "note": note}
         for column, (k, q) in CF_COLUMNS.items():
             row[column] = _cf_value(ground.get("cf_parameters"), k, q)
         rows.append(row)
@@ -248,6 +278,20 @@ def to_csv(rows, columns) -> str:
 
 # --- files ------------------------------------------------------------------------------------------------
 
+def _configuration_lines(rows) -> list[str]:
+    """One sentence per state with a configuration: as the study expects it, or where it differs."""
+    lines = []
+    for row in rows:
+        if row["configuration"] is None:
+            continue
+        if row["mismatch"]:
+            lines.append(f"- **{row['state']}: the ground multiplet is {row['configuration']}, not the configuration "
+                         f"the study expects** ({', '.join(row['mismatch'])}).")
+        else:
+            lines.append(f"- {row['state']}: ground multiplet {row['configuration']}.")
+    return lines + [""] if lines else []
+
+
 REPORT_FILES = ("report.md", "table1.md", "table1.csv", "table2.md", "table2.csv", "spin_gaps.md", "spin_gaps.csv",
                 "levels.csv", "levels_by_jz.png", "spin_gaps.png")
 
@@ -303,8 +347,10 @@ def write_report(records, out_dir) -> list[Path]:
         levels = level_rows(records)
         panels = level_panels(levels)
         lines += ["## g values and crystal-field parameters of the ground multiplet (paper's Table 2)", "",
-                  "Main g values as SINGLE_ANISO prints them (gX, gY, gZ) and ESO parameters B_k^q in cm⁻¹.", ""]
+                  "Main g values as SINGLE_ANISO prints them (gX, gY, gZ), ESO parameters B_k^q in cm⁻¹, and the "
+                  "multiplet's electrons per active-orbital group (mean over its SO states; docs/results.md).", ""]
         lines += table("table2", rows, TABLE2_COLUMNS)
+        lines += _configuration_lines(rows)
 
         lines += ["## Spin-state gaps (paper's Fig. 4)", "",
                   "Lowest SA-CASSCF root of each multiplicity above the lowest root of that oxidation state.", ""]

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from adatom_wf.errors import SpecError
 from adatom_wf.facts import SITES, csf_count, oxidation_state_charge
-from adatom_wf.lanthanides import (ATOMIC_NUMBERS, LANTHANIDES, check_characters, check_thresholds, fill_defaults,
-                                   is_lanthanide, potcar_f_in_core)
+from adatom_wf.lanthanides import (ATOMIC_NUMBERS, LANTHANIDES, check_characters, check_expected_configuration,
+                                   check_thresholds, fill_defaults, is_lanthanide, potcar_f_in_core)
 
 SiteName = Literal[SITES]
 
@@ -127,11 +127,17 @@ class OxidationState(StrictModel):
     active_space: ActiveSpace
     spin_states: list[SpinState] = Field(min_length=1)
     multiplet_size: int = Field(ge=1)
+    # Electrons per active-orbital group the ground multiplet should have (the report flags a computed ground
+    # multiplet that differs), e.g. {"4f": 8, "6s/5d0": 1}; groups as the active-space check names them.
+    expected_configuration: dict[str, float] | None = None
 
     @model_validator(mode="after")
     def _consistent(self):
         check_active_space(self)
         check_characters(self.active_space.character, self.active_space.orbitals)
+        if self.expected_configuration is not None:
+            check_expected_configuration(self.expected_configuration, self.active_space.character,
+                                         self.active_space.electrons)
         return self
 
 

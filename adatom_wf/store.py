@@ -117,6 +117,10 @@ def _write_vasp(group, record: dict, arrays: dict) -> None:
 def _write_molcas(group, record: dict, arrays: dict) -> None:
     for key in MOLCAS_ATTRS:
         group.attrs[key] = record.get(key) or ""
+    groups = record.get("orbital_groups")
+    for key in ("orbital_groups", "expected_configuration"):
+        if record.get(key) is not None:
+            group.attrs[key] = json.dumps(record[key], sort_keys=True)
     runs = group.create_group("rasscf", track_order=True) if record.get("rasscf") else None
     for order, run in enumerate(record.get("rasscf") or []):
         sub = runs.create_group(f"m{run['multiplicity']}")
@@ -127,9 +131,21 @@ def _write_molcas(group, record: dict, arrays: dict) -> None:
             sub.attrs["iterations"] = run["iterations"]
         _dataset(sub, "root_energies", np.asarray(run["root_energies_hartree"], float), "hartree",
                  "state-averaged CASSCF root energies of this spin multiplicity")
+        if run.get("occupations"):
+            _dataset(sub, "occupations", [[o["electrons"] for o in root] for root in run["occupations"]], "electrons",
+                     "electrons per active-orbital group (attribute groups) of each root, from its DENSITY_MATRIX")
+            sub["occupations"].attrs["groups"] = json.dumps([o["character"] for o in run["occupations"][0]])
     if record.get("so_energies_cm1"):
         _dataset(group, "spin_orbit/energies", np.asarray(record["so_energies_cm1"], float), "cm^-1",
                  "RASSI spin-orbit energies above the lowest SO state")
+    if "so_occupations" in arrays:
+        _dataset(group, "spin_orbit/occupations", arrays["so_occupations"], "electrons",
+                 "electrons per active-orbital group (attribute groups) of each SO state: its spin-free weights times "
+                 "their roots' occupations")
+        group["spin_orbit/occupations"].attrs["groups"] = json.dumps(groups)
+        _dataset(group, "spin_orbit/spin_weights", arrays["so_spin_weights"], "1",
+                 "weight of each spin multiplicity (attribute multiplicities) in each SO state")
+        group["spin_orbit/spin_weights"].attrs["multiplicities"] = json.dumps(arrays["so_multiplicities"].tolist())
     for multiplet in record.get("multiplets") or []:
         sub = group.create_group(f"single_aniso/multiplet_{multiplet['index']}")
         sub.attrs["size"] = multiplet["size"]
@@ -141,6 +157,13 @@ def _write_molcas(group, record: dict, arrays: dict) -> None:
                  "SO energies of the multiplet as SINGLE_ANISO prints them (three decimals)")
         if multiplet["cf_parameters"]:
             _cf_table(sub, multiplet["cf_parameters"], "ZFS/crystal-field Hamiltonian of the pseudospin multiplet")
+        if multiplet.get("occupations"):
+            _dataset(sub, "occupations", [o["electrons"] for o in multiplet["occupations"]], "electrons",
+                     "electrons per active-orbital group (attribute groups), mean over the multiplet's SO states")
+            sub["occupations"].attrs["groups"] = json.dumps([o["character"] for o in multiplet["occupations"]])
+            _dataset(sub, "spin_weights", [w["weight"] for w in multiplet["spin_weights"]], "1",
+                     "weight of each spin multiplicity (attribute multiplicities), mean over the multiplet's SO states")
+            sub["spin_weights"].attrs["multiplicities"] = json.dumps([w["multiplicity"] for w in multiplet["spin_weights"]])
     crystal = record.get("crystal_field_j")
     if crystal:
         sub = group.create_group("crystal_field_j")
@@ -178,13 +201,25 @@ def _read_vasp(group) -> dict:
     return record
 
 
+def _occupations(dataset) -> list:
+    """``[{character, electrons}]`` (1-D) or one such list per row (2-D) from an occupations dataset."""
+    groups = json.loads(dataset.attrs["groups"])
+    values = dataset[()]
+    rows = values if values.ndim == 2 else [values]
+    lists = [[{"character": g, "electrons": float(n)} for g, n in zip(groups, row)] for row in rows]
+    return lists if values.ndim == 2 else lists[0]
+
+
 def _read_molcas(group) -> dict:
     record = {key: (group.attrs[key] or None) for key in MOLCAS_ATTRS}
+    for key in ("orbital_groups", "expected_configuration"):
+        record[key] = json.loads(group.attrs[key]) if key in group.attrs else None
     runs = group["rasscf"] if "rasscf" in group else {}
     record["rasscf"] = [
         {"multiplicity": int(run.attrs["multiplicity"]), "root_energies_hartree": run["root_energies"][()].tolist(),
          "converged": bool(run.attrs["converged"]),
-         "iterations": int(run.attrs["iterations"]) if "iterations" in run.attrs else None}
+         "iterations": int(run.attrs["iterations"]) if "iterations" in run.attrs else None,
+         "occupations": _occupations(run["occupations"]) if "occupations" in run else None}
         for run in sorted(runs.values(), key=lambda r: int(r.attrs["order"]))]
     energies = group.get("spin_orbit/energies")
     record["so_energies_cm1"] = energies[()].tolist() if energies is not None else []
@@ -192,7 +227,11 @@ def _read_molcas(group) -> dict:
     record["multiplets"] = [
         {"index": int(name.rsplit("_", 1)[1]), "size": int(sub.attrs["size"]), "pseudospin": str(sub.attrs["pseudospin"]),
          "g_main": sub["g_main"][()].tolist(), "g_axes": sub["g_axes"][()].tolist(),
-         "energies_cm1": sub["energies"][()].tolist(), "cf_parameters": _read_cf(sub)}
+         "energies_cm1": sub["energies"][()].tolist(), "cf_parameters": _read_cf(sub),
+         **({"occupations": _occupations(sub["occupations"]),
+             "spin_weights": [{"multiplicity": m, "weight": float(w)} for m, w in
+                              zip(json.loads(sub["spin_weights"].attrs["multiplicities"]), sub["spin_weights"][()])]}
+            if "occupations" in sub else {})}
         for name, sub in sorted(multiplets.items(), key=lambda item: int(item[0].rsplit("_", 1)[1]))]
     crystal = group.get("crystal_field_j")
     record["crystal_field_j"] = ({"j": str(crystal.attrs["j"]), "cf_parameters": _read_cf(crystal)}

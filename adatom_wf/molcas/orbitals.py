@@ -75,9 +75,7 @@ def read_orbitals(path: str | Path) -> Orbitals:
 
 def lowdin_weights(orbitals: Orbitals) -> np.ndarray:
     """(n_mo, n_basis) Löwdin weights: squares of C S^½; each row sums to 1 for orthonormal MOs."""
-    values, vectors = np.linalg.eigh(orbitals.overlap)
-    root = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
-    return (orbitals.coefficients @ root) ** 2
+    return _lowdin_coefficients(orbitals) ** 2
 
 
 def component_mask(orbitals: Orbitals, center: int, components) -> np.ndarray:
@@ -239,6 +237,55 @@ def _principal(space: np.ndarray, columns: np.ndarray, count: int) -> tuple[np.n
     return weights, vectors
 
 
+def _lowdin_coefficients(orbitals: Orbitals) -> np.ndarray:
+    """The MOs over Löwdin-orthogonalised AOs (C S^½, one row per MO)."""
+    values, vectors = np.linalg.eigh(orbitals.overlap)
+    return orbitals.coefficients @ ((vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T)
+
+
+def _principal_by_character(orbitals: Orbitals, space: np.ndarray, center: int, measured):
+    """For each slot label of ``measured`` (in order): (label, weights, vectors) of its principal orbitals in
+    ``space`` (:func:`_principal`, as many as the label has slots)."""
+    for label in dict.fromkeys(label for label, _ in measured):
+        members = next(m for lab, m in measured if lab == label)
+        count = sum(1 for lab, _ in measured if lab == label)
+        components = tuple(c for member in members for c in CHARACTERS[member].components)
+        weights, vectors = _principal(space, component_mask(orbitals, center, components), count)
+        yield label, weights, vectors
+
+
+def active_orbitals(orbitals: Orbitals) -> np.ndarray:
+    """Indices of the active MOs (TypeIndex 1, 2 or 3: RAS1, RAS2, RAS3), in the file's order."""
+    return np.array([i for i, t in enumerate(orbitals.type_indices) if t in ("1", "2", "3")], dtype=int)
+
+
+def character_basis(orbitals: Orbitals, characters, adatom_number: int) -> tuple[list[str], np.ndarray]:
+    """The active space split by character: a label per direction and an orthonormal basis of the active space.
+
+    Column k of the (n_active, n_active) matrix is a vector over the file's active MOs: the principal orbitals
+    of each character (:func:`_principal`, degenerate partners pooled as in :func:`check_active_space`),
+    Löwdin-orthogonalised together (the closest orthonormal set), so the electrons a density puts on the columns
+    of one label add up, over all labels, to its trace. Invariant to rotations among the active orbitals.
+    """
+    measured = measured_slots(characters)
+    active = active_orbitals(orbitals)
+    if active.size != len(measured):
+        raise ParseError(f"{Path(orbitals.path).name}: {active.size} active orbitals, but the characters "
+                         f"{list(characters)} describe {len(measured)}")
+    center = orbitals.center_of(adatom_number)
+    space = _lowdin_coefficients(orbitals)[active]
+    labels, columns = [], []
+    for label, _, vectors in _principal_by_character(orbitals, space, center, measured):
+        labels += [label] * vectors.shape[1]
+        columns.append(vectors)
+    basis = np.hstack(columns)
+    values, vectors = np.linalg.eigh(basis.T @ basis)
+    if values.min() < 1e-6:
+        raise ParseError(f"{Path(orbitals.path).name}: the active orbitals of characters {list(characters)} are not "
+                         "independent (one orbital carries two characters)")
+    return labels, basis @ (vectors / np.sqrt(values)) @ vectors.T
+
+
 def check_active_space(orbitals: Orbitals, plan: StatePlan, adatom_number: int,
                        thresholds: dict[str, float] | None = None) -> ActiveSpaceCheck:
     """Judge a RASSCF's active space: for every slot an active orbital with that character above threshold.
@@ -255,20 +302,14 @@ def check_active_space(orbitals: Orbitals, plan: StatePlan, adatom_number: int,
     center = orbitals.center_of(adatom_number)
     measured = measured_slots(plan.characters)
     thresholds.update({label: max(thresholds[m] for m in members) for label, members in measured})
-    active = np.array([i for i, t in enumerate(orbitals.type_indices) if t in ("1", "2", "3")], dtype=int)
+    active = active_orbitals(orbitals)
     inactive = np.array([i for i, t in enumerate(orbitals.type_indices) if t == "I"], dtype=int)
     if active.size != len(measured):
         return ActiveSpaceCheck(orbitals.path, (), ok=False,
                                 failure=f"{name}: {active.size} active orbitals, expected {len(measured)}")
-    values, vectors = np.linalg.eigh(orbitals.overlap)
-    orthonormal = orbitals.coefficients @ ((vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T)
-    space = orthonormal[active]
+    orthonormal = _lowdin_coefficients(orbitals)
     rows, chosen = [], []
-    for label in dict.fromkeys(label for label, _ in measured):
-        members = next(m for lab, m in measured if lab == label)
-        count = sum(1 for lab, _ in measured if lab == label)
-        components = tuple(c for member in members for c in CHARACTERS[member].components)
-        weights, vecs = _principal(space, component_mask(orbitals, center, components), count)
+    for label, weights, vecs in _principal_by_character(orbitals, orthonormal[active], center, measured):
         chosen.append(vecs)
         for weight in weights:
             rows.append({"character": label, "weight": round(float(weight), 4), "threshold": thresholds[label],

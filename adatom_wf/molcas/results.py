@@ -132,12 +132,14 @@ def failed_result(record: dict, reason: str) -> RunResult:
     """The record as a failed run: the reason, and no result numbers (nothing half-parsed is stored)."""
     record.update(status="failed", failure=reason, rasscf=[], so_energies_cm1=[], multiplets=[],
                   crystal_field_j=None, doublets=[], spectrum=None)
-    for key in ("_states", "_text", "_log_index"):
+    record.update(orbital_groups=None)
+    for key in ("_states", "_text", "_log_index", "_composition"):
         record.pop(key, None)
     return RunResult(record)
 
 
-def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int | None = None) -> RunResult:
+def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int | None = None,
+                     characters=None, expected_configuration: dict | None = None) -> RunResult:
     """Parse an OpenMolcas run directory into a record (see docs/results.md); ParseError only if it is none.
 
     Whatever the files hold, this returns a record: a file that cannot be read makes the run failed, with a
@@ -155,19 +157,24 @@ def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int
     record = {"kind": "molcas", "path": str(directory), "label": label or directory.name, "project": project,
               "status": "ok", "failure": None, "molcas_version": None, "sources": {}, "warnings": [],
               "cross_checks": [], "rasscf": [], "so_energies_cm1": [], "multiplets": [], "crystal_field_j": None,
+              "orbital_groups": None, "expected_configuration": expected_configuration,
               "doublets": [], "spectrum": None}  # doublets, spectrum: adatom_wf.parse.analysed
     reading = [log.name if log else directory.name]  # the file being read, for an unexpected error's message
     try:
         status, failure = _judge(record, directory, log, files)
         if status != "ok":
             return failed_result(record, failure)
-        _fill(record, directory, files, log, multiplet_size, reading)
+        _fill(record, directory, files, log, multiplet_size, characters, reading)
     except AdatomWfError as error:  # a truncated or malformed file: a failed run, never a crash
         return failed_result(record, str(error))
     except Exception as error:  # the last line of defence: never a traceback, whatever is in the directory
         return failed_result(record, f"{reading[-1]}: cannot be read ({type(error).__name__}: {error})")
     states = record.pop("_states", None)
+    composition = record.pop("_composition", None)
     arrays = {"angular_momentum": states.angular_momentum, "spin": states.spin} if states else {}
+    if composition is not None:
+        arrays.update(so_occupations=composition.electrons, so_spin_weights=composition.spin_weights,
+                      so_multiplicities=np.asarray(composition.multiplicities))
     return RunResult(record, arrays, states)
 
 
@@ -205,13 +212,13 @@ def _note(record: dict, text: str) -> None:
     record["warnings"].append(text)
 
 
-def _fill(record: dict, directory: Path, files: RunFiles, log: Path, multiplet_size: int | None,
+def _fill(record: dict, directory: Path, files: RunFiles, log: Path, multiplet_size: int | None, characters,
           reading: list) -> None:
     from adatom_wf.molcas import results_log
 
     text, index, log_name = record.pop("_text"), record.pop("_log_index"), log.name
     runs = results_log.rasscf_runs(text, log_name, index)
-    rasscf, electrons = _rasscf(record, runs, files, log_name, reading)
+    rasscf, electrons, rasscf_files = _rasscf(record, runs, files, log_name, reading)
     record["rasscf"] = rasscf
     reading.append(log_name)
     multiplets = results_log.single_aniso_multiplets(text, log_name, index)
@@ -225,6 +232,18 @@ def _fill(record: dict, directory: Path, files: RunFiles, log: Path, multiplet_s
     size = multiplets[0]["size"] if multiplets else multiplet_size
     spanned = sum(m["size"] for m in multiplets)
     states = _so_states(record, files, rasscf, size, spanned, log_name, reading)
+    try:
+        _configuration(record, directory, rasscf, rasscf_files, states, characters, reading)
+    except Exception as error:  # the files do not allow the analysis: the rest of the record stands, none of it
+        for run in rasscf:
+            run["occupations"] = None
+        record.update(orbital_groups=None)
+        record.pop("_composition", None)
+        for multiplet in record["multiplets"]:
+            multiplet.pop("occupations", None)
+            multiplet.pop("spin_weights", None)
+        why = str(error) if isinstance(error, ParseError) else f"{reading[-1]}: {type(error).__name__}: {error}"
+        _note(record, f"no occupations of the active orbitals: {why}")
     if states is None:
         return
     record["so_energies_cm1"] = [float(e) for e in states.energies_cm1]
@@ -256,7 +275,7 @@ def _rasscf(record: dict, runs: list, files: RunFiles, log_name: str, reading: l
         _note(record, f"{log_name}: no RASSCF in the log: no root energies"
                       + (f" ({', '.join(p.name for p, _ in loaded)} not used: no RASSCF of this log to check "
                          "them against)" if loaded else ""))
-        return [], None
+        return [], None, []
 
     def agree(run, h5):
         return (h5.multiplicity == run["multiplicity"] and len(h5.root_energies_hartree) == len(run["root_energies_hartree"])
@@ -296,14 +315,14 @@ def _rasscf(record: dict, runs: list, files: RunFiles, log_name: str, reading: l
             iterations = h5.iterations if h5.iterations is not None else run["iterations"]
             electrons = h5.active_electrons or run.get("active_electrons") or electrons
         rasscf.append({"multiplicity": multiplicity, "root_energies_hartree": list(energies), "converged": True,
-                       "iterations": iterations})
+                       "iterations": iterations, "occupations": None})
     for path, h5 in loaded:
         if path not in used and any(agree(run, h5) for run in runs):  # a copy of a file used above
             record["sources"][path.name] = sha256_file(path)
         elif path not in used:
             _note(record, f"{path.name}: RASSCF 2S+1={h5.multiplicity}, {len(h5.root_energies_hartree)} roots: not "
                           f"one of the RASSCF runs of {log_name} (not used)")
-    return rasscf, electrons
+    return rasscf, electrons, [match[0] if match else None for match in chosen]
 
 
 @dataclass(frozen=True)
@@ -353,6 +372,63 @@ def _so_states(record, files: RunFiles, rasscf: list, size, spanned, log_name, r
         return _States(aniso.energies_cm1[order], orbital, spin, np.asarray(aniso.multiplicities), path.name)
     _note(record, "no rassi.h5 and no SINGLE_ANISO ASCII file (.aniso): no SO energies, doublets or spectrum")
     return None
+
+
+def _configuration(record, directory: Path, rasscf: list, rasscf_files: list, states, characters,
+                   reading: list) -> None:
+    """Electrons per active-orbital character of every root, SO state and multiplet (:mod:`.configuration`), where
+    the run holds what it takes; else a note saying what is missing."""
+    from adatom_wf.lanthanides import CHARACTERS_BY_ORBITALS
+    from adatom_wf.molcas import configuration
+    from adatom_wf.molcas.orbitals import active_orbitals, read_orbitals
+
+    present = [path for path in rasscf_files if path is not None]
+    if not present:
+        if rasscf:
+            _note(record, "no rasscf.h5 of the log's RASSCF runs: no occupations of the active orbitals")
+        return
+    if characters is None:
+        reading.append(present[0].name)
+        count = int(active_orbitals(read_orbitals(present[0])).size)
+        characters = CHARACTERS_BY_ORBITALS.get(count)
+        if characters is None:
+            _note(record, f"{present[0].name}: {count} active orbitals and no study naming their characters: no "
+                          "occupations of the active orbitals")
+            return
+        _note(record, f"orbital characters {'+'.join(characters)} assumed for {count} active orbitals (no study "
+                      "names them)")
+    per_run = []
+    for run, path in zip(rasscf, rasscf_files):
+        occupations = None
+        if path is not None:
+            reading.append(path.name)
+            occupations = configuration.read_root_occupations(path, characters)
+            if occupations is None:
+                _note(record, f"{path.name}: no DENSITY_MATRIX (OpenMolcas before 22.10?): no occupations of its roots")
+        else:
+            _note(record, f"RASSCF 2S+1={run['multiplicity']}: no rasscf.h5 holds its roots: no occupations of them")
+        run["occupations"] = (None if occupations is None else
+                              [configuration.occupation_list(occupations.groups, row) for row in occupations.electrons])
+        per_run.append((run["multiplicity"], run["root_energies_hartree"], occupations))
+    known = [item for item in per_run if item[2] is not None]
+    if not known:
+        return
+    record["orbital_groups"] = list(known[0][2].groups)
+    if states is None or not states.source.endswith(".h5"):
+        if states is not None:
+            _note(record, f"{states.source}: not a rassi.h5 (no SO eigenvectors): no occupations of the SO states")
+        return
+    if len(known) < len(per_run):
+        _note(record, "occupations of the SO states need every RASSCF run's rasscf.h5: not computed")
+        return
+    reading.append(states.source)
+    weights, multiplicities, energies = configuration.read_composition(directory / states.source)
+    composition = configuration.compose(weights, multiplicities, energies, per_run)
+    record["_composition"] = composition
+    first = 0
+    for multiplet in record["multiplets"]:
+        multiplet.update(composition.multiplet(first, multiplet["size"]))
+        first += multiplet["size"]
 
 
 def h5py_file(path: Path):
