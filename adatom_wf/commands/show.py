@@ -18,8 +18,13 @@ def _line(run: dict) -> str:
     g = "" if ground is None else ", g = " + "/".join(f"{v:.3f}" for v in ground["g_main"])
     spins = ", ".join(f"2S+1={r['multiplicity']}×{len(r['root_energies_hartree'])}" for r in run["rasscf"])
     doublets = len(run["doublets"])
+    configuration = ""
+    if ground is not None and ground.get("occupations"):
+        from adatom_wf.report import configuration_text
+
+        configuration = f", ground {configuration_text(ground['occupations'])}"
     return f"{head} OpenMolcas {run['molcas_version']}, {spins}, {len(run['so_energies_cm1'])} SO states{g}, " \
-           f"{doublets} doublets"
+           f"{doublets} doublets{configuration}"
 
 
 @click.command()

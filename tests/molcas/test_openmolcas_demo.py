@@ -133,6 +133,78 @@ def test_parse_show_report_and_spectrum_on_the_real_runs(demo_run):
     assert [d["g_main"] for d in spectrum["doublets"]] == pytest.approx([d["g_main"] for d in tb2["doublets"]])
 
 
+def _ci_printout_occupations(log: str, multiplicity: int) -> list[np.ndarray]:
+    """Per root of the RASSCF of ``multiplicity``: each active orbital's electrons, summed over the log's CI printout
+    ("printout of CI-coefficients larger than 0.05": occupation strings with weights), normalised to the printed
+    weight. Independent of DENSITY_MATRIX and of adatom-wf's readers."""
+    start = re.search(rf"Spin quantum number\s+{(multiplicity - 1) / 2:.1f}\n", log).start()
+    section = log[start:log.index("--- Stop Module: rasscf", start)]
+    roots = []
+    for block in re.split(r"printout of CI-coefficients larger than\s+\S+ for root\s+\d+", section)[1:]:
+        rows = re.findall(r"^\s+\d+\s+([2ud0]+)\s+\S+\s+(\S+)$", block.split("\n\n")[0], re.M)
+        occupation = {"2": 2, "u": 1, "d": 1, "0": 0}
+        weights = np.array([float(w) for _, w in rows])
+        strings = np.array([[occupation[c] for c in text] for text, _ in rows], float)
+        roots.append(weights @ strings / weights.sum())
+    return roots
+
+
+def test_configuration_of_tb2_roots_and_multiplet_against_the_ci_printout(demo_run):
+    """Issue 14: occupations in the store sum to the active electrons; Tb2+'s lowest octet root has about 0.29
+    electrons in 6s/5d0 as its CI printout says, and the ground multiplet what the CI printout's roots weighted
+    by the SO eigenvectors of rassi.h5 (both recomputed here) give."""
+    import h5py
+
+    _, root = demo_run
+    where = root.parent.parent
+    subprocess.run(adatom_wf_command() + ["parse", "demo_tb_benzene", "--runs-dir", "runs"], cwd=where, check=True,
+                   capture_output=True, timeout=300)
+    shown = subprocess.run(adatom_wf_command() + ["show", str(root / "results.h5"), "--json"], cwd=where,
+                           capture_output=True, text=True, timeout=300, check=True).stdout
+    runs = {r["label"]: r for r in json.loads(shown)["runs"]}
+    for label, electrons in (("Tb3+", 8), ("Tb2+", 9)):
+        for multiplet in runs[label]["multiplets"]:
+            assert sum(o["electrons"] for o in multiplet["occupations"]) == pytest.approx(electrons, abs=1e-6)
+            assert sum(w["weight"] for w in multiplet["spin_weights"]) == pytest.approx(1, abs=1e-6)
+    tb2 = runs["Tb2+"]
+    assert tb2["orbital_groups"] == ["4f", "6s/5d0", "5dxy+5dx2-y2"]
+    folder = root / "molcas" / "Tb2+"
+    log = (folder / "Tb2p.casscf.log").read_text()
+    with h5py.File(folder / "Tb2p.m8.rasscf.h5", "r") as h5:  # which active MO is 6s/5d0: most Tb s + d0 weight
+        n = int(h5.attrs["NBAS"][0])
+        c = h5["MO_VECTORS"][()].reshape(n, n)
+        overlap = h5["AO_OVERLAP_MATRIX"][()].reshape(n, n)
+        ids = h5["BASIS_FUNCTION_IDS"][()]
+        active = [i for i, t in enumerate(h5["MO_TYPEINDICES"][()]) if t in (b"1", b"2", b"3")]
+    values, vectors = np.linalg.eigh(overlap)
+    lowdin = (c @ (vectors * np.sqrt(values)) @ vectors.T) ** 2
+    s_d0 = (ids[:, 0] == 1) & ((ids[:, 2] == 0) | ((ids[:, 2] == 2) & (ids[:, 3] == 0)))
+    hybrid = int(np.argmax([lowdin[i, s_d0].sum() for i in active[7:]])) + 7  # after the seven 4f
+    by_root = {m: _ci_printout_occupations(log, m) for m in (8, 6)}
+    lowest = tb2["rasscf"][0]["occupations"][0]
+    assert lowest[1] == {"character": "6s/5d0", "electrons": pytest.approx(by_root[8][0][hybrid], abs=0.01)}
+    assert lowest[1]["electrons"] == pytest.approx(0.29, abs=0.03)
+    with h5py.File(folder / "Tb2p.rassi.h5", "r") as h5:
+        coefficients = h5["SOS_COEFFICIENTS_REAL"][()] ** 2 + h5["SOS_COEFFICIENTS_IMAG"][()] ** 2
+        multiplicities = list(h5.attrs["STATE_SPINMULT"])
+    sf_hybrid, column = [], 0
+    counters = {8: 0, 6: 0}
+    weights = np.zeros((coefficients.shape[0], len(multiplicities)))
+    for i, m in enumerate(multiplicities):
+        weights[:, i] = coefficients[:, column:column + m].sum(axis=1)
+        column += m
+        sf_hybrid.append(by_root[m][counters[m]][hybrid])
+        counters[m] += 1
+    expected = float(np.mean(weights[:14] @ np.array(sf_hybrid)))
+    ground = tb2["multiplets"][0]["occupations"]
+    assert ground[1]["electrons"] == pytest.approx(expected, abs=0.02)
+    assert ground[1]["electrons"] < 0.5  # not the paper's 6s/5d0^1: flagged by the report
+    report = (root / "report" / "report.md")
+    subprocess.run(adatom_wf_command() + ["report", "demo_tb_benzene", "--runs-dir", "runs"], cwd=where, check=True,
+                   capture_output=True, timeout=300)
+    assert "Tb2+: the ground multiplet is 4f^8.00 (6s/5d0)^0." in report.read_text()
+
+
 def test_per_doublet_g_agrees_with_single_aniso(demo_run, tmp_path):
     """SINGLE_ANISO run alone on Tb2+'s rassi.h5 with one pseudospin-1/2 block per Kramers doublet (MLTP 7 × 2):
     its g per doublet against the doublets adatom-wf computes from the rebuilt SO moments."""
