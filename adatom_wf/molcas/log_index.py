@@ -30,6 +30,9 @@ BOX = re.compile(r" ###[ \t]{3,}(\S.*?)\s*###[ \t]*$", re.M)
 #   [ process      0]: xquit (rc =    139): _MEMORY_ERROR_
 XQUIT = re.compile(r"xquit \(rc =\s*(\d+)\): (\S+)")
 
+# Return codes of a module that ended well (OpenMolcas's data/rcodes.txt names; "0" as some modules print it).
+SUCCESS_CODES = ("_RC_ALL_IS_WELL_", "_RC_INVOKED_OTHER_MODULE_", "_RC_EXIT_EXPECTED_", "0")
+
 START_LINE = "--- Start Module:"
 STOP_LINE = "--- Stop Module:"  # also where a SINGLE_ANISO section ends (results_log._section)
 RASSCF_START = "--- Start Module: rasscf "
@@ -48,8 +51,8 @@ class LogIndex:
 
     length: int  # len(text), to catch an index used with another text
     module_lines: tuple  # MODULE_LINE matches
-    boxes: tuple  # BOX matches
-    xquits: tuple  # XQUIT matches
+    boxes: tuple  # BOX matches outside the modules that ended well
+    xquits: tuple  # XQUIT matches outside the modules that ended well
     rasscf_starts: tuple[int, ...]  # every RASSCF_START
     rasscf_stops: tuple[int, ...]  # every RASSCF_STOP
     stop_lines: tuple[int, ...]  # every STOP_LINE
@@ -120,10 +123,30 @@ def index_log(text: str) -> LogIndex:
                 stops.append(at - 9)
         if at >= 4 and text.startswith("--- ", at - 4):
             candidates.append(at - 4)
-    boxes = matches_at(BOX, text, [hit.start() - 3 for hit in _BOX_HIT.finditer(text)
+    module_lines = matches_at(MODULE_LINE, text, sorted(candidates))
+    gaps = _outside_good_modules(module_lines, len(text))
+    boxes = matches_at(BOX, text, [hit.start() - 3 for begin, end in gaps for hit in _BOX_HIT.finditer(text, begin, end)
                                    if hit.start() >= 3 and text.startswith(" ###", hit.start() - 3)
                                    and not _blank_box_line(text, hit.end())])
+    xquits = [match for begin, end in gaps for match in XQUIT.finditer(text, begin, end)]
     headers = [hit.start() for hit in _HEADER.finditer(text, max(single_aniso, 0))]
-    return LogIndex(len(text), tuple(matches_at(MODULE_LINE, text, sorted(candidates))), tuple(boxes),
-                    tuple(XQUIT.finditer(text)), tuple(starts), tuple(stops), tuple(stop_lines), single_aniso,
-                    tuple(headers))
+    return LogIndex(len(text), tuple(module_lines), tuple(boxes), tuple(xquits), tuple(starts), tuple(stops),
+                    tuple(stop_lines), single_aniso, tuple(headers))
+
+
+def _outside_good_modules(module_lines, length: int) -> list[tuple[int, int]]:
+    """The stretches of the log outside every module that ended well (Start line to a Stop line with a success
+    code): where the error boxes and xquit lines that :func:`.verdict.parse_log` reports can be. A module that
+    failed, or never stopped, stays in. Searching only there keeps a long successful log to one scan."""
+    gaps, begin, start = [], 0, None
+    for match in module_lines:
+        if match.group("start"):
+            start = match.start()
+        elif match.group("stop") and start is not None:
+            if match.group("rc") in SUCCESS_CODES:
+                if start > begin:
+                    gaps.append((begin, start))
+                begin = max(begin, match.end())
+            start = None
+    gaps.append((begin, length))
+    return gaps

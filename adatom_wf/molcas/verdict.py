@@ -11,7 +11,7 @@ Facts this relies on (OpenMolcas 22.10, Debian): every module ends with ``--- St
 import re
 from dataclasses import dataclass
 
-from adatom_wf.molcas.log_index import XQUIT, LogIndex, index_log
+from adatom_wf.molcas.log_index import SUCCESS_CODES, XQUIT, LogIndex, index_log
 
 # data/rcodes.txt of OpenMolcas (the names a module's rc is printed with)
 RETURN_CODES = {
@@ -22,7 +22,6 @@ RETURN_CODES = {
     "_RC_FLOATING_EXCEPTION_": 134, "_RC_EXTERNAL_TERM_": 137, "_RC_MEMORY_ERROR_": 139,
     "_RC_IO_ERROR_WRITE_": 161, "_RC_IO_ERROR_READ_": 162,
 }
-SUCCESS_CODES = ("_RC_ALL_IS_WELL_", "_RC_INVOKED_OTHER_MODULE_", "_RC_EXIT_EXPECTED_", "0")
 
 # The module lines, ### boxes and xquit lines are found by the one pass of .log_index (bench/bench_parse.py).
 _WALL = re.compile(r"Timing: Wall=\s*([0-9.]+)")
