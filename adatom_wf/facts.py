@@ -59,3 +59,21 @@ def cluster_formula(site: str, rings: int) -> dict[str, int]:
     if site not in carbons:
         raise ValueError(f"site {site!r} is not one of {', '.join(SITES)}")
     return {"C": carbons[site], "H": hydrogens[site]}
+
+
+def supercell_image_distance_angstrom(n: int, m: int, lattice_constant_angstrom: float) -> float:
+    """Shortest non-zero in-plane lattice vector of the n×m graphene supercell (Å): an adatom's distance to its
+    own periodic images (primitive vectors a(1, 0) and a(1/2, √3/2), as adatom_wf.structure.substrate builds it)."""
+    a = lattice_constant_angstrom
+    u, v = (n * a, 0.0), (m * a / 2, m * a * math.sqrt(3) / 2)
+    return min(math.hypot(i * u[0] + j * v[0], i * u[1] + j * v[1])
+               for i in range(-2, 3) for j in range(-2, 3) if (i, j) != (0, 0))
+
+
+def max_cluster_rings(site: str, supercell_n: int) -> int:
+    """Most rings of hexagons that carving fits in an N×N supercell before the cluster reaches its own image:
+    (N − 1) // 2 around hollow, N // 2 − 1 around top and bridge (the carving of adatom_wf.structure.cluster on
+    the ideal cell, N = 2 … 16; tests/test_spec.py checks it against the carver)."""
+    if site not in SITES:
+        raise ValueError(f"site {site!r} is not one of {', '.join(SITES)}")
+    return (supercell_n - 1) // 2 if site == "hollow" else supercell_n // 2 - 1

@@ -24,6 +24,8 @@ SYMBOLS = (
 ).split()
 ATOMIC_NUMBERS = {symbol: number for number, symbol in enumerate(SYMBOLS, start=1)}
 LANTHANIDES = SYMBOLS[56:71]  # La ... Lu
+# Oxidation states a lanthanide adatom can take: 0 (the neutral atom) to +4 (Ce, Pr, Tb); +3 is the common one.
+OXIDATION_STATE_RANGE = (0, 4)
 
 _L_LETTERS = "SPDFGHIKLMNOQRTUV"
 

@@ -4,9 +4,13 @@ Unknown keys are rejected; every validation error names the field, the bad value
 Imported by ``adatom-wf validate``: pydantic, yaml and the standard library only (no ase, pymatgen, h5py).
 """
 
+import difflib
 import hashlib
+import importlib.util
 import json
+import math
 import re
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -15,9 +19,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from adatom_wf.errors import SpecError
-from adatom_wf.facts import SITES, csf_count, oxidation_state_charge
-from adatom_wf.lanthanides import (ATOMIC_NUMBERS, LANTHANIDES, check_characters, check_expected_configuration,
-                                   check_thresholds, fill_defaults, is_lanthanide, potcar_f_in_core)
+from adatom_wf.facts import (SITES, csf_count, max_cluster_rings, oxidation_state_charge,
+                             supercell_image_distance_angstrom)
+from adatom_wf.lanthanides import (ATOMIC_NUMBERS, LANTHANIDES, OXIDATION_STATE_RANGE, check_characters,
+                                   check_expected_configuration, check_thresholds, fill_defaults, is_lanthanide,
+                                   potcar_f_in_core)
 
 SiteName = Literal[SITES]
 
@@ -88,9 +94,10 @@ class Dft(StrictModel):
     @field_validator("incar")
     @classmethod
     def _incar_tags(cls, value):
-        for tag in value:
+        for tag, item in value.items():
             if not re.fullmatch(r"[A-Z][A-Z0-9_]*", tag):
                 raise ValueError(f"INCAR tag {tag!r} is not an upper-case VASP tag")
+            check_incar_value(tag, item)
         return value
 
     @field_validator("potcars")
@@ -99,6 +106,54 @@ class Dft(StrictModel):
         for element in value:
             _check_element(element)
         return value
+
+
+@lru_cache(maxsize=1)
+def incar_parameters() -> dict:
+    """pymatgen's table of VASP's INCAR tags (``pymatgen/io/vasp/incar_parameters.json``: tag -> type, allowed
+    values), the one ``Incar.check_params`` uses; read as data, without importing pymatgen."""
+    found = importlib.util.find_spec("pymatgen")
+    for folder in (found.submodule_search_locations or []) if found else []:
+        path = Path(folder) / "io" / "vasp" / "incar_parameters.json"
+        if path.is_file():
+            return json.loads(path.read_text())
+    raise SpecError("pymatgen's table of INCAR tags (pymatgen/io/vasp/incar_parameters.json) was not found: "
+                    "install pymatgen (a dependency of adatom-wf)")
+
+
+def check_incar_value(tag: str, value) -> None:
+    """Raise ValueError unless ``tag`` is a VASP tag of pymatgen's table and ``value`` has its type (and is one of
+    its allowed values, compared without case as VASP does); the closest known tag is named for an unknown one."""
+    table = incar_parameters()
+    if tag not in table:
+        close = difflib.get_close_matches(tag, list(table), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ValueError(f"INCAR tag {tag!r} is not a VASP tag (pymatgen's table of INCAR tags){hint}")
+    kind = table[tag].get("type", "")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"INCAR {tag} = {value!r}: not a finite number")
+    if kind == "list" and isinstance(value, str):
+        words = value.replace("*", " ").split()
+        if not words or not all(_is_number(word) for word in words):
+            raise ValueError(f"INCAR {tag} = {value!r}: expected numbers such as '2*1.0 3*0'")
+        return
+    accepted = {"float": (int, float), "int": (int,), "bool": (bool,), "str": (str,), "list": (int, float),
+                "bool | str": (bool, str)}.get(kind, (bool, int, float, str))
+    if not isinstance(value, accepted) or (isinstance(value, bool) and bool not in accepted):
+        raise ValueError(f"INCAR {tag} = {value!r}: expected {kind.replace(' | ', ' or ')} (pymatgen's table of "
+                         "INCAR tags)")
+    allowed = table[tag].get("values")
+    if allowed is not None:
+        folded = {str(v).casefold() for v in allowed}
+        if str(value).casefold() not in folded:
+            raise ValueError(f"INCAR {tag} = {value!r} is not one of {', '.join(str(v) for v in allowed)}")
+
+
+def _is_number(word: str) -> bool:
+    try:
+        return math.isfinite(float(word))
+    except ValueError:
+        return False
 
 
 class Cluster(StrictModel):
@@ -215,14 +270,51 @@ class Study(StrictModel):
             raise ValueError(f"cluster.site {self.cluster.site!r} is not among the study's sites {list(self.sites)}")
         if self.execution is not None and self.execution.relax is False and self.cluster.geometry == "relaxed":
             raise ValueError("execution.relax is false but cluster.geometry is 'relaxed', which needs the VASP relaxation")
+        self._check_supercell()
         elements = {self.adatom, "C", "H"}
         if self.molcas is not None:
             missing = sorted(elements - set(self.molcas.basis))
             if missing:
                 raise ValueError(f"molcas.basis has no basis for {', '.join(missing)}")
+            low, high = OXIDATION_STATE_RANGE
             for label in self.molcas.oxidation_states:
-                oxidation_state_charge(label, self.adatom)
+                charge = oxidation_state_charge(label, self.adatom)
+                if not low <= charge <= high:
+                    raise ValueError(f"oxidation state {label!r}: a lanthanide adatom takes {self.adatom}{low} to "
+                                     f"{self.adatom}{high}+, not {charge:+d}")
         return self
+
+    def _check_supercell(self) -> None:
+        """What building the sites and carving the cluster would refuse (adatom_wf.structure.sites.build_site,
+        .cluster.carve), in arithmetic: an N×M cell, images too close, a cluster too big for the cell."""
+        sub = self.substrate
+        n, m = sub.supercell
+        if n != m:
+            raise ValueError(f"substrate.supercell {[n, m]}: the sites keep their point group only in an N x N "
+                             f"supercell; use [{max(n, m)}, {max(n, m)}]")
+        distance = supercell_image_distance_angstrom(n, m, sub.lattice_constant_angstrom)
+        if distance < sub.min_image_distance_angstrom:
+            fit = math.ceil(sub.min_image_distance_angstrom / sub.lattice_constant_angstrom - 1e-9)
+            raise ValueError(f"substrate.supercell {n}x{m} puts the adatom {distance:.2f} Å from its own periodic "
+                             f"image; need >= {sub.min_image_distance_angstrom:g} Å "
+                             f"(substrate.min_image_distance_angstrom): use at least {fit}x{fit}")
+        for site, spec in self.sites.items():
+            gap = sub.vacuum_angstrom - spec.height_angstrom
+            if gap < sub.min_image_distance_angstrom:
+                raise ValueError(f"substrate.vacuum_angstrom {sub.vacuum_angstrom:g} leaves the {site} adatom only "
+                                 f"{gap:.2f} Å from the periodic image of the layer; need >= "
+                                 f"{sub.min_image_distance_angstrom:g} Å: use vacuum_angstrom >= "
+                                 f"{spec.height_angstrom + sub.min_image_distance_angstrom:.2f}")
+            if abs(sub.vacuum_angstrom - 2 * spec.height_angstrom) < 0.01:  # spglib then finds a mirror plane
+                raise ValueError(f"substrate.vacuum_angstrom {sub.vacuum_angstrom:g} is twice the {site} height "
+                                 f"{spec.height_angstrom:g} Å: the adatom sits halfway between the layer and its "
+                                 "periodic image, a site of higher symmetry; change vacuum_angstrom")
+        most = max_cluster_rings(self.cluster.site, n)
+        if self.cluster.rings > most:
+            fit = "not even 1 ring fits" if most < 1 else f"at most {most} fit"
+            raise ValueError(f"cluster.rings {self.cluster.rings}: the cluster around the {self.cluster.site} site "
+                             f"would reach its own periodic image in the {n}x{n} supercell ({fit}; a larger "
+                             f"supercell holds more)")
 
     # Derived values, computed here so that every stage reads them the same way.
     def potcar_symbols(self) -> dict[str, str]:
@@ -305,14 +397,29 @@ def resolve_study_path(argument: str) -> Path:
     raise SpecError(f"study file {argument!r} not found (bundled studies: {', '.join(bundled_studies())})")
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (plain YAML keeps the last, silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} is given twice",
+                                                        key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_study(argument: str | Path) -> Study:
     path = resolve_study_path(str(argument))
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.load(path.read_text(), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise SpecError(f"{path}:{where} is not valid YAML ({getattr(error, 'problem', error)})") from None
+        problem = " ".join(str(getattr(error, "problem", None) or error).split())  # one line, whatever YAML says
+        raise SpecError(f"{path}:{where} is not valid YAML ({problem})") from None
     except (OSError, UnicodeDecodeError) as error:
         raise SpecError(f"{path}: cannot read the study file ({error})") from None
     return parse_study(data, source=str(path))

@@ -81,6 +81,30 @@ def molcas(**state):
         (molcas(multiplet_size=50), ["multiplet_size 50", "49 spin-orbit states"]),
         (molcas(active_space={"electrons": 9, "orbitals": 10}, spin_states=[{"multiplicity": 8, "roots": 2}],
                 multiplet_size=13), ["Kramers", "even"]),
+        # what building and carving would refuse (adatom_wf.structure), said at validation
+        ({**BASE, "substrate": {"supercell": [1, 1]}}, ["supercell 1x1", "2.47 Å", "use at least 5x5"]),
+        ({**BASE, "substrate": {"supercell": [3, 3]}}, ["supercell 3x3", "7.40 Å", "use at least 5x5"]),
+        ({**BASE, "substrate": {"supercell": [8, 6]}}, ["supercell [8, 6]", "N x N", "use [8, 8]"]),
+        ({**BASE, "substrate": {"vacuum_angstrom": 10.0}}, ["vacuum_angstrom 10", "7.72 Å", ">= 12.28"]),
+        ({**BASE, "substrate": {"supercell": [5, 5]}, "cluster": {"rings": 3}},
+         ["cluster.rings 3", "5x5", "at most 2 fit"]),
+        ({**BASE, "substrate": {"supercell": [5, 5]}, "sites": {"top": {"height_angstrom": 2.3}},
+          "cluster": {"site": "top", "rings": 3}}, ["cluster.rings 3", "top site", "at most 1 fit"]),
+        ({**BASE, "substrate": {"vacuum_angstrom": 9.0, "min_image_distance_angstrom": 4.0},
+          "sites": {"hollow": {"height_angstrom": 4.5}}}, ["twice the hollow height 4.5 Å", "halfway"]),
+        # INCAR tags and values against pymatgen's table
+        ({**BASE, "dft": {"incar": {"ENCUT": "abc"}}}, ["INCAR ENCUT = 'abc'", "expected float"]),
+        ({**BASE, "dft": {"incar": {"ENCUTT": 500}}}, ["'ENCUTT' is not a VASP tag", "did you mean ENCUT?"]),
+        ({**BASE, "dft": {"incar": {"ISPIN": 3}}}, ["INCAR ISPIN = 3", "one of 1, 2"]),
+        ({**BASE, "dft": {"incar": {"NSW": 2.5}}}, ["INCAR NSW = 2.5", "expected int"]),
+        ({**BASE, "dft": {"incar": {"LWAVE": 1}}}, ["INCAR LWAVE = 1", "expected bool"]),
+        ({**BASE, "dft": {"incar": {"EDIFF": float("nan")}}}, ["INCAR EDIFF = nan", "finite"]),
+        ({**BASE, "dft": {"incar": {"PREC": "Sloppy"}}}, ["PREC = 'Sloppy'", "Accurate"]),
+        ({**BASE, "dft": {"incar": {"MAGMOM": "2*1.0 x"}}}, ["MAGMOM", "numbers such as"]),
+        # oxidation states a lanthanide cannot take
+        ({**molcas(), "molcas": {**molcas()["molcas"], "oxidation_states": {"Tb9+": STATE}}},
+         ["'Tb9+'", "Tb0 to Tb4+", "+9"]),
+        ({**molcas(), "molcas": {**molcas()["molcas"], "oxidation_states": {"Tb1-": STATE}}}, ["'Tb1-'", "-1"]),
     ],
 )
 def test_bad_studies_are_refused_with_the_field_value_and_what_is_allowed(data, words):
@@ -119,3 +143,28 @@ def test_missing_and_malformed_files(tmp_path):
     bad.write_text("- a list\n")
     with pytest.raises(SpecError, match="mapping"):
         load_study(bad)
+
+
+def test_incar_values_vasp_accepts_pass():
+    study = parse_study({**BASE, "dft": {"incar": {"ENCUT": 500, "EDIFF": 1e-6, "PREC": "accurate", "LREAL": "Auto",
+                                                   "LWAVE": False, "ALGO": "Fast", "MAGMOM": "2*1.0 3*0",
+                                                   "ISPIN": 2}}})
+    assert study.dft.incar["PREC"] == "accurate"  # VASP reads tags without case; the value is written as given
+
+
+@pytest.mark.parametrize("site", ["hollow", "top", "bridge"])
+def test_the_ring_rule_of_validation_is_the_carvers(site):
+    """facts.max_cluster_rings against the real carving of the ideal N×N cell: the most rings fit, one more not."""
+    from adatom_wf.errors import StructureError
+    from adatom_wf.facts import max_cluster_rings
+    from adatom_wf.structure.cluster import carve
+    from adatom_wf.structure.sites import build_site
+
+    for n in (4, 5, 6, 7):
+        study = parse_study({**BASE, "substrate": {"supercell": [n, n], "min_image_distance_angstrom": 3.0},
+                             "sites": {site: {"height_angstrom": 2.3}}, "cluster": {"site": site, "rings": 1}})
+        atoms = build_site(study, site).atoms
+        most = max_cluster_rings(site, n)
+        assert carve(atoms, adatom="Tb", site=site, rings=most).atoms is not None
+        with pytest.raises(StructureError, match="do not fit"):
+            carve(atoms, adatom="Tb", site=site, rings=most + 1)

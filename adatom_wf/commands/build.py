@@ -4,8 +4,7 @@ from pathlib import Path
 
 import click
 
-from adatom_wf.commands.options import echo_json, json_option, runs_dir_option, study_argument
-from adatom_wf.spec import load_study
+from adatom_wf.commands.options import echo_json, json_option, load_checked_study, runs_dir_option, study_argument
 
 
 @click.command()
@@ -23,7 +22,7 @@ def command(study, runs_dir, potcar_dir, sites, as_json):
     """Write POSCAR, INCAR, KPOINTS and POTCAR of every site of STUDY, and runs/<study>/manifest.json."""
     from adatom_wf.errors import SpecError
 
-    spec = load_study(study)  # before the heavy imports: a bad study fails fast
+    spec = load_checked_study(study)  # before the heavy imports: a bad study fails fast
     unknown = [s for s in sites if s not in spec.sites]
     if unknown:
         raise SpecError(f"site {unknown[0]!r} is not in study {spec.name}; its sites: {', '.join(spec.sites)}")

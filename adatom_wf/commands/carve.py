@@ -25,11 +25,11 @@ def command(study, structure, rings, symmetrize, runs_dir, as_json):
     from pathlib import Path
 
     from adatom_wf.layout import study_dir
-    from adatom_wf.spec import load_study
+    from adatom_wf.commands.options import load_checked_study
     from adatom_wf.layout import cluster_dir
     from adatom_wf.structure.cluster import carve_cluster, cluster_files, write_cluster
 
-    spec = load_study(study)
+    spec = load_checked_study(study)
     cluster = carve_cluster(spec, structure, rings=rings, symmetrize=symmetrize)
     root = study_dir(Path(runs_dir), spec)
     manifest = write_cluster(root, spec, cluster)

@@ -63,12 +63,21 @@ def echo_json(data) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True))
 
 
-def load_molcas_study(study: str, states) -> tuple:
-    """The study and the oxidation-state labels asked for (every state when none), or a SpecError."""
-    from adatom_wf.errors import SpecError
+def load_checked_study(study: str):
+    """The study, refused (SpecError) for anything `adatom-wf validate` refuses (commands/validate.check_study)."""
+    from adatom_wf.commands.validate import check_study
     from adatom_wf.spec import load_study
 
     spec = load_study(study)
+    check_study(spec)
+    return spec
+
+
+def load_molcas_study(study: str, states) -> tuple:
+    """The study and the oxidation-state labels asked for (every state when none), or a SpecError."""
+    from adatom_wf.errors import SpecError
+
+    spec = load_checked_study(study)
     if spec.molcas is None:
         raise SpecError(f"study {spec.name} has no molcas section")
     unknown = [label for label in states if label not in spec.molcas.oxidation_states]

@@ -35,6 +35,8 @@ def report_lines(report) -> list[str]:
         extra = [f"attempt {p.attempt}"]
         if p.time:
             extra.append(f"time {p.time}")
+        if p.memory:
+            extra.append(f"memory {p.memory}")
         if p.previous != NOT_SUBMITTED:
             extra.append(f"was {p.previous}")
         if p.restart:

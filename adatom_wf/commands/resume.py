@@ -17,10 +17,10 @@ def command(study, runs_dir, executor, profile, profiles_file, potcar_dir, max_p
     With the local executor it runs to the end; exit code 1 when a node failed.
     """
     from adatom_wf.commands.run import show
-    from adatom_wf.spec import load_study
+    from adatom_wf.commands.options import load_checked_study
     from adatom_wf.workflow.runner import resume_study
 
-    spec = load_study(study)
+    spec = load_checked_study(study)  # refused as validate refuses it
     report = resume_study(spec, runs_dir, executor=executor, profile=profile, profiles_file=profiles_file,
                           potcar_dir=potcar_dir, max_parallel=max_parallel, dry_run=dry_run,
                           molcas={"nprocs": nprocs, "mem_mb": mem_mb, "workdir": workdir})

@@ -35,10 +35,10 @@ def command(study, runs_dir, states, structure, force, executor, profile, profil
     once. Completed nodes are never redone (unless --force); follow with `adatom-wf status`, redo what failed
     with `adatom-wf resume`. Exit code 1 when a node failed.
     """
-    from adatom_wf.spec import load_study
+    from adatom_wf.commands.options import load_checked_study
     from adatom_wf.workflow.runner import run_study
 
-    spec = load_study(study)
+    spec = load_checked_study(study)  # refused as validate refuses it
     report = run_study(spec, runs_dir, executor=executor, profile=profile, profiles_file=profiles_file,
                        dry_run=dry_run, max_parallel=max_parallel, potcar_dir=potcar_dir, states=states,
                        structure=structure, force=force, molcas={"nprocs": nprocs, "mem_mb": mem_mb, "workdir": workdir})

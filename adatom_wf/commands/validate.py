@@ -1,11 +1,34 @@
 """``adatom-wf validate STUDY``: check a study file and print its summary with each oxidation state's cost
-estimate (adatom_wf.molcas.cost; imports no numpy, ase, pymatgen or h5py)."""
+estimate (adatom_wf.molcas.cost; imports no numpy, ase, pymatgen or h5py).
+
+It makes every check a later verb would make on the study alone, so that a study that validates builds, carves
+and renders: the spec's own (types, ranges, INCAR tags against pymatgen's table, the supercell against the
+sites' images and the cluster's size, oxidation states), then the basis sets against OpenMolcas's library (where
+installed) and each state's CASSCF plan (electron count, parities, roots, multiplet) on the cluster the study
+carves (its formula from adatom_wf.facts.cluster_formula).
+"""
 
 import click
 
 from adatom_wf.commands.options import echo_json, json_option, study_argument
 from adatom_wf.commands.present import cost_line
 from adatom_wf.spec import load_study
+
+
+def check_study(study) -> None:
+    """What build, carve and molcas would refuse that the spec cannot see alone (SpecError, one line)."""
+    if study.molcas is None:
+        return
+    from adatom_wf.facts import cluster_formula
+    from adatom_wf.lanthanides import ATOMIC_NUMBERS
+    from adatom_wf.molcas.active_space import plan_state
+    from adatom_wf.molcas.basis import basis_library_dir, check_basis
+
+    check_basis(study.molcas.basis, sorted({study.adatom, "C", "H"}), basis_library_dir())
+    formula = cluster_formula(study.cluster.site, study.cluster.rings)
+    numbers = [ATOMIC_NUMBERS[study.adatom]] + [6] * formula["C"] + [1] * formula["H"]
+    for label in study.molcas.oxidation_states:
+        plan_state(study, label, numbers)
 
 
 def summary(study) -> dict:
@@ -46,7 +69,9 @@ def command(study, as_json):
     state's cost estimate: basis functions, orbitals, CSFs, SO states, integrals, memory, scratch (docs/execution.md,
     "Resources from the cost estimate").
     """
-    data = summary(load_study(study))
+    spec = load_study(study)
+    check_study(spec)
+    data = summary(spec)
     if as_json:
         echo_json(data)
         return

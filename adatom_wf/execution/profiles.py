@@ -4,6 +4,7 @@ Looked up in ``--profiles FILE``, else ``$ADATOM_WF_PROFILES``, else ``$XDG_CONF
 (``~/.config/adatom-wf/profiles.yaml``). Unknown keys are rejected and missing required keys named.
 """
 
+import math
 import os
 import re
 from pathlib import Path
@@ -42,6 +43,23 @@ def slurm_time(seconds: int) -> str:
     minutes, secs = divmod(rest, 60)
     text = f"{hours:02d}:{minutes:02d}:{secs:02d}"
     return f"{days}-{text}" if days else text
+
+
+_MEMORY_UNITS_MB = {"K": 1 / 1024, "M": 1, "G": 1024, "T": 1024 * 1024}
+
+
+def slurm_memory_mb(text: str) -> int:
+    """A Slurm memory size (``4000``, ``4000M``, ``16G``; no unit: megabytes) -> MB, rounded up."""
+    text = str(text).strip()
+    if not _MEMORY.match(text):
+        raise ValueError(f"memory {text!r} is not a Slurm size such as 4000, 4000M or 16G")
+    unit = text[-1] if text[-1].isalpha() else "M"
+    return max(1, math.ceil(int(text.rstrip("KMGT")) * _MEMORY_UNITS_MB[unit]))
+
+
+def slurm_memory(mb: int) -> str:
+    """MB -> ``<n>M``, the form adatom-wf writes into ``#SBATCH --mem``."""
+    return f"{int(mb)}M"
 
 
 class _Strict(StrictModel):
@@ -113,6 +131,7 @@ class Profile(_Strict):
     cpus_per_task: int = Field(default=1, ge=1)
     memory: str | None = None
     max_time: str | None = None  # resume after TIMEOUT doubles the time limit, up to this (default 4 × time)
+    max_memory: str | None = None  # resume after OUT_OF_MEMORY doubles the memory, up to this (default: no cap)
     max_attempts: int = Field(default=4, ge=1)  # attempts per node, the first included
     max_array_size: int | None = Field(default=None, ge=1)  # default: Slurm's MaxArraySize
     sbatch_options: list[str] = []  # extra sbatch options, e.g. ["--constraint=skylake"]
@@ -128,7 +147,7 @@ class Profile(_Strict):
     def _time_format(cls, value):
         return _check_time(value)
 
-    @field_validator("memory", mode="before")
+    @field_validator("memory", "max_memory", mode="before")
     @classmethod
     def _memory_format(cls, value):
         return _check_memory(value)
@@ -159,6 +178,9 @@ class Profile(_Strict):
         if self.max_time is not None:
             return slurm_time_seconds(self.max_time)
         return 4 * slurm_time_seconds(self.stage(stage).time)
+
+    def max_memory_mb(self) -> int | None:
+        return slurm_memory_mb(self.max_memory) if self.max_memory is not None else None
 
 
 # Used by the local executor when no profile is given: no modules, no VASP command, OpenMolcas defaults.

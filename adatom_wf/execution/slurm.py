@@ -38,6 +38,7 @@ class JobInfo:
     reason: str = ""
     exit_code: str = ""
     source: str = ""  # squeue | sacct | scontrol
+    memory: str = ""  # the job's memory as Slurm gave it (``mem=`` of its TRES: ``600M``); "" when not told
 
 
 def normalise_state(text: str, reason: str = "") -> str:
@@ -113,7 +114,7 @@ def parse_squeue(text: str) -> dict[str, JobInfo]:
 
 # --- sacct -----------------------------------------------------------------------------------------------------
 
-SACCT_FIELDS = ("JobID", "State", "ExitCode", "Reason")
+SACCT_FIELDS = ("JobID", "State", "ExitCode", "Reason", "ReqTRES")
 
 
 def sacct_command(job_ids: list[str]) -> list[str]:
@@ -122,13 +123,15 @@ def sacct_command(job_ids: list[str]) -> list[str]:
 
 
 def parse_sacct(text: str, fields: tuple[str, ...] = SACCT_FIELDS, delimiter: str = "|") -> dict[str, JobInfo]:
-    """``sacct --noheader --parsable2 --allocations --format=JobID,State,ExitCode,Reason`` (format of sacct(1))::
+    """``sacct --noheader --parsable2 --allocations --format=JobID,State,ExitCode,Reason,ReqTRES``, from slurmdbd::
 
-        7_0|COMPLETED|0:0|None
-        9|CANCELLED by 0|0:15|None
-        10|TIMEOUT|0:0|TimeLimit
+        12_0|TIMEOUT|0:0|None|billing=1,cpu=1,mem=256M,node=1
+        14|FAILED|0:9|None|billing=1,cpu=1,mem=600M,node=1
+        15|CANCELLED by 0|0:0|Dependency|billing=1,cpu=1,mem=256M,node=1
+        16|NODE_FAIL|0:0|None|billing=1,cpu=1,mem=256M,node=1
 
-    Job steps (``7.batch``, ``7.0``) are skipped; ``fields`` and ``delimiter`` allow other formats.
+    (14 went over its memory under jobacct_gather/linux: see :func:`memory_exceeded`.) Job steps (``7.batch``,
+    ``7.0``) are skipped; ``fields`` and ``delimiter`` allow other formats.
     """
     index = {name: fields.index(name) for name in ("JobID", "State")}
     jobs = {}
@@ -143,8 +146,33 @@ def parse_sacct(text: str, fields: tuple[str, ...] = SACCT_FIELDS, delimiter: st
             continue
         reason = parts[fields.index("Reason")] if "Reason" in fields else ""
         exit_code = parts[fields.index("ExitCode")] if "ExitCode" in fields else ""
-        jobs[job_id] = JobInfo(job_id, normalise_state(parts[index["State"]], reason), reason, exit_code, "sacct")
+        memory = tres_memory(parts[fields.index("ReqTRES")]) if "ReqTRES" in fields else ""
+        jobs[job_id] = JobInfo(job_id, normalise_state(parts[index["State"]], reason), reason, exit_code, "sacct",
+                               memory)
     return jobs
+
+
+def tres_memory(tres: str) -> str:
+    """``billing=1,cpu=1,mem=600M,node=1`` -> ``600M`` ("" without a mem entry)."""
+    for item in tres.split(","):
+        key, _, value = item.partition("=")
+        if key == "mem":
+            return value
+    return ""
+
+
+# Written into the job's output by slurmstepd when jobacct_gather's OverMemoryKill (no cgroups) kills a job over
+# its --mem; Slurm 22.05 then calls the job FAILED with ExitCode 0:9 (under cgroups the state is OUT_OF_MEMORY).
+_MEMORY_EXCEEDED = ("Exceeded job memory limit", "Exceeded step memory limit")
+
+
+def memory_exceeded(log_text: str) -> bool:
+    """Whether a job's output says Slurm killed it for its memory::
+
+        slurmstepd-vm: error: StepId=14.batch exceeded memory limit (840421376 > 629145600), being killed
+        slurmstepd-vm: error: Exceeded job memory limit
+    """
+    return any(marker in log_text for marker in _MEMORY_EXCEEDED)
 
 
 def sacct_disabled(stderr: str) -> bool:
@@ -180,7 +208,7 @@ def parse_scontrol(text: str) -> dict[str, JobInfo]:
         job_id = f"{array}_{task}" if array and task and task.isdigit() else record["JobId"]
         reason = record.get("Reason", "")
         jobs[job_id] = JobInfo(job_id, normalise_state(record["JobState"], reason), reason,
-                               record.get("ExitCode", ""), "scontrol")
+                               record.get("ExitCode", ""), "scontrol", tres_memory(record.get("TRES", "")))
     return jobs
 
 

@@ -5,7 +5,8 @@ job records, asks for a plan, then carries it out (workflow/runner.py).
 
 - :func:`select`: the nodes a ``run`` asks for (``--state``, ``--structure``) plus whatever they need that is
   not completed; ``--force`` redoes completed selected nodes;
-- :func:`plan_node`: a node's attempt number and Slurm time limit (doubled after a TIMEOUT, up to max_time);
+- :func:`plan_node`: a node's attempt number, Slurm time limit (doubled after a TIMEOUT, up to max_time) and
+  memory (doubled after an OUT_OF_MEMORY, up to max_memory);
 - :func:`batches` and :func:`after_ok`: nodes of one stage with the same needs, time and resources form one
   job array; the job ids each batch waits for;
 - :func:`local_order`: stage by stage, the OpenMolcas state with most SO states first.
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from adatom_wf.errors import SchedulerError
 from adatom_wf.execution import slurm
-from adatom_wf.execution.profiles import Profile, slurm_time, slurm_time_seconds
+from adatom_wf.execution.profiles import Profile, slurm_memory, slurm_memory_mb, slurm_time, slurm_time_seconds
 from adatom_wf.workflow.graph import STAGES, molcas_name
 from adatom_wf.workflow.status import DONE, SKIPPED
 
@@ -28,6 +29,7 @@ class Planned:
     time: str | None
     previous: str  # the node's state before this submission
     restart: str = ""  # how it continues from an earlier attempt
+    memory: str | None = None  # Slurm --mem raised after an OUT_OF_MEMORY (None: the profile's, or the estimate's)
 
 
 def select(graph, states: dict[str, str], *, labels=(), carve: str | None = None, force: bool = False) -> list[str]:
@@ -46,8 +48,10 @@ def select(graph, states: dict[str, str], *, labels=(), carve: str | None = None
     return [name for name in graph.names if name in wanted]
 
 
-def plan_node(node, state: str, reason: str, job: dict | None, profile: Profile, executor: str) -> Planned:
-    """The attempt number (an attempt counts when the node started) and, on Slurm, the time limit."""
+def plan_node(node, state: str, reason: str, job: dict | None, profile: Profile, executor: str,
+              memory: str | None = None) -> Planned:
+    """The attempt number (an attempt counts when the node started) and, on Slurm, the time limit and, after an
+    OUT_OF_MEMORY, twice the ``memory`` the last attempt had (``NodeStatus.memory``), up to max_memory."""
     never_started = state in (slurm.DEPENDENCY_NEVER_SATISFIED, SKIPPED)
     attempt = (job.get("attempt", 1) + (0 if never_started else 1)) if job else 1
     if attempt > profile.max_attempts:
@@ -62,7 +66,19 @@ def plan_node(node, state: str, reason: str, job: dict | None, profile: Profile,
         if state == slurm.TIMEOUT and job and job.get("time"):
             seconds = min(max(2 * slurm_time_seconds(job["time"]), base), profile.max_time_seconds(node.stage))
         time_limit = slurm_time(seconds)
-    return Planned(node.name, node.stage, attempt, time_limit, state)
+    raised = None
+    if executor == "slurm" and state == slurm.OUT_OF_MEMORY:
+        if not memory:
+            raise SchedulerError(f"node {node.name} ran out of memory but neither its job record nor Slurm tells "
+                                 "how much it had: set memory for its stage in the profile")
+        last, cap = slurm_memory_mb(memory), profile.max_memory_mb()
+        if cap is not None and last >= cap:
+            raise SchedulerError(f"node {node.name} ran out of memory with {memory}, the profile's max_memory "
+                                 f"({profile.max_memory}): raise max_memory, or make the job need less")
+        raised = slurm_memory(min(2 * last, cap) if cap is not None else 2 * last)
+    elif executor == "slurm" and job and job.get("memory_raised"):  # a raised memory stays for later attempts
+        raised = job.get("memory")
+    return Planned(node.name, node.stage, attempt, time_limit, state, memory=raised)
 
 
 def batches(graph, planned: list[Planned], profile: Profile, limit: int) -> list[tuple]:
@@ -72,7 +88,10 @@ def batches(graph, planned: list[Planned], profile: Profile, limit: int) -> list
     groups: dict[tuple, list[str]] = {}
     for p in planned:
         parents = tuple(sorted(n for n in graph[p.name].needs if n in names_now))
-        groups.setdefault((p.stage, parents, p.time, profile.stage(p.stage)), []).append(p.name)
+        resources = profile.stage(p.stage)
+        if p.memory is not None:
+            resources = resources.model_copy(update={"memory": p.memory})
+        groups.setdefault((p.stage, parents, p.time, resources), []).append(p.name)
     found = []
     for (stage, parents, time_limit, resources), names in groups.items():
         for start in range(0, len(names), limit):

@@ -110,7 +110,7 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
             return report
         jobs = files.read_jobs(root)
         report.planned = [plan_node(graph[name], state_of[name], statuses[name].reason, jobs["nodes"].get(name),
-                                    settings, executor) for name in todo]
+                                    settings, executor, statuses[name].memory) for name in todo]
         if not dry_run:
             report.cancelled = _cancel_stale(statuses, todo, client)
             _prepare(study, root, graph, report, jobs, potcar_dir)

@@ -31,6 +31,7 @@ class NodeStatus:
     executor: str | None = None
     attempt: int = 0
     time_limit: str | None = None
+    memory: str | None = None  # Slurm --mem of the last attempt (as submitted, else as Slurm tells)
     log: str | None = None
     directory: str = ""
 
@@ -39,8 +40,9 @@ class NodeStatus:
 
 
 def node_state(result: dict | None, job: dict | None, info: slurm.JobInfo | None,
-               local_runner_alive: bool = False) -> tuple[str, str]:
-    """(state, reason) of one node from its result file, its job record and the scheduler's answer."""
+               local_runner_alive: bool = False, log_text: str = "") -> tuple[str, str]:
+    """(state, reason) of one node from its result file, its job record, the scheduler's answer and, for a job
+    Slurm calls FAILED, its output (``log_text``: Slurm's memory kill without cgroups is FAILED 0:9 there)."""
     if result is not None and result.get("state") == files.OK:
         return slurm.COMPLETED, ""
     if result is not None and result.get("state") == files.FAILED:
@@ -61,11 +63,13 @@ def node_state(result: dict | None, job: dict | None, info: slurm.JobInfo | None
         return state, reason
     if state == slurm.COMPLETED:
         return slurm.FAILED, "the job ended without the node writing a result (see its log)"
+    if state == slurm.FAILED and slurm.memory_exceeded(log_text):
+        state = slurm.OUT_OF_MEMORY
     if state == slurm.FAILED:
         return state, f"the job failed with exit code {info.exit_code or '?'} before the node wrote a result"
     reasons = {
         slurm.TIMEOUT: f"reached its time limit ({job.get('time', '?')})",
-        slurm.OUT_OF_MEMORY: "ran out of memory",
+        slurm.OUT_OF_MEMORY: f"ran out of memory (its limit: {job.get('memory') or info.memory or '?'})",
         slurm.NODE_FAIL: "the compute node failed",
         slurm.CANCELLED: "cancelled (scancel or an administrator)",
         slurm.PREEMPTED: "preempted by a higher-priority job",
@@ -104,12 +108,13 @@ def gather(graph, root: Path, client=None) -> list[NodeStatus]:
     for node in graph:  # topological order: a node's needs are judged first
         job = jobs.get(node.name)
         info = infos.get(job["job_id"]) if job and job.get("executor") == "slurm" else None
-        state, reason = node_state(results[node.name], job, info, runner_alive)
+        state, reason = node_state(results[node.name], job, info, runner_alive, _log_of_failed(job, info))
         state, reason = propagate(state, reason, [(need, by_name[need].state) for need in node.needs])
         statuses.append(NodeStatus(
             node=node.name, stage=node.stage, state=state, reason=reason,
             job_id=job.get("job_id") if job else None, executor=job.get("executor") if job else None,
             attempt=job.get("attempt", 0) if job else 0, time_limit=job.get("time") if job else None,
+            memory=(job.get("memory") or (info.memory if info else None) or None) if job else None,
             log=job.get("log") if job else None, directory=str(root / node.directory),
         ))
         by_name[node.name] = statuses[-1]
@@ -123,6 +128,19 @@ def propagate(state: str, reason: str, needs: list[tuple[str, str]]) -> tuple[st
         if failed:
             return slurm.DEPENDENCY_NEVER_SATISFIED, f"needs {failed[0]}, which did not succeed"
     return state, reason
+
+
+def _log_of_failed(job: dict | None, info: slurm.JobInfo | None) -> str:
+    """The end of the output of a job Slurm calls FAILED (where slurmstepd says why it killed it), else ""."""
+    if info is None or info.state != slurm.FAILED or not job or not job.get("log"):
+        return ""
+    try:
+        with open(job["log"], "rb") as log:
+            log.seek(0, 2)
+            log.seek(max(0, log.tell() - 64 * 1024))
+            return log.read().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def _unfinished(result: dict | None) -> bool:

@@ -71,7 +71,8 @@ def submit_slurm(study, root, graph, report, profile: Profile, jobs: dict, clien
                 jobs["nodes"][name] = {
                     "executor": "slurm", "job_id": node_job[name], "array_job_id": job_id if job.is_array else None,
                     "array_task": n if job.is_array else None, "attempt": p.attempt, "stage": stage,
-                    "time": time_limit, "script": str(layout.script_path(root, name)), "batch_script": str(path),
+                    "time": time_limit, "memory": resources.memory, "memory_raised": p.memory is not None,
+                    "script": str(layout.script_path(root, name)), "batch_script": str(path),
                     "log": job.log_file(job_id, n), "dependency": dependency, "submitted_at": files.now(),
                     "restart": p.restart,
                 }

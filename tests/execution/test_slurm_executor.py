@@ -1,18 +1,22 @@
-"""Whole studies on a real single-node Slurm (tests/execution/slurm_cluster.py): arrays, dependencies,
-status, faults (scancel, time limit, failing program) and resume. VASP is the stand-in; everything else is real.
+"""Whole studies on a real single-node Slurm (tests/execution/slurm_cluster.py, with slurmdbd on MariaDB and
+memory enforcement): arrays, dependencies, status, faults (node failure, scancel, time limit, memory, failing
+program) and resume. VASP is the stand-in; everything else is real.
 """
 
 import json
 import os
+import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from slurm_cluster import SlurmCluster, missing_programs
-from studies import potcar_library, standin_calls, write_control, write_profiles, write_study
+from studies import STANDIN, potcar_library, standin_calls, write_control, write_profiles, write_study
 
 from adatom_wf.errors import ProgramNotFound, SchedulerError
+from adatom_wf.execution.slurm_client import SlurmClient
 from adatom_wf.spec import load_study
 from adatom_wf.workflow.runner import run_study, study_status
 
@@ -142,47 +146,101 @@ def test_a_study_runs_as_job_arrays_with_dependencies(slurm_cluster, tmp_path, c
 
 
 
+def slurm(*command):
+    return subprocess.run(list(command), check=True, capture_output=True, text=True).stdout
+
+
+def node_is_idle(timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while slurm("sinfo", "--noheader", "--format=%T").strip() != "idle":
+        assert time.monotonic() < deadline, "the test node did not come back after State=DOWN"
+        time.sleep(1)
+
+
 def test_faults_are_told_apart_and_resume_completes_without_redoing(slurm_cluster, tmp_path, cli):
-    """scancel of a running job, a job over its time limit, a program that fails; then status and resume."""
-    cancel = Case(tmp_path / "cancel", "slurm_cancel", sites=("hollow", "top"),
-                  behaviours={"hollow": {"recording": "c_diamond_vasp630", "sleep_seconds": 600}})
+    """On the cluster with accounting and memory enforcement: a node set DOWN under a running job, scancel of a
+    pending dependent and of a running job, a job over its time limit, one over its memory, a program that fails;
+    status (sacct, and the scontrol fallback) tells each apart; resume completes each without redoing a node."""
+    sleeping = {"recording": "c_diamond_vasp630", "sleep_seconds": 600}
+    node_fail = Case(tmp_path / "nodefail", "slurm_nodefail", sites=("hollow", "top"), behaviours={"hollow": sleeping})
+    cancel = Case(tmp_path / "cancel", "slurm_cancel", sites=("hollow", "top"), behaviours={"hollow": sleeping})
+    # longer than the 1-minute limit plus Slurm's 30-s check, shorter than the doubled limit
     timeout = Case(tmp_path / "timeout", "slurm_timeout", sites=("hollow", "top"), profile={"time": "1"},
-                   behaviours={"hollow": {"recording": "c_diamond_vasp630", "sleep_seconds": 300}})
+                   behaviours={"hollow": {"recording": "c_diamond_vasp630", "sleep_seconds": 95}})
+    vasp = {"command": f"{sys.executable} {STANDIN}", "memory": "400M"}
+    memory = Case(tmp_path / "memory", "slurm_memory", sites=("hollow", "top"), profile={"vasp": vasp, "max_memory": "1G"},
+                  behaviours={"hollow": {"recording": "c_diamond_vasp630", "memory_mb": 600}})
     broken = Case(tmp_path / "broken", "slurm_broken", sites=("hollow", "top"),
                   behaviours={"hollow": {"recording": "c_diamond_vasp630", "killed": True}})
-    for case in (cancel, timeout, broken):
+    cases = (node_fail, cancel, timeout, memory, broken)
+
+    # the compute node fails under a running job (first: on this one-node cluster it takes every running job down)
+    node_fail.run()
+    node_fail.wait(lambda s: s["relax.hollow"] == "RUNNING" and s["relax.top"] == "COMPLETED", 120, "relax.hollow to run")
+    slurm("scontrol", "update", f"NodeName={slurm_cluster.node}", "State=DOWN", "Reason=adatom-wf-fault-test")
+    node_fail.wait(lambda s: s["relax.hollow"] == "NODE_FAIL", 60, "the node failure")
+    node_is_idle()  # ReturnToService=2: the node is back once its slurmd registers again
+
+    for case in (cancel, timeout, memory, broken):
         case.run()
+    # scancel of a pending dependent, then of the running job it waits for
+    cancel.wait(lambda s: s["relax.hollow"] == "RUNNING" and s["carve.hollow-1"] == "PENDING", 120, "relax.hollow to run")
+    slurm("scancel", cancel.status()["carve.hollow-1"].job_id)
+    cancel.wait(lambda s: s["carve.hollow-1"] == "CANCELLED", 60, "the pending carve to be cancelled")
+    slurm("scancel", cancel.status()["relax.hollow"].job_id)
+    after = {"carve.hollow-1": "DEPENDENCY_NEVER_SATISFIED", "parse": "DEPENDENCY_NEVER_SATISFIED",
+             "report": "DEPENDENCY_NEVER_SATISFIED"}
+    expected = {
+        node_fail: {"relax.hollow": "NODE_FAIL", "relax.top": "COMPLETED", **after},
+        cancel: {"relax.hollow": "CANCELLED", "relax.top": "COMPLETED", **after, "carve.hollow-1": "CANCELLED"},
+        timeout: {"relax.hollow": "TIMEOUT", "relax.top": "COMPLETED", **after},
+        memory: {"relax.hollow": "OUT_OF_MEMORY", "relax.top": "COMPLETED", **after},
+        broken: {"relax.hollow": "FAILED", "relax.top": "COMPLETED", **after},
+    }
+    for case in cases:
+        assert case.wait_finished(240) == expected[case], case.name
+    reasons = {case.name: case.status()["relax.hollow"].reason for case in cases}
+    assert reasons == {
+        "slurm_nodefail": "the compute node failed", "slurm_cancel": "cancelled (scancel or an administrator)",
+        "slurm_timeout": "reached its time limit (00:01:00)", "slurm_memory": "ran out of memory (its limit: 400M)",
+        "slurm_broken": "vasprun.xml ends inside an <scstep>: VASP was stopped mid-run"}
+    assert "Exceeded job memory limit" in Path(memory.status()["relax.hollow"].log).read_text()
 
-    # scancel of a running job: the job is CANCELLED; what needs it will never start
-    cancel.wait(lambda s: s["relax.hollow"] == "RUNNING", 120, "relax.hollow to run")
-    subprocess.run(["scancel", cancel.status()["relax.hollow"].job_id], check=True)
-    states = cancel.wait(lambda s: s["relax.hollow"] == "CANCELLED" and s["relax.top"] == "COMPLETED"
-                         and s["carve.hollow-1"] == "DEPENDENCY_NEVER_SATISFIED", 120, "the cancellation")
-
-    # the program fails (VASP's output is cut mid-run) while its exit code is 0: FAILED with the reason
-    states = broken.wait_finished(120)
-    assert states == {"relax.hollow": "FAILED", "relax.top": "COMPLETED", "carve.hollow-1": "DEPENDENCY_NEVER_SATISFIED",
-                      "parse": "DEPENDENCY_NEVER_SATISFIED", "report": "DEPENDENCY_NEVER_SATISFIED"}
-    assert broken.status()["relax.hollow"].reason == "vasprun.xml ends inside an <scstep>: VASP was stopped mid-run"
-
-    # over the 1-minute time limit: TIMEOUT (Slurm checks limits about every 30 s)
-    states = timeout.wait_finished(240)
-    assert states == {"relax.hollow": "TIMEOUT", "relax.top": "COMPLETED", "carve.hollow-1": "DEPENDENCY_NEVER_SATISFIED",
-                      "parse": "DEPENDENCY_NEVER_SATISFIED", "report": "DEPENDENCY_NEVER_SATISFIED"}
+    # what status read: sacct (slurmdbd), never scontrol; a login node without accounting falls back to scontrol
+    # and tells the same (sacct and scontrol differ in reasons and exit codes, not in these states)
+    by_sacct, by_scontrol = SlurmClient(), SlurmClient()
+    sacct_view = {case.name: {s.node: (s.state, s.reason) for s in study_status(case.study, case.runs, by_sacct)}
+                  for case in cases}
+    # one sacct per study whose jobs left the queue (broken's failed node wrote its result; the rest still queue)
+    assert by_sacct.calls["sacct"] == len(cases) - 1 and "scontrol" not in by_sacct.calls
+    os.environ["SLURM_CONF"] = str(slurm_cluster.conf_without_accounting())
+    try:
+        scontrol_view = {case.name: {s.node: (s.state, s.reason) for s in study_status(case.study, case.runs,
+                                                                                      by_scontrol)}
+                         for case in cases}
+    finally:
+        os.environ["SLURM_CONF"] = str(slurm_cluster.conf)
+    assert by_scontrol.calls["scontrol"] >= len(cases) - 1
+    assert scontrol_view == sacct_view
     listed = json.loads(cli("status", timeout.study_file, "--runs-dir", timeout.runs, "--json").stdout)["nodes"]
     assert listed[0]["reason"] == "reached its time limit (00:01:00)" and listed[0]["job_id"].endswith("_0")
 
-    # resume each: only the failed node and what depends on it; after the TIMEOUT twice the time, from CONTCAR
+    # resume each: only the failed nodes and what depends on them. The time limit doubles after TIMEOUT and the
+    # memory after OUT_OF_MEMORY, which completes them as they are; the others' causes are gone.
+    write_control(node_fail.control, {})
     write_control(cancel.control, {"hollow": {"recording": "c_diamond_vasp630", "sleep_seconds": 15}})
-    write_control(timeout.control, {})
     write_control(broken.control, {})
     results = {case.name: cli("resume", case.study_file, "--runs-dir", case.runs, "--profiles", case.profiles)
-               for case in (cancel, timeout, broken)}
+               for case in cases}
     for name, result in results.items():
         assert result.returncode == 0, (name, result.stderr)
-        assert "completed, not redone: relax.top" in result.stdout
+        assert "completed, not redone: relax.top" in result.stdout, (name, result.stdout)
     assert "submit relax.hollow (attempt 2; time 00:02:00; was TIMEOUT; restarts from attempt 1's CONTCAR" in \
         results["slurm_timeout"].stdout
+    assert "submit relax.hollow (attempt 2; time 00:10:00; memory 800M; was OUT_OF_MEMORY" in \
+        results["slurm_memory"].stdout
+    assert "was NODE_FAIL" in results["slurm_nodefail"].stdout
+    assert re.search(r"submit carve.hollow-1 \(attempt \d; time 00:10:00; was CANCELLED\)", results["slurm_cancel"].stdout)
     assert "cancelled jobs that could never start" in results["slurm_cancel"].stdout
 
     # resubmitting a study that is already running is refused, nothing submitted
@@ -192,7 +250,7 @@ def test_faults_are_told_apart_and_resume_completes_without_redoing(slurm_cluste
     with pytest.raises(SchedulerError, match="already running"):
         cancel.run()
 
-    for case in (cancel, timeout, broken):
+    for case in cases:
         assert set(case.wait_finished(240).values()) == {"COMPLETED"}, case.name
         assert standin_calls(case.root / "dft" / "top") == 1, case.name  # completed nodes are never redone
         assert standin_calls(case.root / "dft" / "hollow") == 2, case.name
@@ -200,6 +258,11 @@ def test_faults_are_told_apart_and_resume_completes_without_redoing(slurm_cluste
     jobs = json.loads((timeout.root / "workflow" / "jobs.json").read_text())["nodes"]
     assert jobs["relax.hollow"]["time"] == "00:02:00" and jobs["relax.hollow"]["attempt"] == 2
     assert (timeout.root / "dft" / "hollow" / "attempt-1" / "CONTCAR").is_file()
+    jobs = json.loads((memory.root / "workflow" / "jobs.json").read_text())["nodes"]
+    assert (jobs["relax.hollow"]["memory"], jobs["relax.top"]["memory"]) == ("800M", "400M")
+    record = slurm("sacct", "--noheader", "--parsable2", "--allocations", "--format=State,ReqTRES",
+                   "--jobs", jobs["relax.hollow"]["job_id"]).strip()
+    assert record == "COMPLETED|billing=1,cpu=1,mem=800M,node=1"  # what Slurm itself recorded
 
 
 def test_bad_input_is_refused_and_nothing_is_submitted(slurm_cluster, tmp_path, cli):

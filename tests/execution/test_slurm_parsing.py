@@ -34,18 +34,39 @@ def test_scontrol_after_timeout_failure_and_scancel():
     assert record["JobName"] == "cap:relax" and record["TRES"] == "cpu=1,mem=256M,node=1,billing=1"
 
 
-def test_sacct_parsable2_lines():
-    # sacct(1) --parsable2 format (the test cluster has no accounting database to capture from)
-    text = "7_0|COMPLETED|0:0|None\n7.batch|COMPLETED|0:0|\n9|CANCELLED by 1000|0:15|None\n" \
-           "10|TIMEOUT|0:0|TimeLimit\n11|OUT_OF_MEMORY|0:125|OutOfMemory\n12|NODE_FAIL|0:0|NodeDown\n" \
-           "13|PREEMPTED|0:0|None\n14|PENDING|0:0|DependencyNeverSatisfied\n15|FAILED|2:0|NonZeroExitCode\n"
-    jobs = slurm.parse_sacct(text)
+def test_sacct_after_faults_from_slurmdbd():
+    jobs = slurm.parse_sacct(read("sacct_faults.txt"))
+    assert {k: (v.state, v.exit_code, v.memory) for k, v in jobs.items()} == {
+        "1": ("FAILED", "0:9", "100M"),  # over its --mem: FAILED, the output says why (below)
+        "5": ("CANCELLED", "0:0", "256M"),  # scancel while pending on its dependency
+        "7": ("NODE_FAIL", "0:0", "256M"),
+        "10_0": ("TIMEOUT", "0:0", "100M"),
+        "10_1": ("FAILED", "0:9", "100M")}
+    assert jobs["5"].reason == "Dependency" and jobs["10_0"].source == "sacct"
+    text = "7_0|COMPLETED|0:0|None|billing=1,cpu=1,mem=1G,node=1\n7.batch|COMPLETED|0:0||cpu=1,mem=1G,node=1\n" \
+           "11|OUT_OF_MEMORY|0:125|None|\n13|PREEMPTED|0:0|None|\n14|PENDING|0:0|DependencyNeverSatisfied|\n"
+    jobs = slurm.parse_sacct(text)  # states the test cluster cannot produce (cgroups, preemption), sacct(1)'s format
     assert {k: v.state for k, v in jobs.items()} == {
-        "7_0": "COMPLETED", "9": "CANCELLED", "10": "TIMEOUT", "11": "OUT_OF_MEMORY", "12": "NODE_FAIL",
-        "13": "PREEMPTED", "14": "DEPENDENCY_NEVER_SATISFIED", "15": "FAILED"}
-    assert jobs["15"].exit_code == "2:0" and jobs["10"].source == "sacct"
+        "7_0": "COMPLETED", "11": "OUT_OF_MEMORY", "13": "PREEMPTED", "14": "DEPENDENCY_NEVER_SATISFIED"}
+    assert jobs["7_0"].memory == "1G" and jobs["11"].memory == ""
     with pytest.raises(SchedulerError, match="unexpected sacct line"):
         slurm.parse_sacct("1|COMPLETED\n")
+
+
+def test_scontrol_after_faults_matches_sacct():
+    by_scontrol = slurm.parse_scontrol(read("scontrol_faults.txt"))
+    by_sacct = slurm.parse_sacct(read("sacct_faults.txt"))
+    assert {k: (v.state, v.memory) for k, v in by_scontrol.items()} == \
+        {k: (v.state, v.memory) for k, v in by_sacct.items()}
+    assert by_scontrol["10_0"].exit_code == "0:15" != by_sacct["10_0"].exit_code  # the signal, as the controller saw it
+    assert by_scontrol["1"].reason == "JobLaunchFailure" and by_scontrol["7"].reason == "NodeDown"
+
+
+def test_a_memory_kill_is_told_by_the_job_output():
+    assert slurm.memory_exceeded(read("oom_job_output.txt"))
+    assert not slurm.memory_exceeded(read("sbatch_bad_partition_stderr.txt"))
+    assert not slurm.memory_exceeded("slurmstepd-vm: error: *** JOB 11 ON vm CANCELLED AT 2026-12-02T00:02:21 "
+                                     "DUE TO TIME LIMIT ***")
 
 
 def test_accounting_disabled_is_recognised():

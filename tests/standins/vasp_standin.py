@@ -16,6 +16,8 @@ where control.json maps the run directory's name (the site: ``hollow``) or ``def
 - ``recording``: a folder under tests/fixtures/vasp/ (or an absolute path); required.
 - ``sleep_seconds``: first write what a running VASP has written (CONTCAR, a vasprun.xml that ends inside
   an ``<scstep>``), then sleep — so a time limit or scancel kills it mid-run.
+- ``memory_mb``: first hold that much memory (touched, so it is resident) for ``memory_seconds`` (default 4) —
+  so a job with a smaller ``--mem`` is killed by Slurm's memory enforcement.
 - ``killed``: leave the vasprun.xml cut inside an ``<scstep>`` (as a killed VASP does) instead of the full file.
 - ``exit_code``: exit with this code (default 0).
 - ``golden``: a folder holding the reference INCAR, KPOINTS and POSCAR (absolute, or relative to
@@ -235,6 +237,13 @@ def main() -> None:
     with open(cwd / ".vasp_standin_calls", "a") as log:
         log.write(f"{time.strftime('%F %T')} {recording.name} {json.dumps(behaviour, sort_keys=True)}\n")
 
+    if behaviour.get("memory_mb"):
+        held = bytearray(int(behaviour["memory_mb"]) * 1024 * 1024)
+        for page in range(0, len(held), 4096):
+            held[page] = 1
+        print(f"vasp_standin: holding {behaviour['memory_mb']} MB", flush=True)
+        time.sleep(float(behaviour.get("memory_seconds", 4)))
+        del held
     contcar = cwd / "CONTCAR"
     recorded_vasprun = recording / "vasprun.xml"
     if behaviour.get("sleep_seconds"):

@@ -242,6 +242,7 @@ def test_small_cell_fits_fewer_rings():
 
     data = paper_study().model_dump(mode="json")
     data["substrate"].update(supercell=[5, 5], min_image_distance_angstrom=5.0, vacuum_angstrom=12.0)
+    data["cluster"]["rings"] = 2  # a study asking for 3 rings in this cell is refused (tests/test_spec.py)
     small = build_site(parse_study(data), "hollow").atoms
     with pytest.raises(StructureError, match="at most 2 rings fit"):
         cut(small, rings=3)

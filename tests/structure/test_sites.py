@@ -55,8 +55,10 @@ def test_point_group_detects_a_broken_symmetry():
 
 
 def small(**substrate):
-    return parse_study({"name": "s", "adatom": "Tb", "substrate": substrate,
-                        "sites": {"hollow": {"height_angstrom": 2.28}}})
+    """A study whose substrate validation refuses (tests/test_spec.py), built around it to reach build_site's own
+    checks (model_copy does not validate)."""
+    study = parse_study({"name": "s", "adatom": "Tb", "sites": {"hollow": {"height_angstrom": 2.28}}})
+    return study.model_copy(update={"substrate": study.substrate.model_copy(update=substrate)})
 
 
 def test_too_small_supercell_is_refused_naming_the_smallest_that_fits():

@@ -12,8 +12,8 @@ from adatom_wf.workflow.status import node_state, propagate
 SLURM_JOB = {"executor": "slurm", "job_id": "7_0", "time": "00:01:00"}
 
 
-def info(state, reason="None", exit_code="0:0"):
-    return JobInfo("7_0", state, reason, exit_code, "scontrol")
+def info(state, reason="None", exit_code="0:0", memory="1024M"):
+    return JobInfo("7_0", state, reason, exit_code, "scontrol", memory)
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,9 @@ def info(state, reason="None", exit_code="0:0"):
         (None, SLURM_JOB, info("DEPENDENCY_NEVER_SATISFIED", "DependencyNeverSatisfied"),
          ("DEPENDENCY_NEVER_SATISFIED", "a job it depends on failed, so Slurm will never start it")),
         (None, SLURM_JOB, info("TIMEOUT", "TimeLimit", "0:15"), ("TIMEOUT", "reached its time limit (00:01:00)")),
-        (None, SLURM_JOB, info("OUT_OF_MEMORY"), ("OUT_OF_MEMORY", "ran out of memory")),
+        (None, SLURM_JOB, info("OUT_OF_MEMORY"), ("OUT_OF_MEMORY", "ran out of memory (its limit: 1024M)")),
+        (None, {**SLURM_JOB, "memory": "600M"}, info("OUT_OF_MEMORY"),
+         ("OUT_OF_MEMORY", "ran out of memory (its limit: 600M)")),
         (None, SLURM_JOB, info("NODE_FAIL"), ("NODE_FAIL", "the compute node failed")),
         (None, SLURM_JOB, info("CANCELLED", "None", "0:15"), ("CANCELLED", "cancelled (scancel or an administrator)")),
         (None, SLURM_JOB, info("PREEMPTED"), ("PREEMPTED", "preempted by a higher-priority job")),
@@ -42,6 +44,16 @@ def info(state, reason="None", exit_code="0:0"):
 )
 def test_slurm_node_states(result, job, answer, expected):
     assert node_state(result, job, answer) == expected
+
+
+def test_a_memory_kill_without_cgroups_is_out_of_memory():
+    """jobacct_gather's OverMemoryKill: Slurm says FAILED 0:9; slurmstepd's line in the output tells why."""
+    killed = info("FAILED", "JobLaunchFailure", "0:9", "100M")
+    output = "slurmstepd-vm: error: Exceeded job memory limit\n"
+    assert node_state(None, SLURM_JOB, killed, log_text=output) == ("OUT_OF_MEMORY", "ran out of memory (its limit: 100M)")
+    assert node_state(None, SLURM_JOB, killed, log_text="Killed\n")[0] == "FAILED"
+    # the node's own verdict still wins
+    assert node_state({"state": "failed", "reason": "x"}, SLURM_JOB, killed, log_text=output) == ("FAILED", "x")
 
 
 def test_local_node_states():

@@ -104,3 +104,38 @@ def test_overrides_reach_every_molcas_node_script(tmp_path):
                     in script.read_text()), script.read_text()
     batch = next((tmp_path / "slurm" / "demo_tb_benzene" / "workflow" / "scripts").glob("*-molcas.sbatch")).read_text()
     assert "#SBATCH --cpus-per-task=4" in batch
+
+
+def test_resume_doubles_the_time_after_a_timeout_and_the_memory_after_an_out_of_memory():
+    import pytest
+
+    from adatom_wf.errors import SchedulerError
+    from adatom_wf.execution.profiles import parse_profile
+    from adatom_wf.workflow.graph import study_graph
+    from adatom_wf.workflow.plan import batches, plan_node
+
+    graph = study_graph(load_study("tb_graphene"))
+    node = graph["relax.hollow"]
+    profile = parse_profile({"partition": "p", "time": "30", "vasp": {"command": "vasp", "memory": "4G"},
+                             "max_memory": "10G"})
+    job = {"attempt": 1, "time": "00:30:00", "memory": "4G"}
+    timeout = plan_node(node, "TIMEOUT", "", job, profile, "slurm", "4G")
+    assert (timeout.attempt, timeout.time, timeout.memory) == (2, "01:00:00", None)
+    oom = plan_node(node, "OUT_OF_MEMORY", "", job, profile, "slurm", "4G")
+    assert (oom.attempt, oom.time, oom.memory) == (2, "00:30:00", "8192M")
+    assert plan_node(node, "OUT_OF_MEMORY", "", {**job, "memory": "8192M"}, profile, "slurm", "8192M").memory == \
+        "10240M"  # capped by max_memory
+    with pytest.raises(SchedulerError, match="ran out of memory with 10240M, the profile's max_memory \\(10G\\)"):
+        plan_node(node, "OUT_OF_MEMORY", "", job, profile, "slurm", "10240M")
+    # the raised memory stays for the next attempt, whatever ends it; and it is the batch's --mem
+    later = plan_node(node, "NODE_FAIL", "", {**job, "memory": "8192M", "memory_raised": True}, profile, "slurm",
+                      "8192M")
+    assert later.memory == "8192M"
+    top = plan_node(graph["relax.top"], "NOT_SUBMITTED", "", None, profile, "slurm")
+    found = batches(graph, [oom, top], profile, 1001)
+    assert [(names, resources.memory) for _, names, _, _, resources in found] == [
+        (["relax.hollow"], "8192M"), (["relax.top"], "4G")]
+    unlimited = parse_profile({"partition": "p", "time": "30"})  # no max_memory: doubles; Slurm's own value
+    assert plan_node(node, "OUT_OF_MEMORY", "", {"attempt": 1}, unlimited, "slurm", "1024M").memory == "2048M"
+    with pytest.raises(SchedulerError, match="neither its job record nor Slurm tells"):
+        plan_node(node, "OUT_OF_MEMORY", "", {"attempt": 1}, unlimited, "slurm", None)
