@@ -19,6 +19,7 @@ COMMANDS = {
     "relaxation": ("relaxation", "Relaxation time tau(T), blocking temperatures, and fits of tau(T) data."),
     "magnetisation": ("magnetisation", "M(B, T) powder-averaged or along axes, and chiT(T), of a pseudospin."),
     "zeeman": ("zeeman", "Zeeman diagram: levels vs field or angle, crossings and avoided-crossing gaps."),
+    "ac": ("ac", "ac susceptibility chi'(f), chi''(f) and Cole-Cole plot from the master-equation tau(T)."),
     "deflection": ("deflection", "Stern-Gerlach deflection profiles, and the moment from a mean deflection."),
     "validate": ("validate", "Check a study file and print its summary and each oxidation state's cost."),
     "build": ("build", "Write the VASP inputs of every adsorption site of a study."),
