@@ -18,6 +18,8 @@ COMMANDS = {
     "spectrum": ("spectrum", "Levels, doublets by |Jz|, g, E_ZFS, E_MAB and U_eff of a crystal-field pseudospin."),
     "relaxation": ("relaxation", "Relaxation time tau(T), blocking temperatures, and fits of tau(T) data."),
     "magnetisation": ("magnetisation", "M(B, T) powder-averaged or along axes, and chiT(T), of a pseudospin."),
+    "zeeman": ("zeeman", "Zeeman diagram: levels vs field or angle, crossings and avoided-crossing gaps."),
+    "ac": ("ac", "ac susceptibility chi'(f), chi''(f) and Cole-Cole plot from the master-equation tau(T)."),
     "deflection": ("deflection", "Stern-Gerlach deflection profiles, and the moment from a mean deflection."),
     "validate": ("validate", "Check a study file and print its summary and each oxidation state's cost."),
     "build": ("build", "Write the VASP inputs of every adsorption site of a study."),

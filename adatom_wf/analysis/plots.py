@@ -169,3 +169,70 @@ def plot_spin_gaps(rows, path) -> Path:
     axes.set_ylim(-0.05 * max(top, 0.1), 1.1 * max(top, 0.1))
     axes.set_ylabel("energy above the lowest spin state (eV)")
     return _save(figure, path)
+
+
+def plot_zeeman(diagram, path, *, title: str = "") -> Path:
+    """Levels against the field (or its angle); avoided crossings circled in red with their gap, crossings marked
+    with grey crosses (the diagram's ``crossings``)."""
+    figure, (axes,) = _figure(width=6.5)
+    x = diagram.values
+    for level in range(diagram.levels_tracked):
+        axes.plot(x, diagram.energies_cm1[:, level], color="black", linewidth=0.9)
+    avoided = [c for c in diagram.crossings if c["kind"] == "avoided"]
+    crossed = [c for c in diagram.crossings if c["kind"] == "crossing"]
+    if crossed:
+        axes.plot([c[diagram.sweep] for c in crossed], [c["energy_cm1"] for c in crossed], "x", color="grey",
+                  markersize=4, label=f"crossings ({len(crossed)})")
+    if avoided:
+        axes.plot([c[diagram.sweep] for c in avoided], [c["energy_cm1"] for c in avoided], "o", markersize=7,
+                  markerfacecolor="none", color="tab:red", label=f"avoided crossings ({len(avoided)})")
+        for c in avoided[:16]:
+            axes.annotate(f"Δ={c['gap_cm1']:.2g} cm⁻¹", (c[diagram.sweep], c["energy_cm1"]), textcoords="offset points",
+                          xytext=(0, 6), ha="center", fontsize=6, color="tab:red")
+    direction = ", ".join(f"{a:.2g}" for a in diagram.direction + 0.0)
+    if diagram.sweep == "field_t":
+        axes.set_xlabel(f"B (T) along ({direction})")
+    else:
+        axes.set_xlabel(f"angle of B = {diagram.field_t:g} T from ({direction}) (degrees)")
+    axes.set_ylabel("energy (cm⁻¹, from the zero-field ground level)")
+    if avoided or crossed:
+        axes.legend(fontsize=7, loc="best")
+    if title:
+        axes.set_title(title, fontsize=9)
+    return _save(figure, path)
+
+
+def plot_ac(frequencies_hz, temperatures_k, chi_real, chi_imag, path, *, peak_frequencies_hz=(), peak_chi_imag=None,
+            peaks=()) -> Path:
+    """χ″ vs frequency per temperature (left); χ″ vs temperature at each peak frequency (``peak_chi_imag``:
+    [temperature][peak frequency]) with its peak temperature dotted (middle); the Cole–Cole plot χ″ vs χ′ per
+    temperature (right). χ in cm³ mol⁻¹."""
+    from matplotlib import colormaps
+
+    real, imaginary = np.asarray(chi_real), np.asarray(chi_imag)
+    figure, (left, middle, right) = _figure(columns=3, width=3.6)
+    colours = colormaps["viridis"](np.linspace(0, 1, max(len(temperatures_k), 2)))
+    shown = [i for i in range(len(temperatures_k)) if imaginary[i].max() > 1e-3 * imaginary.max()] or [0]
+    shown = shown[::max(1, -(-len(shown) // 12))]  # at most 12 temperatures, so each curve stays readable
+    for i in shown:
+        left.semilogx(frequencies_hz, imaginary[i], color=colours[i], linewidth=1)
+        right.plot(real[i], imaginary[i], color=colours[i], linewidth=1, marker=".", markersize=2)
+    if peak_chi_imag is not None:
+        peak_chi_imag = np.asarray(peak_chi_imag)
+        for j, frequency in enumerate(peak_frequencies_hz):
+            line, = middle.plot(temperatures_k, peak_chi_imag[:, j], linewidth=1, label=f"{frequency:.3g} Hz")
+            for peak in peaks:
+                if peak["frequency_hz"] == frequency:
+                    middle.axvline(peak["temperature_k"], color=line.get_color(), linestyle=":", linewidth=0.8)
+        middle.legend(fontsize=6)
+    left.set_xlabel("frequency (Hz)")
+    left.set_ylabel("χ″ (cm³ mol⁻¹)")
+    left.set_title(f"χ″(f), {temperatures_k[shown[0]]:.3g}–{temperatures_k[shown[-1]]:.3g} K (dark to light)",
+                   fontsize=9)
+    middle.set_xlabel("temperature (K)")
+    middle.set_ylabel("χ″ (cm³ mol⁻¹)")
+    middle.set_title("χ″(T); dotted: peak temperatures", fontsize=9)
+    right.set_xlabel("χ′ (cm³ mol⁻¹)")
+    right.set_ylabel("χ″ (cm³ mol⁻¹)")
+    right.set_title("Cole–Cole", fontsize=9)
+    return _save(figure, path)

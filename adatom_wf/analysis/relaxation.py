@@ -85,20 +85,31 @@ def blocking_temperature_k(model: RelaxationModel, observation_time_s: float = H
     None when the moment relaxes faster than that at every temperature (e.g. through QTM); τ falls
     monotonically with T, so the root is unique.
     """
+    return crossing_temperature_k(lambda t: float(relaxation_time_s(model, t)), observation_time_s,
+                                  f"check U_eff and tau0 (tau0 {model.tau0_s:g} s, U_eff {model.u_eff_cm1:g} cm^-1)")
+
+
+def crossing_temperature_k(tau_of, observation_time_s: float, hint: str = "",
+                           search_k: tuple = BLOCKING_SEARCH_K) -> float | None:
+    """The temperature where a falling τ(T) (``tau_of(T)`` in s, inf when frozen) equals the observation time;
+    None when τ is below it already at the lowest temperature searched."""
     observation = float(positive_array("observation time", observation_time_s, "s"))
-    low, high = BLOCKING_SEARCH_K
+    low, high = search_k
 
     def gap(log_temperature):
-        return np.log(relaxation_time_s(model, np.exp(log_temperature))) - np.log(observation)
+        with np.errstate(divide="ignore"):
+            return float(np.log(tau_of(float(np.exp(log_temperature))))) - np.log(observation)
 
     if gap(np.log(low)) <= 0:
         return None
     if gap(np.log(high)) > 0:
-        raise AnalysisError(
-            f"tau is still above {observation:g} s at {high:g} K; check U_eff and tau0 (tau0 {model.tau0_s:g} s, "
-            f"U_eff {model.u_eff_cm1:g} cm^-1)"
-        )
-    return float(np.exp(brentq(gap, np.log(low), np.log(high), xtol=1e-12)))
+        raise AnalysisError(f"tau is still above {observation:g} s at {high:g} K" + (f"; {hint}" if hint else ""))
+    lower = np.log(low)
+    while not np.isfinite(gap(lower)):  # τ = inf (every rate underflows): brentq needs finite ends
+        lower += 0.1
+    if gap(lower) <= 0:  # the root lies within the last step from a frozen τ
+        return float(np.exp(lower))
+    return float(np.exp(brentq(gap, lower, np.log(high), xtol=1e-12)))
 
 
 # Bounds of the fitted parameters, wide enough for any molecular or single-atom magnet: τ0 (s), U_eff (cm⁻¹), C

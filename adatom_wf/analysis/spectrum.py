@@ -326,11 +326,10 @@ def analyse_spectrum(states: MagneticStates, *, main_axis=None, tunnel_threshold
         axis = axis / np.linalg.norm(axis)
     jn = np.einsum("a,aij->ij", axis, states.angular_momentum)
 
-    groups, rotation = [], np.zeros((levels.size, levels.size), dtype=complex)
+    groups, rotation = [], barrier_rotation(jn, partition)
     for indices in partition:
         index = np.asarray(indices)
-        values, vectors = np.linalg.eigh(jn[np.ix_(index, index)])
-        rotation[np.ix_(index, index)] = vectors[:, ::-1]  # +⟨J_n⟩ first
+        values = np.linalg.eigvalsh(jn[np.ix_(index, index)])
         energy = float(levels[index].mean())
         if len(indices) == 1:
             groups.append(LevelGroup(indices, energy, float(abs(values[0]))))
@@ -384,6 +383,17 @@ def analyse_spectrum(states: MagneticStates, *, main_axis=None, tunnel_threshold
         moment_convention=moment_convention,
         u_eff_threshold_dependence=dependence,
     )
+
+
+def barrier_rotation(jn: np.ndarray, partition) -> np.ndarray:
+    """Unitary that diagonalises J_n (the n×n matrix of J along the main axis) within each level group of
+    ``partition`` (tuples of state indices), +⟨J_n⟩ first: the barrier basis of the figures and the master equation."""
+    rotation = np.zeros(jn.shape, dtype=complex)
+    for indices in partition:
+        index = np.asarray(indices)
+        _, vectors = np.linalg.eigh(jn[np.ix_(index, index)])
+        rotation[np.ix_(index, index)] = vectors[:, ::-1]
+    return rotation
 
 
 def u_eff_threshold_dependence(groups: list, kramers_protected: bool, thresholds: dict, e_mab_cm1: float) -> dict:

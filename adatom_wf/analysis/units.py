@@ -17,6 +17,7 @@ from scipy import constants
 from adatom_wf.errors import AnalysisError
 
 MU_B_CM1_PER_T = constants.physical_constants["Bohr magneton in inverse meter per tesla"][0] / 100.0
+MU_N_CM1_PER_T = constants.physical_constants["nuclear magneton in inverse meter per tesla"][0] / 100.0
 K_B_CM1_PER_K = constants.physical_constants["Boltzmann constant in inverse meter per kelvin"][0] / 100.0
 HARTREE_CM1 = constants.physical_constants["hartree-inverse meter relationship"][0] / 100.0
 G_ELECTRON = abs(constants.physical_constants["electron g factor"][0])

@@ -72,3 +72,15 @@ def cf_parameters(terms) -> dict:
             raise AnalysisError(f"--cf: B_{k}^{q} is given twice")
         parameters[(k, q)] = number(f"--cf {k},{q}", value, "cm^-1")
     return parameters
+
+
+def log_grid(option: str, text: str, unit: str) -> list[float]:
+    """Either a list 'a,b,c' or a logarithmically spaced range 'start:stop:points' (0 < start < stop, points >= 2)."""
+    if ":" not in text:
+        return numbers(option, text, unit)
+    ends = grid(option, text, unit)
+    start, stop = ends[0], ends[-1]
+    if not 0 < start < stop:
+        raise AnalysisError(f"{option}: a logarithmic range 'start:stop:points' needs 0 < start < stop, got {text!r}")
+    ratio = (stop / start) ** (1 / (len(ends) - 1))
+    return [start * ratio**i for i in range(len(ends))]

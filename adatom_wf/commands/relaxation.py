@@ -1,11 +1,100 @@
 """``adatom-wf relaxation``: τ(T) = [τ0⁻¹ exp(−U_eff/kT) + C Tⁿ + B_R H² T⁷ + τ_QTM⁻¹ + A Hᵐ T]⁻¹, blocking
-temperatures for given observation times, and fits of measured τ(T) with the same model."""
+temperatures for given observation times, and fits of measured τ(T) with the same model; or, with
+``--master-equation``, τ(T) from one-phonon rates between the levels of a crystal-field pseudospin or of stored SO
+states (analysis/master_equation.py)."""
 
 from pathlib import Path
 
 import click
 
 from adatom_wf.commands.options import echo_json, json_option
+from adatom_wf.commands.spectrum import cf_option, g_option, pseudospin_option
+
+coupling_option = click.option(
+    "--coupling", type=click.Choice(["moment", "quadrupole"]), default="moment", show_default=True,
+    help="Master equation: |V_ij|^2 from the transition moments sum_a |<i|mu_a|j>|^2, or from an isotropic rank-2 "
+         "strain sum_ab |<i|T_ab|j>|^2 (time-even).")
+prefactor_option = click.option(
+    "--phonon-prefactor", "prefactor_text", default="1", show_default=True,
+    help="Master equation: c of W = c |V|^2 |Delta|^3 (n+1 or n), in s^-1 cm^3 per unit |V|^2; tau scales as 1/c.")
+
+
+def master_equation_model(store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text, verb):
+    """(states, spectrum analysis, MasterEquation) from the verb's state options."""
+    from adatom_wf.analysis import values
+    from adatom_wf.analysis.master_equation import master_equation
+    from adatom_wf.analysis.spectrum import analyse_spectrum
+    from adatom_wf.commands.spectrum import load_states
+
+    states = load_states(store, label, pseudospin, cf_terms, g_text, verb=verb)
+    analysis = analyse_spectrum(states)
+    model = master_equation(states, analysis, coupling=coupling,
+                            prefactor=values.number("--phonon-prefactor", prefactor_text, "s^-1 cm^3"))
+    return states, analysis, model
+
+
+def source_record(store, label, pseudospin, cf_terms) -> dict:
+    from adatom_wf.analysis import values
+
+    if store is not None:
+        return {"store": store, "state": label}
+    return {"pseudospin": str(pseudospin),
+            "cf_parameters_cm1": {f"{k},{q}": b for (k, q), b in values.cf_parameters(cf_terms).items()}}
+
+
+def _master_equation_command(store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text, temperature_text,
+                             observation_texts, as_json, plot_path):
+    from adatom_wf.analysis import values
+    from adatom_wf.analysis.master_equation import master_equation_relaxation, relaxation_rate_per_s
+    from adatom_wf.analysis.relaxation import HYSTERESIS_TIME_S, STERN_GERLACH_FLIGHT_TIME_S, crossing_temperature_k
+
+    _, analysis, model = master_equation_model(store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text,
+                                               "relaxation")
+    temperatures = values.grid("--temperature-k", temperature_text or "2:100:50", "K")
+    result = master_equation_relaxation(model, temperatures)
+
+    def tau_of(temperature):
+        rate = relaxation_rate_per_s(model, temperature)[0]
+        return 1 / rate if rate > 0 else float("inf")
+
+    observations = [values.number("--observation-time-s", t, "s") for t in observation_texts] or [
+        HYSTERESIS_TIME_S, STERN_GERLACH_FLIGHT_TIME_S]
+    blocking = [crossing_temperature_k(tau_of, t) for t in observations]
+    result.update(u_eff_rule_cm1=analysis.u_eff_cm1, u_eff_rule_mechanism=analysis.relaxation_path["mechanism"],
+                  states_cm1=[float(e) for e in model.energies_cm1], states_jz=[round(float(j), 6) + 0.0 for j in model.jz])
+    taus = [row["tau_s"] for row in result["rows"]]
+    if plot_path:
+        from adatom_wf.analysis.plots import plot_relaxation
+
+        plot_relaxation(temperatures, [float("nan") if t is None else t for t in taus], plot_path,
+                        observation_times_s=observations, blocking_k=blocking)
+    data = {"master_equation": result, "temperatures_k": list(temperatures), "tau_s": taus,
+            "blocking_temperatures_k": [{"observation_time_s": t, "temperature_k": b}
+                                        for t, b in zip(observations, blocking)],
+            "source": source_record(store, label, pseudospin, cf_terms)}
+    if as_json:
+        echo_json(data)
+        return
+    fit = result["arrhenius"]
+    click.echo(f"master equation ({coupling} coupling, prefactor {model.prefactor:g} s^-1 cm^3) over "
+               f"{model.energies_cm1.size} states; U_eff rule: {analysis.u_eff_cm1:.2f} cm^-1 "
+               f"({analysis.relaxation_path['mechanism']})")
+    if fit is not None:
+        click.echo(f"Arrhenius fit over {temperatures[0]:g}-{temperatures[-1]:g} K: U_eff = {fit['u_eff_cm1']:.1f} cm^-1, "
+                   f"tau0 = {fit['tau0_s']:.3g} s")
+    for entry in data["blocking_temperatures_k"]:
+        where = "never blocked" if entry["temperature_k"] is None else f"T_B = {entry['temperature_k']:.3g} K"
+        click.echo(f"observation time {entry['observation_time_s']:g} s: {where}")
+    click.echo(f"{'T (K)':>9} {'tau (s)':>11} {'U_local':>9} {'path top':>9}  dominant path (<Jz>)")
+    for row in result["rows"]:
+        tau = "inf" if row["tau_s"] is None else f"{row['tau_s']:.4g}"
+        local = "-" if row["local_barrier_cm1"] is None else f"{row['local_barrier_cm1']:.1f}"
+        path = row["pathway"]
+        top = "-" if path is None else f"{path['top_energy_cm1']:.1f}"
+        steps = "" if path is None else " -> ".join(f"{j:+.1f}" for j in path["jz"])
+        click.echo(f"{row['temperature_k']:9.3f} {tau:>11} {local:>9} {top:>9}  {steps}")
+    if plot_path:
+        click.echo(f"figure: {plot_path}")
 
 
 def _read_tau_table(path: str):
@@ -38,6 +127,16 @@ def _read_tau_table(path: str):
 
 
 @click.command()
+@click.argument("store", required=False, metavar="[STORE.h5]")
+@click.option("--state", "label", metavar="LABEL",
+              help="With STORE and --master-equation: the oxidation state whose stored SO states to use.")
+@click.option("--master-equation", is_flag=True,
+              help="tau(T) from one-phonon rates between the levels of --pseudospin/--cf/--g or STORE --state.")
+@pseudospin_option
+@cf_option
+@g_option
+@coupling_option
+@prefactor_option
 @click.option("--u-eff-cm1", "u_eff_text", metavar="U",
               help="Effective barrier U_eff in cm^-1 (e.g. 436 for Tb3+ on graphene).")
 @click.option("--tau0-s", "tau0_text", default="1e-11", show_default=True, help="Orbach attempt time tau0 in s.")
@@ -63,7 +162,8 @@ def _read_tau_table(path: str):
               help="Fit U_eff, tau0, C and tau_QTM to measured 'T_K tau_s' rows in FILE.")
 @json_option
 @click.option("--plot", "plot_path", metavar="PATH.png", help="Write tau(T) to PATH.png.")
-def command(u_eff_text, tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_text, direct_a_text, direct_m_text,
+def command(store, label, master_equation, pseudospin, cf_terms, g_text, coupling, prefactor_text, u_eff_text,
+            tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_text, direct_a_text, direct_m_text,
             raman_field_text, field_text, temperature_text, observation_texts, fit_path, as_json, plot_path):
     """Relaxation time tau(T) of a magnet and its blocking temperatures.
 
@@ -71,7 +171,25 @@ def command(u_eff_text, tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_
     Examples:
       adatom-wf relaxation --u-eff-cm1 436 --tau0-s 1e-11 --raman-c 1e-6 --temperature-k 2:60:30
       adatom-wf relaxation --fit tau.csv --kramers --json
+      adatom-wf relaxation --master-equation --pseudospin 6 --cf 2,0=-5.375455 --cf 4,0=0.000216 \\
+          --cf 6,0=0.000021 --cf 6,6=0.000041 --g 1.508,1.508,1.480 --temperature-k 10:60:11
+      adatom-wf relaxation runs/demo_tb_benzene/results.h5 --state Tb3+ --master-equation
     """
+    from adatom_wf.errors import AnalysisError
+
+    state_options = store is not None or label is not None or pseudospin is not None or cf_terms or g_text is not None
+    if master_equation:
+        model_options = [name for name, given in (("--u-eff-cm1", u_eff_text), ("--fit", fit_path),
+                                                  ("--tau-qtm-s", tau_qtm_text), ("--raman-n", raman_n_text),
+                                                  ("--direct-m", direct_m_text)) if given is not None]
+        if model_options:
+            raise AnalysisError(f"--master-equation computes tau(T) from the levels; {model_options[0]} belongs to "
+                                "the phenomenological model")
+        _master_equation_command(store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text,
+                                 temperature_text, observation_texts, as_json, plot_path)
+        return
+    if state_options:
+        raise AnalysisError("a store, --state, --pseudospin, --cf or --g need --master-equation (tau(T) from the levels)")
     from adatom_wf.analysis import values
     from adatom_wf.analysis.relaxation import (
         HYSTERESIS_TIME_S,
@@ -84,8 +202,6 @@ def command(u_eff_text, tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_
         relaxation_rates_per_s,
         relaxation_time_s,
     )
-    from adatom_wf.errors import AnalysisError
-
     raman_n = (raman_exponent(kramers) if raman_n_text is None
                else values.number("--raman-n", raman_n_text, "(dimensionless)"))
     fit, data = None, None

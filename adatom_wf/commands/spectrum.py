@@ -7,6 +7,7 @@ analysis package are imported only when the verb runs.
 
 import click
 
+from adatom_wf.commands.nuclear import nuclear_options
 from adatom_wf.commands.options import echo_json, json_option
 
 pseudospin_option = click.option(
@@ -76,6 +77,42 @@ def stored_states(store, label):
                                   else 1 if arrays["kramers"] else 2)  # a SINGLE_ANISO-only run: parity only
 
 
+def load_states(store, label, pseudospin, cf_terms, g_text, field_text=None, *, verb):
+    """MagneticStates from a store (``STORE --state LABEL``) or from --pseudospin/--cf/--g; one-line errors for
+    a mix of the two."""
+    from adatom_wf.errors import AnalysisError
+
+    if store is not None:
+        if label is None or pseudospin is not None or cf_terms or g_text is not None:
+            raise AnalysisError("with a store give --state LABEL (e.g. Tb3+) and no --pseudospin/--cf/--g (the "
+                                "moments come from the stored L and S)")
+        if field_text is not None:
+            raise AnalysisError("--field-t applies to a crystal-field pseudospin, not to stored SO states")
+        return stored_states(store, label)
+    if label is not None:
+        raise AnalysisError(f"--state needs a store: adatom-wf {verb} results.h5 --state LABEL")
+    return crystal_field_states(pseudospin, cf_terms, g_text, field_text)
+
+
+def hyperfine_lines(spectrum, sources) -> list[str]:
+    """Text lines of a HyperfineSpectrum: the nucleus, the level count, and the sublevels of the ground group."""
+    nucleus = spectrum.nucleus
+    name = nucleus.isotope or "nucleus"
+    lines = [f"hyperfine: {name} I = {nucleus.spin}, A_J = {nucleus.a_j_cm1:g} cm^-1 ({sources['a_j_cm1']}), "
+             f"P = {nucleus.p_cm1:g} cm^-1 ({sources['p_cm1']}), g_N = {nucleus.g_n:.4g} ({sources['g_n']}); "
+             f"{spectrum.levels_cm1.size} electron-nuclear levels"
+             + (" (Kramers: J + I half-integer)" if spectrum.kramers else "")]
+    ground = spectrum.electronic_groups[0]
+    lines.append(f"ground level group (|Jz| {ground['jz_abs']:.2f}): {len(ground['sublevels'])} sublevels, "
+                 f"degeneracies {ground['degeneracies']}, spread {ground['span_cm1']:.4g} cm^-1")
+    lines.append(f"{'E (cm^-1)':>12} {'deg':>4}  <Jz>, <Iz> of its states")
+    for index in ground["sublevels"]:
+        sub = spectrum.sublevels[index]
+        labels = "; ".join(f"{jz:+.2f}, {iz:+.2f}" for jz, iz in zip(sub["jz"], sub["iz"]))
+        lines.append(f"{sub['energy_cm1']:12.6f} {sub['degeneracy']:4d}  {labels}")
+    return lines
+
+
 def _text_report(analysis, what) -> list[str]:
     kind = "Kramers" if analysis.kramers else "non-Kramers"
     axis = ", ".join(f"{a:.3g}" for a in analysis.main_axis + 0.0)
@@ -132,11 +169,13 @@ def _text_report(analysis, what) -> list[str]:
               show_default=True,
               help="Transition moments |<i|mu|j>|: (|mu_x|+|mu_y|+|mu_z|)/3 in the main-axis frame as SINGLE_ANISO "
                    "prints them, or the vector length sqrt(sum |mu_a|^2).")
+@nuclear_options
 @json_option
 @click.option("--plot", "plot_path", metavar="PATH.png",
               help="Write energy vs <Jz> with transition arrows to PATH.png.")
 def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, tunnel_text, transverse_text,
-            tolerance_text, moment_convention, as_json, plot_path):
+            tolerance_text, moment_convention, isotope, nuclear_spin_text, a_text, p_text, g_n_text, as_json,
+            plot_path):
     """Analyse the spectrum of a pseudospin S with crystal-field parameters B_k^q (cm^-1), or of the SO states
     of an OpenMolcas run stored by 'adatom-wf parse' (STORE.h5 --state LABEL).
 
@@ -147,24 +186,25 @@ def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, t
     Example (Tb3+ on graphene, Table 2 of the paper):
       adatom-wf spectrum --pseudospin 6 --cf 2,0=-5.375455 --cf 4,0=0.000216 \\
           --cf 6,0=0.000021 --cf 6,6=0.000041 --g 1.508,1.508,1.480 --json
+    \b
+    Example (the same with the 159Tb nucleus: 52 electron-nuclear levels):
+      adatom-wf spectrum --pseudospin 6 --cf 2,0=-5.375455 --cf 4,0=0.000216 \\
+          --cf 6,0=0.000021 --cf 6,6=0.000041 --g 1.508,1.508,1.480 \\
+          --nuclear-spin 3/2 --hyperfine-a-cm1 0.0173 --quadrupole-p-cm1 0.010
     """
     from adatom_wf.analysis import values
     from adatom_wf.analysis.spectrum import analyse_spectrum
     from adatom_wf.analysis.stevens import pseudospin_value
 
-    from adatom_wf.errors import AnalysisError
+    from adatom_wf.commands.nuclear import nucleus_from_options
 
-    if store is not None:
-        if label is None or pseudospin is not None or cf_terms or g_text is not None:
-            raise AnalysisError("with a store give --state LABEL (e.g. Tb3+) and no --pseudospin/--cf/--g (the "
-                                "moments come from the stored L and S)")
-        if field_text is not None:
-            raise AnalysisError("--field-t applies to a crystal-field pseudospin, not to stored SO states")
-        states = stored_states(store, label)
-    elif label is not None:
-        raise AnalysisError("--state needs a store: adatom-wf spectrum results.h5 --state LABEL")
-    else:
-        states = crystal_field_states(pseudospin, cf_terms, g_text, field_text)
+    states = load_states(store, label, pseudospin, cf_terms, g_text, field_text, verb="spectrum")
+    nucleus, sources = nucleus_from_options(isotope, nuclear_spin_text, a_text, p_text, g_n_text, ion=label)
+    if nucleus is not None and field_text is not None:
+        from adatom_wf.errors import AnalysisError
+
+        raise AnalysisError("--field-t with a nucleus: the spectrum is the zero-field one; use 'adatom-wf zeeman' "
+                            "for electron-nuclear levels in a field")
     analysis = analyse_spectrum(
         states,
         main_axis=None if axis_text is None else values.numbers("--main-axis", axis_text, "(direction)", count=(3,)),
@@ -173,12 +213,20 @@ def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, t
         degeneracy_tolerance_cm1=values.number("--degeneracy-tolerance-cm1", tolerance_text, "cm^-1"),
         moment_convention=moment_convention,
     )
+    hyperfine = None
+    if nucleus is not None:
+        from adatom_wf.analysis.hyperfine import analyse_hyperfine, spin_system
+
+        hyperfine = analyse_hyperfine(spin_system(states, nucleus, analysis.main_axis), analysis.groups,
+                                      analysis.thresholds["degeneracy_cm1"])
     if plot_path:
         from adatom_wf.analysis.plots import plot_spectrum
 
         plot_spectrum(analysis, plot_path)
     if as_json:
         data = analysis.to_dict()
+        if hyperfine is not None:
+            data["hyperfine"] = {**hyperfine.to_dict(), "sources": sources}
         if store is not None:
             data.update(store=store, state=label)
         else:
@@ -187,7 +235,7 @@ def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, t
         echo_json(data)
         return
     what = f"{label} from {store}" if store is not None else f"pseudospin S = {pseudospin}"
-    for line in _text_report(analysis, what):
+    for line in _text_report(analysis, what) + ([] if hyperfine is None else hyperfine_lines(hyperfine, sources)):
         click.echo(line)
     if plot_path:
         click.echo(f"figure: {plot_path}")

@@ -108,7 +108,7 @@ def test_bad_input_gives_one_line_and_exit_2(capsys, tmp_path, monkeypatch, args
 def test_analysis_verbs_import_no_numpy_for_help():
     probe = (
         "import sys\nfrom adatom_wf.cli import main\n"
-        "for verb in ('spectrum', 'relaxation', 'magnetisation', 'deflection'):\n"
+        "for verb in ('spectrum', 'relaxation', 'magnetisation', 'deflection', 'zeeman', 'ac'):\n"
         "    try:\n        main([verb, '--help'])\n    except SystemExit as exit:\n        assert exit.code == 0\n"
         "assert 'numpy' not in sys.modules and 'matplotlib' not in sys.modules\n"
     )
