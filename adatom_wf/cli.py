@@ -19,6 +19,7 @@ COMMANDS = {
     "relaxation": ("relaxation", "Relaxation time tau(T), blocking temperatures, and fits of tau(T) data."),
     "magnetisation": ("magnetisation", "M(B, T) powder-averaged or along axes, and chiT(T), of a pseudospin."),
     "deflection": ("deflection", "Stern-Gerlach deflection profiles, and the moment from a mean deflection."),
+    "init": ("init", "Write a commented study file for any lanthanide, with the derived active spaces."),
     "validate": ("validate", "Check a study file and print its summary and each oxidation state's cost."),
     "build": ("build", "Write the VASP inputs of every adsorption site of a study."),
     "molcas": ("molcas", "Render the OpenMolcas inputs of every oxidation state of a study."),

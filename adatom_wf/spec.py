@@ -302,14 +302,21 @@ def resolve_study_path(argument: str) -> Path:
 def load_study(argument: str | Path) -> Study:
     path = resolve_study_path(str(argument))
     try:
-        data = yaml.safe_load(path.read_text())
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError(f"{path}: cannot read the study file ({error})") from None
+    return load_study_text(text, source=str(path))
+
+
+def load_study_text(text: str, source: str = "<stdin>") -> Study:
+    """A study from the YAML text of a study file (``source`` names it in errors)."""
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise SpecError(f"{path}:{where} is not valid YAML ({getattr(error, 'problem', error)})") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SpecError(f"{path}: cannot read the study file ({error})") from None
-    return parse_study(data, source=str(path))
+        raise SpecError(f"{source}:{where} is not valid YAML ({getattr(error, 'problem', error)})") from None
+    return parse_study(data, source=source)
 
 
 def parse_study(data, source: str = "<study>") -> Study:
