@@ -133,8 +133,9 @@ def _text_report(analysis, what) -> list[str]:
               help="Transition moments |<i|mu|j>|: (|mu_x|+|mu_y|+|mu_z|)/3 in the main-axis frame as SINGLE_ANISO "
                    "prints them, or the vector length sqrt(sum |mu_a|^2).")
 @json_option
-@click.option("--plot", "plot_path", metavar="PATH.png",
-              help="Write energy vs <Jz> with transition arrows to PATH.png.")
+@click.option("--plot", "plot_path", metavar="PATH.png|.pdf|.svg",
+              help="Write the barrier figure (levels by <Jz>, transition moments, relaxation path) to PATH "
+                   "(format by suffix).")
 def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, tunnel_text, transverse_text,
             tolerance_text, moment_convention, as_json, plot_path):
     """Analyse the spectrum of a pseudospin S with crystal-field parameters B_k^q (cm^-1), or of the SO states
@@ -174,9 +175,9 @@ def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, t
         moment_convention=moment_convention,
     )
     if plot_path:
-        from adatom_wf.analysis.plots import plot_spectrum
+        from adatom_wf.analysis.plots import plot_barrier
 
-        plot_spectrum(analysis, plot_path)
+        plot_barrier(analysis, plot_path, title=label if store is not None else f"S = {pseudospin}")
     if as_json:
         data = analysis.to_dict()
         if store is not None:

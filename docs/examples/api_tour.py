@@ -34,8 +34,7 @@ for label in store.states:
 
     # Analyse the stored SO states again (any thresholds), and their magnetisation.
     spectrum = run.spectrum(tunnel_threshold_cm1=0.01)
-    print(f"  U_eff = {spectrum.u_eff_cm1:.1f} cm^-1 through the doublet at "
-          f"{spectrum.groups[spectrum.relaxation_path['group']].energy_cm1:.1f} cm^-1")
+    print(f"  U_eff = {spectrum.u_eff_cm1:.1f} cm^-1 ({spectrum.relaxation_path['mechanism']})")
     magnetisation = run.magnetisation(field_t=[1.0, 7.0], temperature_k=[2.0], direction=spectrum.main_axis)
     print(f"  M along the main axis at 2 K: {magnetisation.magnetisation_mub[0, 0]:.3f} muB (1 T), "
           f"{magnetisation.magnetisation_mub[1, 0]:.3f} muB (7 T)")
