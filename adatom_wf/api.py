@@ -175,7 +175,7 @@ class MolcasRun(Run):
     def so_states(self):
         """The ground multiplet's SO states (:class:`adatom_wf.analysis.spectrum.MagneticStates`) rebuilt from the
         stored L and S, as ``adatom-wf spectrum STORE --state LABEL`` uses them."""
-        from adatom_wf.commands.spectrum import stored_states
+        from adatom_wf.analysis.stored import stored_states
 
         return stored_states(self.store_path, self.name)
 

@@ -248,6 +248,16 @@ def to_csv(rows, columns) -> str:
 
 # --- files ------------------------------------------------------------------------------------------------
 
+def barrier_analyses(store, records) -> dict:
+    """label -> SpectrumAnalysis of the stored SO states of every ok OpenMolcas run with a spectrum (for the
+    barrier figures; reads L and S from the store)."""
+    from adatom_wf.analysis.spectrum import analyse_spectrum
+    from adatom_wf.analysis.stored import stored_states
+
+    return {record["label"]: analyse_spectrum(stored_states(store, record["label"]))
+            for record in _records(records, "molcas") if _ok(record) and record.get("spectrum") and record.get("label")}
+
+
 def barrier_section(levels, barriers: dict, figure, plot_barrier) -> list[str]:
     """The report's barrier figures, one per state with a stored spectrum, in the order of ``levels``."""
     lines = ["## Relaxation barriers (SINGLE_ANISO style)", "",

@@ -6,16 +6,6 @@ import click
 from adatom_wf.commands.options import echo_json, json_option, runs_dir_option
 
 
-def stored_barriers(store, records) -> dict:
-    """label -> SpectrumAnalysis of the stored SO states of every ok OpenMolcas run with a spectrum."""
-    from adatom_wf.analysis.spectrum import analyse_spectrum
-    from adatom_wf.commands.spectrum import stored_states
-
-    return {record["label"]: analyse_spectrum(stored_states(store, record["label"]))
-            for record in records if record.get("kind") == "molcas" and record.get("status") == "ok"
-            and record.get("spectrum") and record.get("label")}
-
-
 @click.command()
 @click.argument("target", metavar="STUDY | STORE.h5")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
@@ -37,7 +27,7 @@ def command(target, out_dir, format_text, runs_dir, as_json):
 
     from adatom_wf.errors import SpecError
     from adatom_wf.layout import store_path
-    from adatom_wf.report import FIGURE_FORMATS, write_report
+    from adatom_wf.report import FIGURE_FORMATS, barrier_analyses, write_report
     from adatom_wf.store import read_store
 
     formats = [kind.strip().lower() for kind in format_text.split(",") if kind.strip()]
@@ -53,7 +43,7 @@ def command(target, out_dir, format_text, runs_dir, as_json):
         store = store_path(study_dir(Path(runs_dir), load_study(target)))
     records = read_store(store)["runs"]
     written = write_report(records, Path(out_dir) if out_dir else store.parent / "report", formats=formats,
-                           barriers=stored_barriers(store, records))
+                           barriers=barrier_analyses(store, records))
     if as_json:
         echo_json({"store": str(store), "files": [str(p) for p in written]})
         return

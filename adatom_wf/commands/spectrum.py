@@ -59,21 +59,10 @@ def crystal_field_states(pseudospin, cf_terms, g_text, field_text=None):
 
 
 def stored_states(store, label):
-    """MagneticStates of the ground multiplet of ``label`` stored by ``adatom-wf parse`` (SO energies, L, S)."""
-    from adatom_wf.analysis.spectrum import states_from_spin_orbit
-    from adatom_wf.store import read_spectrum_arrays
+    """MagneticStates of the ground multiplet of ``label`` stored by ``adatom-wf parse`` (adatom_wf.analysis.stored)."""
+    from adatom_wf.analysis.stored import stored_states as states
 
-    from adatom_wf.errors import AnalysisError
-
-    arrays = read_spectrum_arrays(store, label)
-    if arrays["active_electrons"] > 0 and arrays["kramers"] != (arrays["active_electrons"] % 2 == 1):
-        raise AnalysisError(
-            f"{label} in {store} is stored as {'Kramers' if arrays['kramers'] else 'non-Kramers'} with "
-            f"{arrays['active_electrons']} active electrons; Kramers parity needs an odd electron count"
-        )
-    return states_from_spin_orbit(arrays["levels_cm1"], arrays["angular_momentum"], arrays["spin"],
-                                  electron_count=arrays["active_electrons"] if arrays["active_electrons"] > 0
-                                  else 1 if arrays["kramers"] else 2)  # a SINGLE_ANISO-only run: parity only
+    return states(store, label)
 
 
 def _text_report(analysis, what) -> list[str]:
