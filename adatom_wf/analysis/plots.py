@@ -1,9 +1,10 @@
-"""Figures: the report's levels vs ⟨Jz⟩ of every
-oxidation state side by side and spin-state gaps (Fig. 4), τ(T), M(B) with χT(T), and Stern–Gerlach deflection
-profiles, and the barrier figure of one oxidation state. Each function writes one PNG, PDF or SVG (by the file's
-suffix); matplotlib (Agg canvas, no pyplot state) is imported only inside them.
-PNGs carry no "Software" text chunk (matplotlib's version) and no time stamp (PDF and SVG neither), and are written atomically
-(temporary file + rename), so the same input gives the same bytes and a killed run leaves no half file.
+"""Figures: the barrier figure of one oxidation state (levels by ⟨Jz⟩, transition moments, relaxation path), the
+report's levels vs ⟨Jz⟩ of every oxidation state side by side and spin-state gaps (Fig. 4), τ(T), M(B) with
+χT(T), and Stern–Gerlach deflection profiles. Each function writes one PNG, PDF or SVG (by the file's suffix);
+matplotlib (Agg canvas, no pyplot state) is imported only inside them. No file carries a time stamp or
+matplotlib's version (PNG "Software" chunk, PDF Creator/Producer/CreationDate, SVG Date/Creator; SVG ids salted
+with a fixed string), and each is written atomically (temporary file + rename), so the same input gives the same
+bytes and a killed run leaves no half file.
 """
 
 import io

@@ -1,4 +1,5 @@
-"""The SO states of a stored oxidation state (``adatom-wf parse``), as :class:`~adatom_wf.analysis.spectrum.MagneticStates`.
+"""The SO states of an oxidation state stored by ``adatom-wf parse``, as
+:class:`~adatom_wf.analysis.spectrum.MagneticStates`.
 
 Used by ``adatom-wf spectrum STORE --state``, the report's barrier figures and the Python API (adatom_wf.api).
 """

@@ -120,7 +120,8 @@ def table(rows: list[Row], title: str):
 
 
 def line(row: Row) -> str:
-    """The plain line of one change: ``2026-12-02T10:01:02 molcas.Tb2+ RUNNING rasscf #1 (2S+1 = 8) 0:21 (last 0:55)``."""
+    """The plain line of one change, e.g.
+    ``2026-12-02T10:01:02 molcas.Tb2+ RUNNING rasscf #1 (2S+1 = 8) 0:21 (last run 0:55)``."""
     parts = [time.strftime("%Y-%m-%dT%H:%M:%S"), row.node, row.state]
     if row.now:
         parts.append(row.now)
@@ -217,7 +218,8 @@ def local_rows(root: Path, graph, jobs: dict, expected: dict, activities: Activi
         state = LOCAL_STATES.get(local, "?")
         if local == "exited":
             result = files.read_result(root, name)
-            state = "COMPLETED" if job.get("exit_code") == 0 and result and result.get("state") == files.OK else "FAILED"
+            ok = job.get("exit_code") == 0 and result is not None and result.get("state") == files.OK
+            state = "COMPLETED" if ok else "FAILED"
         elapsed = job.get("seconds") if local == "exited" else _seconds_since(job.get("started_at"))
         now = activities.of(graph[name].stage, root / graph[name].directory) if local == "running" else ""
         rows.append(Row(name, state, now, elapsed if local in ("running", "exited") else None, expected.get(name)))

@@ -2,6 +2,7 @@
 step from a stand-in's vasprun.xml, time-stamped lines of a local run in a log file, the refreshing table
 under a real pseudo-terminal (`script`), and `status --watch` of a run started elsewhere."""
 
+import os
 import re
 import shlex
 import subprocess
@@ -30,8 +31,9 @@ def test_the_module_running_is_read_from_a_growing_real_log(tmp_path):
     growing.write_text("")
     follower = LogFollower(growing)
     seen = []
-    ends = [text.index("\n", text.index(mark)) + 1 for mark in
-            ("--- Start Module: rasscf", "Spin quantum number", "--- Start Module: rassi", "--- Start Module: single_aniso")]
+    marks = ("--- Start Module: rasscf", "Spin quantum number", "--- Start Module: rassi",
+             "--- Start Module: single_aniso")
+    ends = [text.index("\n", text.index(mark)) + 1 for mark in marks]
     for cut in (ends[0] - 5, *ends, len(text)):
         with open(growing, "a") as handle:  # appended in pieces, as OpenMolcas writes it (a line may be cut)
             handle.write(text[len(growing.read_text()):cut])
@@ -50,8 +52,8 @@ def test_the_vasp_step_is_read_from_vasprun(tmp_path):
 @pytest.fixture
 def slow_relax(tmp_path):
     """A VASP-only study whose stand-in VASP runs 3 s (relax, carve, parse, report), locally."""
-    control = write_control(tmp_path / "control.json", {"hollow": {"recording": "c_diamond_vasp630", "sleep_seconds": 3,
-                                                                    "golden": "tb_graphene/{site}"}})
+    slow = {"recording": "c_diamond_vasp630", "sleep_seconds": 3, "golden": "tb_graphene/{site}"}
+    control = write_control(tmp_path / "control.json", {"hollow": slow})
     profiles = write_profiles(tmp_path, control)
     study = write_study(tmp_path, "progress_relax", sites=("hollow",))
     run = ["run", study, "--runs-dir", tmp_path / "runs", "--profile", "test", "--profiles", profiles,
@@ -81,7 +83,7 @@ def test_a_local_run_writes_time_stamped_lines_when_not_on_a_terminal(slow_relax
 def test_a_local_run_shows_a_refreshing_table_on_a_terminal(slow_relax):
     command = " ".join(shlex.quote(a) for a in adatom_wf_command() + slow_relax["run"])
     screen = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True, text=True,
-                            cwd=slow_relax["cwd"], env={**__import__("os").environ, "COLUMNS": "120"})
+                            cwd=slow_relax["cwd"], env={**os.environ, "COLUMNS": "120"})
     assert screen.returncode == 0, screen.stdout[-2000:]
     out = screen.stdout
     assert "progress_relax: local run" in out and "expected" in out and "elapsed" in out
