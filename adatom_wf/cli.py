@@ -21,6 +21,7 @@ COMMANDS = {
     "zeeman": ("zeeman", "Zeeman diagram: levels vs field or angle, crossings and avoided-crossing gaps."),
     "ac": ("ac", "ac susceptibility chi'(f), chi''(f) and Cole-Cole plot from the master-equation tau(T)."),
     "deflection": ("deflection", "Stern-Gerlach deflection profiles, and the moment from a mean deflection."),
+    "init": ("init", "Write a commented study file for any lanthanide, with the derived active spaces."),
     "validate": ("validate", "Check a study file and print its summary and each oxidation state's cost."),
     "build": ("build", "Write the VASP inputs of every adsorption site of a study."),
     "molcas": ("molcas", "Render the OpenMolcas inputs of every oxidation state of a study."),

@@ -292,27 +292,73 @@ def _configuration_lines(rows) -> list[str]:
     return lines + [""] if lines else []
 
 
+def barrier_analyses(store, records) -> dict:
+    """label -> SpectrumAnalysis of the stored SO states of every ok OpenMolcas run with a spectrum (for the
+    barrier figures; reads L and S from the store)."""
+    from adatom_wf.analysis.spectrum import analyse_spectrum
+    from adatom_wf.analysis.stored import stored_states
+
+    return {record["label"]: analyse_spectrum(stored_states(store, record["label"]))
+            for record in _records(records, "molcas") if _ok(record) and record.get("spectrum") and record.get("label")}
+
+
+def barrier_section(levels, barriers: dict, figure, plot_barrier) -> list[str]:
+    """The report's barrier figures, one per state with a stored spectrum, in the order of ``levels``."""
+    lines = ["## Relaxation barriers (SINGLE_ANISO style)", "",
+             "Levels at their ⟨Jz⟩ with the transition moments |⟨i|μ|j⟩| (μB) between them and the relaxation path "
+             "(red) up to the level that sets U_eff.", ""]
+    states = list(dict.fromkeys(row["state"] for row in levels if row["energy_cm1"] is not None))
+    shown = [label for label in states if label in barriers]
+    for label in shown:
+        lines += [f"### {label}", ""]
+        lines += figure(barrier_stem(label), f"Barrier of {label}",
+                        lambda path, label=label: plot_barrier(barriers[label], path, title=label))
+    if not shown:
+        lines += ["Skipped: the SO states of no run were given (`adatom-wf report` reads them from the store).", ""]
+    return lines
+
+
 REPORT_FILES = ("report.md", "table1.md", "table1.csv", "table2.md", "table2.csv", "spin_gaps.md", "spin_gaps.csv",
                 "levels.csv", "levels_by_jz.png", "spin_gaps.png")
+FIGURE_FORMATS = ("png", "pdf", "svg")  # each figure is written in every format asked for (default png)
 
 
-def write_report(records, out_dir) -> list[Path]:
+def barrier_stem(label: str) -> str:
+    """File stem of a state's barrier figure: ``Tb3+`` -> ``barrier_Tb3p``."""
+    return "barrier_" + label.replace("+", "p").replace("-", "m").replace("/", "_")
+
+
+def write_report(records, out_dir, *, formats=("png",), barriers=None) -> list[Path]:
     """Write the report files into ``out_dir`` (created if needed) and return their paths, ``report.md`` last.
 
+    Each figure is written in each of ``formats`` (of FIGURE_FORMATS); ``barriers`` maps oxidation-state labels to
+    their SpectrumAnalysis (from the stored SO states) for the barrier figures, one per state.
     Each file is written atomically (temporary file + rename). Files of a part that is skipped now (e.g. no VASP
     runs) are removed if an earlier report left them, so the folder always matches ``report.md``. Raises
     StoreError if there are no records.
     """
-    from adatom_wf.analysis.plots import plot_levels_by_jz, plot_spin_gaps
+    from adatom_wf.analysis.plots import plot_barrier, plot_levels_by_jz, plot_spin_gaps
     from adatom_wf.manifest import atomic_write
 
     records = list(records or [])
     if not records:
         raise StoreError("nothing to report: the store holds no runs (parse the study's runs first)")
+    formats = list(dict.fromkeys(formats))
+    unknown = [kind for kind in formats if kind not in FIGURE_FORMATS]
+    if unknown or not formats:
+        raise StoreError(f"figure format {unknown[0] if unknown else '(none)'!r}: use any of "
+                         f"{', '.join(FIGURE_FORMATS)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     vasp, molcas = _records(records, "vasp"), _records(records, "molcas")
     written: list[Path] = []
+
+    def figure(stem: str, caption: str, plot) -> list[str]:
+        """``<stem>.<format>`` for every format; the report's lines: the figure (PNG or SVG) and links to all."""
+        written.extend(plot(out_dir / f"{stem}.{kind}") for kind in formats)
+        shown = next((kind for kind in ("png", "svg") if kind in formats), None)
+        links = ", ".join(f"[{stem}.{kind}]({stem}.{kind})" for kind in formats)
+        return ([f"![{caption}]({stem}.{shown})", ""] if shown else []) + [f"Files: {links}", ""]
 
     def write(name: str, text: str) -> None:
         atomic_write(out_dir / name, text.encode())
@@ -356,8 +402,7 @@ def write_report(records, out_dir) -> list[Path]:
                   "Lowest SA-CASSCF root of each multiplicity above the lowest root of that oxidation state.", ""]
         lines += table("spin_gaps", gaps, SPIN_GAP_COLUMNS)
         if any(row["gap_ev"] is not None for row in gaps):
-            written.append(plot_spin_gaps(gaps, out_dir / "spin_gaps.png"))
-            lines += ["![Spin-state gaps](spin_gaps.png)", ""]
+            lines += figure("spin_gaps", "Spin-state gaps", lambda path: plot_spin_gaps(gaps, path))
         else:
             lines += ["Figure skipped: no OpenMolcas run has RASSCF root energies.", ""]
 
@@ -366,20 +411,23 @@ def write_report(records, out_dir) -> list[Path]:
         write("levels.csv", to_csv(levels, LEVEL_COLUMNS))
         lines += ["File: [levels.csv](levels.csv)", ""]
         if panels:
-            written.append(plot_levels_by_jz(panels, out_dir / "levels_by_jz.png"))
-            lines += ["![Levels vs ⟨Jz⟩](levels_by_jz.png)", ""]
+            lines += figure("levels_by_jz", "Levels vs ⟨Jz⟩", lambda path: plot_levels_by_jz(panels, path))
         else:
             lines += ["Figure skipped: no OpenMolcas run has a spectrum.", ""]
         missing = sorted({row["state"] for row in levels} - {panel["state"] for panel in panels},
                          key=lambda label: (label_charge(label) is None, -(label_charge(label) or 0), label))
         if panels and missing:
             lines += ["Not plotted (failed or without a spectrum): " + ", ".join(missing) + ".", ""]
+        lines += barrier_section(levels, barriers or {}, figure, plot_barrier)
     else:
         lines += ["## OpenMolcas results (paper's Table 2, Figs 3–7)", "",
                   "Skipped: no OpenMolcas runs in the store.", ""]
 
-    for name in REPORT_FILES:  # a part skipped now must not leave an earlier report's file behind
-        if name != "report.md" and out_dir / name not in written:
-            (out_dir / name).unlink(missing_ok=True)
+    stale = [out_dir / name for name in REPORT_FILES] + [
+        out_dir / f"{stem}.{kind}" for stem in ("levels_by_jz", "spin_gaps") for kind in FIGURE_FORMATS]
+    stale += [path for kind in FIGURE_FORMATS for path in out_dir.glob(f"barrier_*.{kind}")]
+    for path in stale:  # a part skipped now must not leave an earlier report's file behind
+        if path.name != "report.md" and path not in written:
+            path.unlink(missing_ok=True)
     write("report.md", "\n".join(lines).rstrip("\n") + "\n")
     return written

@@ -414,15 +414,22 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def load_study(argument: str | Path) -> Study:
     path = resolve_study_path(str(argument))
     try:
-        data = yaml.load(path.read_text(), Loader=_UniqueKeyLoader)
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError(f"{path}: cannot read the study file ({error})") from None
+    return load_study_text(text, source=str(path))
+
+
+def load_study_text(text: str, source: str = "<stdin>") -> Study:
+    """A study from the YAML text of a study file (``source`` names it in errors; duplicate keys refused)."""
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         problem = " ".join(str(getattr(error, "problem", None) or error).split())  # one line, whatever YAML says
-        raise SpecError(f"{path}:{where} is not valid YAML ({problem})") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SpecError(f"{path}: cannot read the study file ({error})") from None
-    return parse_study(data, source=str(path))
+        raise SpecError(f"{source}:{where} is not valid YAML ({problem})") from None
+    return parse_study(data, source=source)
 
 
 def parse_study(data, source: str = "<study>") -> Study:

@@ -1,8 +1,10 @@
-"""Figures: energy vs ⟨Jz⟩ with transition arrows (the paper's Figs 3, 5–7), the report's levels vs ⟨Jz⟩ of every
-oxidation state side by side and spin-state gaps (Fig. 4), τ(T), M(B) with χT(T), and Stern–Gerlach deflection
-profiles. Each function writes one PNG; matplotlib (Agg canvas, no pyplot state) is imported only inside them.
-PNGs carry no "Software" text chunk (matplotlib's version) and no time stamp, and are written atomically
-(temporary file + rename), so the same input gives the same bytes and a killed run leaves no half file.
+"""Figures: the barrier figure of one oxidation state (levels by ⟨Jz⟩, transition moments, relaxation path), the
+report's levels vs ⟨Jz⟩ of every oxidation state side by side and spin-state gaps (Fig. 4), τ(T), M(B) with
+χT(T), and Stern–Gerlach deflection profiles. Each function writes one PNG, PDF or SVG (by the file's suffix);
+matplotlib (Agg canvas, no pyplot state) is imported only inside them. No file carries a time stamp or
+matplotlib's version (PNG "Software" chunk, PDF Creator/Producer/CreationDate, SVG Date/Creator; SVG ids salted
+with a fixed string), and each is written atomically (temporary file + rename), so the same input gives the same
+bytes and a killed run leaves no half file.
 """
 
 import io
@@ -23,57 +25,27 @@ def _figure(columns: int = 1, width: float = 5.5):
     return figure, [figure.add_subplot(1, columns, i + 1) for i in range(columns)]
 
 
+# Figure formats by file suffix, with the metadata that would make the bytes depend on the time or the
+# matplotlib version left out (SVG element ids are salted with a fixed string instead of a random one).
+FORMATS = {"png": {"Software": None}, "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
+           "svg": {"Creator": None, "Date": None}}
+
+
 def _save(figure, path) -> Path:
+    """Write ``figure`` as PNG, PDF or SVG, by the suffix of ``path`` (same input, same bytes)."""
+    from matplotlib import rc_context
+
     from adatom_wf.manifest import atomic_write
 
     path = Path(path)
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in FORMATS:
+        raise AnalysisError(f"figure {path}: unknown format {path.suffix!r}; use .png, .pdf or .svg")
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+    with rc_context({"svg.hashsalt": "adatom-wf", "svg.fonttype": "path"}):
+        figure.savefig(buffer, format=kind, dpi=150, metadata=FORMATS[kind])
     atomic_write(path, buffer.getvalue())
     return path
-
-
-def plot_spectrum(analysis: SpectrumAnalysis, path) -> Path:
-    """Levels at (⟨J_n⟩, E) as bars; dashed arrows across doublets that tunnel (Δ or g⊥ labelled); the relaxation
-    path from the ground state up to the doublet that sets U_eff, across it, and down the other side (red);
-    arrow widths between other states follow |⟨i|μ|j⟩| of the barrier basis."""
-    figure, (axes,) = _figure()
-    jz = analysis.barrier_jz
-    energy = np.empty_like(jz)
-    for group in analysis.groups:
-        energy[list(group.state_indices)] = group.energy_cm1
-    axes.hlines(energy, jz - 0.35, jz + 0.35, color="black", linewidth=2)
-    for group in analysis.doublets:
-        if analysis.reversal_mechanism(group) is not None:
-            i, j = group.state_indices
-            label = (f"g⊥={group.g_transverse:.2g}" if analysis.kramers and analysis.kramers_check.checked
-                     else f"Δ={group.tunnel_splitting_cm1:.2g} cm⁻¹")
-            axes.annotate("", xy=(jz[j], energy[j]), xytext=(jz[i], energy[i]),
-                          arrowprops={"arrowstyle": "<->", "linestyle": "--", "color": "tab:blue"})
-            axes.text(0, group.energy_cm1, label, ha="center", va="bottom", fontsize=7, color="tab:blue")
-    path_group = analysis.groups[analysis.relaxation_path["group"]]
-    ground_plus = analysis.groups[0].state_indices[0]
-    if analysis.relaxation_path["group"] > 0:
-        top_plus, top_minus = path_group.state_indices[0], path_group.state_indices[-1]
-        ground_minus = analysis.groups[0].state_indices[-1]
-        for start, end in ((ground_plus, top_plus), (top_plus, top_minus), (top_minus, ground_minus)):
-            axes.annotate("", xy=(jz[end], energy[end]), xytext=(jz[start], energy[start]),
-                          arrowprops={"arrowstyle": "->", "color": "tab:red", "linewidth": 1.5})
-    strongest = analysis.transition_moments_mub.max() or 1.0
-    for state in range(jz.size):
-        for other in range(state + 1, jz.size):
-            moment = analysis.transition_moments_mub[state, other]
-            if moment > 0.1 * strongest and energy[other] - energy[state] > 1e-6:
-                axes.plot([jz[state], jz[other]], [energy[state], energy[other]], color="tab:green",
-                          alpha=0.5, linewidth=2.5 * moment / strongest)
-    convention = {"single_aniso": "(|μx|+|μy|+|μz|)/3, SINGLE_ANISO", "norm": "√Σ|μa|²"}[analysis.moment_convention]
-    axes.text(0.01, 0.99, f"green: |⟨i|μ|j⟩| = {convention}", transform=axes.transAxes, ha="left", va="top",
-              fontsize=7, color="tab:green")
-    axes.set_xlabel("⟨Jz⟩ along the main axis")
-    axes.set_ylabel("energy (cm⁻¹)")
-    title = f"U_eff = {analysis.u_eff_cm1:.0f} cm⁻¹, E_ZFS = {analysis.e_zfs_cm1 or 0:.0f} cm⁻¹"
-    axes.set_title(title, fontsize=10)
-    return _save(figure, path)
 
 
 def plot_relaxation(temperature_k, tau_s, path, *, data=None, observation_times_s=(), blocking_k=()) -> Path:
@@ -144,7 +116,7 @@ def plot_levels_by_jz(states, path) -> Path:
         axes.set_xticks(ticks, [f"{tick:g}".replace("-", "−") for tick in ticks])
         axes.tick_params(axis="x", labelsize=7)
         axes.set_title(str(state["state"]), fontsize=10)
-        axes.set_xlabel("⟨Jz⟩")
+        axes.set_xlabel("⟨Jz⟩ (ħ)")
     panels[0].set_ylabel("energy (cm⁻¹)")
     return _save(figure, path)
 
@@ -167,6 +139,7 @@ def plot_spin_gaps(rows, path) -> Path:
     axes.set_xlim(-0.6, len(states) - 0.2)
     top = max(row["gap_ev"] for row in rows)
     axes.set_ylim(-0.05 * max(top, 0.1), 1.1 * max(top, 0.1))
+    axes.set_xlabel("oxidation state")
     axes.set_ylabel("energy above the lowest spin state (eV)")
     return _save(figure, path)
 
@@ -235,4 +208,110 @@ def plot_ac(frequencies_hz, temperatures_k, chi_real, chi_imag, path, *, peak_fr
     right.set_xlabel("χ′ (cm³ mol⁻¹)")
     right.set_ylabel("χ″ (cm³ mol⁻¹)")
     right.set_title("Cole–Cole", fontsize=9)
+
+
+def _side(group, sign: int) -> int:
+    """The state of ``group`` on the +⟨Jz⟩ (sign 1) or −⟨Jz⟩ (sign −1) side (a singlet is on both)."""
+    return group.state_indices[0] if sign > 0 or len(group.state_indices) == 1 else group.state_indices[-1]
+
+
+def barrier_transitions(analysis: SpectrumAnalysis) -> dict:
+    """What the barrier figure draws, as (state i, state j) pairs of the barrier basis:
+
+    ``path``: the relaxation path, up the +⟨Jz⟩ side one group at a time (in energy) to the group that sets U_eff,
+    across it, and down the −⟨Jz⟩ side; across the ground doublet when it lets the moment reverse itself (none
+    for a singlet ground level);
+    ``within``: across each doublet up to the group above that one (QTM, thermally assisted QTM);
+    ``between``: from each group to the next up to there, on the same side (Orbach) and across (Raman-like).
+    """
+    groups = analysis.groups
+    top = analysis.relaxation_path["group"]
+    last = min(top + 1, len(groups) - 1)
+    path = [tuple(groups[0].state_indices)] if top == 0 and groups[0].is_doublet else []  # QTM in the ground
+    if top > 0:
+        up = [_side(groups[n], 1) for n in range(top + 1)]
+        down = [_side(groups[n], -1) for n in range(top, -1, -1)]
+        path = list(zip(up, up[1:])) + ([(up[-1], down[0])] if up[-1] != down[0] else []) + list(zip(down, down[1:]))
+    within = [tuple(groups[n].state_indices) for n in range(last + 1) if groups[n].is_doublet]
+    between = []
+    for n in range(last):
+        for sign in (1, -1):
+            for other in (1, -1):
+                pair = (_side(groups[n], sign), _side(groups[n + 1], other))
+                if pair not in between:
+                    between.append(pair)
+    return {"path": path, "within": within, "between": between}
+
+
+def plot_barrier(analysis: SpectrumAnalysis, path, *, title: str | None = None) -> Path:
+    """The barrier figure of one oxidation state (SINGLE_ANISO style): levels at (⟨Jz⟩, E); arrows for the
+    transitions of :func:`barrier_transitions` labelled with their moment |⟨i|μ|j⟩| (μB, the analysis's
+    convention); the relaxation path in red, U_eff as a dotted line."""
+    from matplotlib.lines import Line2D
+
+    figure, (axes,) = _figure(width=6.4)
+    figure.set_figheight(4.8)
+    jz, moments = analysis.barrier_jz, analysis.transition_moments_mub
+    energy = np.empty_like(jz)
+    for group in analysis.groups:
+        energy[list(group.state_indices)] = group.energy_cm1
+    drawn = barrier_transitions(analysis)
+    # The energy range shown: every level, unless the transitions drawn sit in its lowest half (an in-plane
+    # multiplet with a small barrier): then up to the highest level drawn, the levels above named in a note.
+    top = max((float(energy[k]) for pairs in drawn.values() for pair in pairs for k in pair), default=0.0)
+    span = max(float(energy.max()), 1e-9)
+    hidden = energy > 1.25 * top if 0 < top < 0.5 * span else np.zeros(energy.shape, bool)
+    span = 1.25 * top if hidden.any() else span
+    levels = analysis.levels_cm1
+    tunnels_by_g = analysis.kramers and analysis.kramers_check.checked
+    axes.hlines(energy[~hidden], jz[~hidden] - 0.3, jz[~hidden] + 0.3, color="black", linewidth=2, zorder=3)
+    if hidden.any():
+        axes.text(0.99, 0.84, f"{int(hidden.sum())} more levels up to {energy.max():.0f} cm⁻¹ (not shown)",
+                  transform=axes.transAxes, ha="right", va="top", fontsize=7, color="0.3")
+    on_path = set(drawn["path"])
+    style = {"within": ("tab:blue", "--", 1.2), "between": ("0.55", "-", 0.9), "path": ("tab:red", "-", 2.2)}
+
+    def arrow(i, j, kind, label_at):
+        colour, line, width = style[kind]
+        axes.annotate("", xy=(jz[j], energy[j]), xytext=(jz[i], energy[i]), zorder=4 if kind == "path" else 2,
+                      arrowprops={"arrowstyle": "->" if kind != "within" else "<->", "color": colour,
+                                  "linestyle": line, "linewidth": width, "shrinkA": 2, "shrinkB": 2})
+        x = jz[i] + label_at * (jz[j] - jz[i])
+        y = energy[i] + label_at * (energy[j] - energy[i]) + (0.012 * span if kind == "within" else 0)
+        across = abs(energy[j] - energy[i]) < 1e-6 * span and i != j and abs(jz[i] + jz[j]) < 0.25
+        text = f"{moments[i, j]:.2g}"
+        if across and not tunnels_by_g:  # a non-Kramers doublet tunnels by its splitting, not by a moment
+            text = f"Δ={abs(levels[j] - levels[i]):.2g} cm⁻¹"
+        axes.text(x, y, text, fontsize=6.5, color=colour, ha="center",
+                  va="bottom" if kind == "within" else "center", zorder=5,
+                  bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+
+    for i, j in drawn["between"]:
+        if (i, j) not in on_path and (j, i) not in on_path:
+            same_side = np.sign(jz[i]) == np.sign(jz[j]) or abs(jz[j]) < 0.25
+            arrow(i, j, "between", 0.5 if same_side else 0.2 if jz[i] > 0 else 0.4)  # crossing labels apart
+    for i, j in drawn["within"]:
+        if (i, j) not in on_path:
+            arrow(i, j, "within", 0.5)
+    for i, j in drawn["path"]:
+        arrow(i, j, "path", 0.5)
+    if analysis.relaxation_path["group"] > 0:
+        axes.axhline(analysis.u_eff_cm1, color="tab:red", linestyle=":", linewidth=0.8)
+        axes.text(axes.get_xlim()[0], analysis.u_eff_cm1, f" U_eff = {analysis.u_eff_cm1:.0f} cm⁻¹", color="tab:red",
+                  fontsize=8, va="bottom", ha="left")
+    reach = max(1.0, float(np.abs(jz).max()))
+    axes.set_xlim(-reach - 1.0, reach + 1.0)
+    axes.set_ylim(-0.06 * span, 1.22 * span)
+    convention = {"single_aniso": "(|μx|+|μy|+|μz|)/3", "norm": "√Σ|μa|²"}[analysis.moment_convention]
+    handles = ([Line2D([], [], color=style["path"][0], linewidth=2.2, label="relaxation path")] if on_path else []) + [
+        Line2D([], [], color=style["within"][0], linestyle="--", label="within a doublet (QTM)"),
+        Line2D([], [], color=style["between"][0], label="between levels")]
+    axes.legend(handles=handles, fontsize=7, loc="upper center", ncol=3, framealpha=0.9,
+                title=f"labels: |⟨i|μ|j⟩| (μB) = {convention}" + ("" if tunnels_by_g else "; Δ: tunnel splitting"),
+                title_fontsize=7)
+    axes.set_xlabel("⟨Jz⟩ along the main axis (ħ)")
+    axes.set_ylabel("energy (cm⁻¹)")
+    mechanism = analysis.relaxation_path["mechanism"].replace("cm^-1", "cm⁻¹")
+    axes.set_title((f"{title}: " if title else "") + f"U_eff = {analysis.u_eff_cm1:.0f} cm⁻¹\n{mechanism}",
+                   fontsize=9)
     return _save(figure, path)

@@ -60,21 +60,10 @@ def crystal_field_states(pseudospin, cf_terms, g_text, field_text=None):
 
 
 def stored_states(store, label):
-    """MagneticStates of the ground multiplet of ``label`` stored by ``adatom-wf parse`` (SO energies, L, S)."""
-    from adatom_wf.analysis.spectrum import states_from_spin_orbit
-    from adatom_wf.store import read_spectrum_arrays
+    """MagneticStates of the ground multiplet of ``label`` stored by ``adatom-wf parse`` (adatom_wf.analysis.stored)."""
+    from adatom_wf.analysis.stored import stored_states as states
 
-    from adatom_wf.errors import AnalysisError
-
-    arrays = read_spectrum_arrays(store, label)
-    if arrays["active_electrons"] > 0 and arrays["kramers"] != (arrays["active_electrons"] % 2 == 1):
-        raise AnalysisError(
-            f"{label} in {store} is stored as {'Kramers' if arrays['kramers'] else 'non-Kramers'} with "
-            f"{arrays['active_electrons']} active electrons; Kramers parity needs an odd electron count"
-        )
-    return states_from_spin_orbit(arrays["levels_cm1"], arrays["angular_momentum"], arrays["spin"],
-                                  electron_count=arrays["active_electrons"] if arrays["active_electrons"] > 0
-                                  else 1 if arrays["kramers"] else 2)  # a SINGLE_ANISO-only run: parity only
+    return states(store, label)
 
 
 def load_states(store, label, pseudospin, cf_terms, g_text, field_text=None, *, verb):
@@ -171,8 +160,9 @@ def _text_report(analysis, what) -> list[str]:
                    "prints them, or the vector length sqrt(sum |mu_a|^2).")
 @nuclear_options
 @json_option
-@click.option("--plot", "plot_path", metavar="PATH.png",
-              help="Write energy vs <Jz> with transition arrows to PATH.png.")
+@click.option("--plot", "plot_path", metavar="PATH.png|.pdf|.svg",
+              help="Write the barrier figure (levels by <Jz>, transition moments, relaxation path) to PATH "
+                   "(format by suffix).")
 def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, tunnel_text, transverse_text,
             tolerance_text, moment_convention, isotope, nuclear_spin_text, a_text, p_text, g_n_text, as_json,
             plot_path):
@@ -220,9 +210,9 @@ def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, t
         hyperfine = analyse_hyperfine(spin_system(states, nucleus, analysis.main_axis), analysis.groups,
                                       analysis.thresholds["degeneracy_cm1"])
     if plot_path:
-        from adatom_wf.analysis.plots import plot_spectrum
+        from adatom_wf.analysis.plots import plot_barrier
 
-        plot_spectrum(analysis, plot_path)
+        plot_barrier(analysis, plot_path, title=label if store is not None else f"S = {pseudospin}")
     if as_json:
         data = analysis.to_dict()
         if hyperfine is not None:

@@ -12,7 +12,7 @@ import click
 
 from adatom_wf.commands.options import echo_json, json_option, study_argument
 from adatom_wf.commands.present import cost_line
-from adatom_wf.spec import load_study
+from adatom_wf.spec import load_study, load_study_text
 
 
 def check_study(study) -> None:
@@ -65,11 +65,11 @@ def summary(study) -> dict:
 @study_argument
 @json_option
 def command(study, as_json):
-    """Check STUDY (a workflows/*.yaml file or a bundled study's name) and print its summary, with each oxidation
+    """Check STUDY (a workflows/*.yaml file, a bundled study's name, or - for standard input) and print its summary, with each oxidation
     state's cost estimate: basis functions, orbitals, CSFs, SO states, integrals, memory, scratch (docs/execution.md,
     "Resources from the cost estimate").
     """
-    spec = load_study(study)
+    spec = load_study_text(click.get_text_stream("stdin").read()) if study == "-" else load_study(study)
     check_study(spec)
     data = summary(spec)
     if as_json:

@@ -118,10 +118,12 @@ def _parse(study, root: Path) -> NodeOutcome:
 
 
 def _report(root: Path) -> NodeOutcome:
-    from adatom_wf.report import write_report
+    from adatom_wf.report import barrier_analyses, write_report
     from adatom_wf.store import read_store
 
-    written = write_report(read_store(layout.store_path(root))["runs"], layout.report_dir(root))
+    store = layout.store_path(root)
+    records = read_store(store)["runs"]
+    written = write_report(records, layout.report_dir(root), barriers=barrier_analyses(store, records))
     return NodeOutcome(True, "", {"files": [path.name for path in written]})
 
 

@@ -1,7 +1,8 @@
 """Carry out a plan here: the node scripts as subprocesses (adatom_wf.execution.local), to the end.
 
 Every change of a node (queued, running, exited, skipped) goes to workflow/jobs.json as it happens, so
-``adatom-wf status`` from another shell follows the run; a node succeeded when its script exited 0 *and* its
+``adatom-wf status`` from another shell follows the run, and the progress display (adatom_wf.workflow.progress,
+on stderr) shows it here; a node succeeded when its script exited 0 *and* its
 own result file says ok.
 """
 
@@ -29,6 +30,7 @@ def run_locally(study, root, graph, report, profile: Profile, jobs: dict, max_pa
         report.batches = [{"stage": p.stage, "nodes": [p.name], "script": str(layout.script_path(root, p.name)),
                            "dependency": list(t.needs)} for p, t in zip(order, tasks)]
         return
+    previous = dict(jobs["nodes"])  # the last run's records: its durations are the progress's "expected"
     for task in tasks:
         p = planned[task.name]
         jobs["nodes"][task.name] = {"executor": "local", "job_id": None, "attempt": p.attempt, "stage": p.stage,
@@ -45,6 +47,13 @@ def run_locally(study, root, graph, report, profile: Profile, jobs: dict, max_pa
         result = files.read_result(root, name)
         return exit_code == 0 and result is not None and result.get("state") == files.OK
 
+    from adatom_wf.workflow.progress import Activities, Display, Ticker, local_rows
+
+    expected = {name: job["seconds"] for name, job in previous.items() if job.get("exit_code") == 0
+                and job.get("seconds") and name in planned}
+    activities = Activities()
+    display = Display(lambda: local_rows(root, graph, jobs, expected, activities), f"{study.name}: local run")
     start = time.perf_counter()
-    report.outcome = run_local(tasks, parallel, succeeded, record)
+    with Ticker(display):  # live table on a terminal, else a time-stamped line per change (stderr)
+        report.outcome = run_local(tasks, parallel, succeeded, record)
     report.submit_seconds = time.perf_counter() - start

@@ -1,0 +1,264 @@
+"""Live progress of a study's nodes: what each runs now, how long it has run, how long it took last time.
+
+Two views of the same rows (node, state, now, elapsed, expected):
+
+- on a terminal, a table that refreshes in place (rich's ``Live``, on stderr);
+- anywhere else (CI, ``nohup``, a Slurm log), one time-stamped line each time a node's state or activity
+  changes, so a log file reads as a history.
+
+"now" is read from the node's own outputs as they grow: the OpenMolcas module running (the last
+``--- Start Module:`` of the node's newest ``*.log`` without its ``Stop``; RASSCF with its spin, from
+"Spin quantum number", and which of the node's RASSCF runs it is), or the VASP ionic and electronic step
+(``<calculation>`` and ``<scstep>`` elements of ``vasprun.xml``). Logs are followed from the offset read
+last time, so a refresh reads only what was appended. "expected" is the node's previous successful run
+(its recorded seconds): the cost estimate (adatom_wf.molcas.cost) predicts memory and scratch, not time.
+"""
+
+import re
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REFRESH_SECONDS = 1.0
+_MODULE = re.compile(r"--- (Start|Stop) Module:\s+(\S+)")
+_SPIN = re.compile(r"Spin quantum number\s+(\d+(?:\.\d+)?)")
+
+
+@dataclass
+class Row:
+    node: str
+    state: str
+    now: str = ""
+    elapsed_s: float | None = None
+    expected_s: float | None = None
+
+
+class LogFollower:
+    """The OpenMolcas module running in one growing log, read incrementally."""
+
+    def __init__(self, path: Path):
+        self.path, self.offset, self.partial = path, 0, ""
+        self.module, self.rasscf_runs, self.spin = None, 0, None
+
+    def activity(self) -> str:
+        try:
+            with open(self.path, errors="replace") as handle:
+                handle.seek(self.offset)
+                text = handle.read()
+                self.offset = handle.tell()
+        except OSError:
+            return ""
+        lines = (self.partial + text).split("\n")
+        self.partial = lines.pop()
+        for line in lines:
+            if "Module:" in line and (match := _MODULE.search(line)):
+                started, name = match.group(1) == "Start", match.group(2)
+                self.module = name if started else None
+                if started and name == "rasscf":
+                    self.rasscf_runs, self.spin = self.rasscf_runs + 1, None
+            elif self.module == "rasscf" and self.spin is None and (match := _SPIN.search(line)):
+                self.spin = int(round(2 * float(match.group(1)) + 1))
+        if self.module is None:
+            return ""
+        if self.module == "rasscf":
+            return f"rasscf #{self.rasscf_runs}" + (f" (2S+1 = {self.spin})" if self.spin else "")
+        return self.module
+
+
+def vasp_activity(directory: Path) -> str:
+    """``ionic step 3, electronic step 12`` from a vasprun.xml being written, else ''."""
+    try:
+        text = (directory / "vasprun.xml").read_text(errors="replace")
+    except OSError:
+        return ""
+    ionic = text.count("<calculation>")
+    if not ionic:
+        return ""
+    return f"VASP ionic step {ionic}, electronic step {text[text.rfind('<calculation>'):].count('<scstep>')}"
+
+
+class Activities:
+    """What every node of a study is doing now, from its directory (followers kept between refreshes)."""
+
+    def __init__(self):
+        self.followers: dict[Path, LogFollower] = {}
+
+    def of(self, stage: str, directory: Path) -> str:
+        if stage == "relax":
+            return vasp_activity(directory)
+        if stage not in ("integrals", "molcas"):
+            return ""
+        logs = sorted(directory.glob("*.log"), key=lambda p: p.stat().st_mtime if p.exists() else 0)
+        if not logs:
+            return ""
+        follower = self.followers.get(logs[-1])
+        if follower is None:
+            follower = self.followers[logs[-1]] = LogFollower(logs[-1])
+        return follower.activity()
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{rest:02d}" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}:{rest:02d}"
+
+
+def table(rows: list[Row], title: str):
+    from rich.table import Table
+
+    view = Table(title=title, title_justify="left", expand=False)
+    for name in ("node", "state", "now", "elapsed", "expected"):
+        view.add_column(name, no_wrap=True, justify="right" if name in ("elapsed", "expected") else "left")
+    colours = {"RUNNING": "bold yellow", "COMPLETED": "green", "FAILED": "bold red", "PENDING": "", "SKIPPED": "red"}
+    for row in rows:
+        view.add_row(row.node, f"[{colours.get(row.state, '')}]{row.state}[/]" if colours.get(row.state) else row.state,
+                     row.now, _clock(row.elapsed_s), _clock(row.expected_s))
+    return view
+
+
+def line(row: Row) -> str:
+    """The plain line of one change, e.g.
+    ``2026-12-02T10:01:02 molcas.Tb2+ RUNNING rasscf #1 (2S+1 = 8) 0:21 (last run 0:55)``."""
+    parts = [time.strftime("%Y-%m-%dT%H:%M:%S"), row.node, row.state]
+    if row.now:
+        parts.append(row.now)
+    if row.elapsed_s is not None:
+        parts.append(_clock(row.elapsed_s))
+    if row.expected_s is not None:
+        parts.append(f"(last run {_clock(row.expected_s)})")
+    return " ".join(parts)
+
+
+class Display:
+    """Shows ``rows()`` until stopped: a refreshing table on a terminal, else a line per change (on ``stream``)."""
+
+    def __init__(self, rows, title: str, stream=None, live: bool | None = None):
+        self.rows, self.title = rows, title
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty() if live is None else live
+        self.seen: dict[str, tuple] = {}
+        self._live = None
+
+    def __enter__(self):
+        if self.live:
+            from rich.console import Console
+            from rich.live import Live
+
+            self._live = Live(get_renderable=lambda: table(self.rows(), self.title),
+                              console=Console(file=self.stream), refresh_per_second=1 / REFRESH_SECONDS)
+            self._live.__enter__()
+        return self
+
+    def tick(self) -> None:
+        """Print the lines of what changed since the last tick (plain mode; the live table refreshes itself)."""
+        if self.live:
+            return
+        for row in self.rows():
+            key = (row.state, row.now)
+            if self.seen.get(row.node) != key:
+                self.seen[row.node] = key
+                print(line(row), file=self.stream, flush=True)
+
+    def __exit__(self, *exc):
+        if self._live is not None:
+            self._live.refresh()
+            self._live.__exit__(*exc)
+        else:
+            self.tick()
+        return False
+
+
+class Ticker:
+    """Calls ``display.tick`` every REFRESH_SECONDS in a thread while a local run goes on (plain mode)."""
+
+    def __init__(self, display: Display):
+        self.display, self.stop = display, threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        while not self.stop.wait(REFRESH_SECONDS):
+            self.display.tick()
+
+    def __enter__(self):
+        self.display.__enter__()
+        self.display.tick()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        return self.display.__exit__(*exc)
+
+
+def _seconds_since(stamp: str | None) -> float | None:
+    from datetime import datetime
+
+    try:
+        return max(0.0, time.time() - datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z").timestamp())
+    except (TypeError, ValueError):
+        return None
+
+
+LOCAL_STATES = {"queued": "PENDING", "running": "RUNNING", "skipped": "SKIPPED"}
+
+
+def local_rows(root: Path, graph, jobs: dict, expected: dict, activities: Activities) -> list[Row]:
+    """Rows of a local run in progress, from its in-memory job records (``local_run``'s ``jobs``)."""
+    from adatom_wf.workflow import state as files
+
+    rows = []
+    for name, job in list(jobs["nodes"].items()):
+        local = job.get("state")
+        if name not in graph or local is None:  # not queued yet
+            continue
+        state = LOCAL_STATES.get(local, "?")
+        if local == "exited":
+            result = files.read_result(root, name)
+            ok = job.get("exit_code") == 0 and result is not None and result.get("state") == files.OK
+            state = "COMPLETED" if ok else "FAILED"
+        elapsed = job.get("seconds") if local == "exited" else _seconds_since(job.get("started_at"))
+        now = activities.of(graph[name].stage, root / graph[name].directory) if local == "running" else ""
+        rows.append(Row(name, state, now, elapsed if local in ("running", "exited") else None, expected.get(name)))
+    return rows
+
+
+def status_rows(statuses, root: Path, graph, jobs: dict, activities: Activities, first_seen: dict) -> list[Row]:
+    """Rows of ``adatom-wf status --watch`` from the gathered NodeStatus list. Elapsed: from the job record's
+    start (local runs); for Slurm jobs, from when this watch first saw the node RUNNING. Expected: the duration
+    of the node's last successful attempt archived in workflow/history/ (local runs record it)."""
+    rows = []
+    expected = last_durations(root)
+    for status in statuses:
+        job = jobs["nodes"].get(status.node) or {}
+        elapsed = None
+        if status.state == "RUNNING":
+            elapsed = _seconds_since(job.get("started_at"))
+            if elapsed is None:
+                elapsed = time.monotonic() - first_seen.setdefault(status.node, time.monotonic())
+        elif job.get("executor") == "local" and job.get("state") == "exited":
+            elapsed = job.get("seconds")
+        now = activities.of(status.stage, root / graph[status.node].directory) if status.state == "RUNNING" else ""
+        if not now and status.reason and status.state not in ("COMPLETED", "RUNNING"):
+            now = status.reason
+        rows.append(Row(status.node, status.state, now, elapsed, expected.get(status.node)))
+    return rows
+
+
+def last_durations(root: Path) -> dict:
+    """node -> seconds of its latest archived successful attempt (workflow/history/<node>.attempt-<n>.json)."""
+    from adatom_wf.layout import history_dir
+    from adatom_wf.workflow import state as files
+
+    found = {}
+    paths = sorted(history_dir(root).glob("*.attempt-*.json"),
+                   key=lambda p: int(p.stem.rsplit("-", 1)[1]) if p.stem.rsplit("-", 1)[1].isdigit() else 0)
+    for path in paths:
+        record = files.read_json(path, default={}) or {}
+        job, result = record.get("job") or {}, record.get("result") or {}
+        if result.get("state") == files.OK and job.get("seconds"):
+            found[path.name.split(".attempt-")[0]] = job["seconds"]
+    return found
