@@ -208,6 +208,7 @@ def plot_ac(frequencies_hz, temperatures_k, chi_real, chi_imag, path, *, peak_fr
     right.set_xlabel("χ′ (cm³ mol⁻¹)")
     right.set_ylabel("χ″ (cm³ mol⁻¹)")
     right.set_title("Cole–Cole", fontsize=9)
+    return _save(figure, path)
 
 
 def _side(group, sign: int) -> int:
