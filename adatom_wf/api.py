@@ -61,8 +61,20 @@ class GTensor:
 
 
 @dataclass(frozen=True)
+class Configuration:
+    """What a multiplet is made of (mean over its SO states; docs/results.md, "Configurations"): electrons per
+    active-orbital group (``groups``, e.g. 4f, 6s/5d0, 5dxy+5dx2-y2) and the weight of each spin multiplicity."""
+
+    groups: tuple
+    electrons: np.ndarray  # (groups,), adds up to the active electrons
+    spin_multiplicities: np.ndarray  # 2S+1, descending
+    spin_weights: np.ndarray  # (multiplicities,), adds up to 1
+
+
+@dataclass(frozen=True)
 class Multiplet:
-    """A SINGLE_ANISO pseudospin multiplet: its size, pseudospin (text, e.g. "6", "13/2"), g, SO energies, CF."""
+    """A SINGLE_ANISO pseudospin multiplet: its size, pseudospin (text, e.g. "6", "13/2"), g, SO energies, CF, and
+    its configuration where the run allowed it (else None)."""
 
     index: int
     size: int
@@ -70,6 +82,7 @@ class Multiplet:
     g: GTensor
     energies_cm1: np.ndarray
     cf_parameters: CrystalField
+    configuration: Configuration | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,7 @@ class RasscfRoots:
     root_energies_hartree: np.ndarray
     converged: bool
     iterations: int | None
+    occupations_electrons: np.ndarray | None = None  # (roots, groups of MolcasRun.orbital_groups), or None
 
 
 @dataclass(frozen=True)
@@ -159,8 +173,8 @@ class MolcasRun(Run):
     crystal_field_j_value: str | None  # the J of the CRYS multiplet, e.g. "6"
     doublets: Doublets | None
     stored_spectrum: StoredSpectrum | None
-    # Configurations (the weights of each SO state on the 4f^n 6s^a 5d^b configurations) will be a record of
-    # this class once the store holds them (the configuration issue); schema 1 stores none.
+    orbital_groups: tuple  # the active-orbital groups of the occupations (empty when the store has none)
+    expected_configuration: dict | None  # the study's {group: electrons} for the ground multiplet
 
     @property
     def g(self) -> GTensor | None:
@@ -221,9 +235,11 @@ def _vasp(record: dict) -> VaspRun:
 def _molcas(record: dict, store_path: Path) -> MolcasRun:
     multiplets = tuple(
         Multiplet(m["index"], m["size"], m["pseudospin"], GTensor(_array(m["g_main"]), _array(m["g_axes"])),
-                  _array(m["energies_cm1"]), CrystalField.from_record(m["cf_parameters"]))
+                  _array(m["energies_cm1"]), CrystalField.from_record(m["cf_parameters"]), _configuration(m))
         for m in record.get("multiplets") or [])
-    rasscf = tuple(RasscfRoots(r["multiplicity"], _array(r["root_energies_hartree"]), r["converged"], r["iterations"])
+    rasscf = tuple(RasscfRoots(r["multiplicity"], _array(r["root_energies_hartree"]), r["converged"], r["iterations"],
+                               _array([[o["electrons"] for o in root] for root in r["occupations"]])
+                               if r.get("occupations") else None)
                    for r in record.get("rasscf") or [])
     crystal = record.get("crystal_field_j")
     rows = record.get("doublets") or []
@@ -237,7 +253,17 @@ def _molcas(record: dict, store_path: Path) -> MolcasRun:
                      so_energies_cm1=_array(record.get("so_energies_cm1")), multiplets=multiplets,
                      crystal_field_j=CrystalField.from_record(crystal["cf_parameters"]) if crystal else None,
                      crystal_field_j_value=crystal["j"] if crystal else None, doublets=doublets,
-                     stored_spectrum=stored)
+                     stored_spectrum=stored, orbital_groups=tuple(record.get("orbital_groups") or ()),
+                     expected_configuration=record.get("expected_configuration"))
+
+
+def _configuration(multiplet: dict) -> Configuration | None:
+    if not multiplet.get("occupations"):
+        return None
+    return Configuration(tuple(o["character"] for o in multiplet["occupations"]),
+                         _array([o["electrons"] for o in multiplet["occupations"]]),
+                         _array([w["multiplicity"] for w in multiplet["spin_weights"]], dtype=int),
+                         _array([w["weight"] for w in multiplet["spin_weights"]]))
 
 
 @dataclass(frozen=True)

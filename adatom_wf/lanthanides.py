@@ -156,6 +156,17 @@ def check_characters(characters: list[str], orbitals: int) -> None:
                          f"but active_space.orbitals is {orbitals}")
 
 
+def paper_configuration(n_f: int, extra: int) -> dict[str, int]:
+    """The paper's ground configuration for 4f^n_f plus ``extra`` (0–3) electrons: the first in 6s/5d0, the others in
+    the 5dxy/5dx2-y2 pair (its Fig. 2 and text for Tb3+ … Tb0), as an ``expected_configuration``."""
+    expected = {"4f": n_f}
+    if extra >= 1:
+        expected["6s/5d0"] = 1
+    if extra >= 2:
+        expected["5dxy+5dx2-y2"] = extra - 1
+    return expected
+
+
 def check_expected_configuration(expected: dict[str, float], characters: list[str], electrons: int) -> None:
     """``expected_configuration`` names the groups the active-space check measures and holds the active electrons."""
     labels = [label for label, _ in measured_slots(characters)]

@@ -24,7 +24,7 @@ from fractions import Fraction
 
 from adatom_wf.errors import SpecError
 from adatom_wf.lanthanides import (LANTHANIDES, default_oxidation_state, f_count_trivalent, hund_term_f,
-                                   is_lanthanide, potcar_f_in_core)
+                                   is_lanthanide, paper_configuration, potcar_f_in_core)
 
 SCALES = ("demo", "paper")
 SUBSTRATES = ("graphene",)
@@ -75,6 +75,7 @@ def choose_state(adatom: str, charge: int) -> StateChoice:
     space = data["active_space"]
     spins = ", ".join(f"2S+1 = {s['multiplicity']} x {s['roots']}" for s in data["spin_states"])
     cas = f"CAS({space['electrons']},{space['orbitals']})"
+    data = {**data, "expected_configuration": paper_configuration(n_f, 3 - charge)}
     if charge == 3:
         notes = [f"derived: 4f^{n_f}, Hund's rules {term.label} (g_J = {term.lande_g:.4f}) -> {cas} over the 4f; "
                  f"{spins} roots (every CSF of that spin); SINGLE_ANISO on the {data['multiplet_size']} states "
@@ -202,4 +203,6 @@ def study_text(adatom: str, charges, *, substrate: str = "graphene", scale: str 
         lines.append("      spin_states:")
         lines.extend(f"        - {_flow(spin)}" for spin in choice.fields["spin_states"])
         lines.append(f"      multiplet_size: {choice.fields['multiplet_size']}")
+        lines.append(f"      expected_configuration: {_flow(choice.fields['expected_configuration'])}"
+                     "   # BY ANALOGY with the Tb paper; the report flags a ground multiplet that differs")
     return "\n".join(lines) + "\n"

@@ -115,3 +115,14 @@ def test_occupations_and_spin_weights_survive_the_store(tbfree, tmp_path):
         dataset = h5[f"{stored['key']}/spin_orbit/occupations"]
         assert dataset.attrs["units"] == "electrons" and dataset.shape == (74, 1)
         assert h5[f"{stored['key']}/spin_orbit/spin_weights"].attrs["multiplicities"] == "[7, 5]"
+
+
+def test_the_python_api_gives_the_configuration_as_arrays(tbfree, tmp_path):
+    import adatom_wf
+
+    write_runs(tmp_path / "results.h5", [parse_directory(tbfree)])
+    run = adatom_wf.open_store(tmp_path / "results.h5").molcas("run_tbfree")
+    configuration = run.multiplets[0].configuration
+    assert configuration.groups == ("4f",) and configuration.electrons == pytest.approx([8], abs=1e-6)
+    assert configuration.spin_multiplicities.tolist() == [7, 5] and configuration.spin_weights.sum() == pytest.approx(1)
+    assert run.orbital_groups == ("4f",) and run.rasscf[0].occupations_electrons.shape == (7, 1)
