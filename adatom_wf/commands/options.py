@@ -63,9 +63,24 @@ def echo_json(data) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True))
 
 
+def check_study(study) -> None:
+    """What build, carve and molcas would refuse that the spec cannot see alone (SpecError, one line)."""
+    if study.molcas is None:
+        return
+    from adatom_wf.facts import cluster_formula
+    from adatom_wf.lanthanides import ATOMIC_NUMBERS
+    from adatom_wf.molcas.active_space import plan_state
+    from adatom_wf.molcas.basis import basis_library_dir, check_basis
+
+    check_basis(study.molcas.basis, sorted({study.adatom, "C", "H"}), basis_library_dir())
+    formula = cluster_formula(study.cluster.site, study.cluster.rings)
+    numbers = [ATOMIC_NUMBERS[study.adatom]] + [6] * formula["C"] + [1] * formula["H"]
+    for label in study.molcas.oxidation_states:
+        plan_state(study, label, numbers)
+
+
 def load_checked_study(study: str):
-    """The study, refused (SpecError) for anything `adatom-wf validate` refuses (commands/validate.check_study)."""
-    from adatom_wf.commands.validate import check_study
+    """The study, refused (SpecError) for anything `adatom-wf validate` refuses (:func:`check_study`)."""
     from adatom_wf.spec import load_study
 
     spec = load_study(study)

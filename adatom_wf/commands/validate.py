@@ -10,25 +10,9 @@ carves (its formula from adatom_wf.facts.cluster_formula).
 
 import click
 
-from adatom_wf.commands.options import echo_json, json_option, study_argument
+from adatom_wf.commands.options import check_study, echo_json, json_option, study_argument
 from adatom_wf.commands.present import cost_line
 from adatom_wf.spec import load_study, load_study_text
-
-
-def check_study(study) -> None:
-    """What build, carve and molcas would refuse that the spec cannot see alone (SpecError, one line)."""
-    if study.molcas is None:
-        return
-    from adatom_wf.facts import cluster_formula
-    from adatom_wf.lanthanides import ATOMIC_NUMBERS
-    from adatom_wf.molcas.active_space import plan_state
-    from adatom_wf.molcas.basis import basis_library_dir, check_basis
-
-    check_basis(study.molcas.basis, sorted({study.adatom, "C", "H"}), basis_library_dir())
-    formula = cluster_formula(study.cluster.site, study.cluster.rings)
-    numbers = [ATOMIC_NUMBERS[study.adatom]] + [6] * formula["C"] + [1] * formula["H"]
-    for label in study.molcas.oxidation_states:
-        plan_state(study, label, numbers)
 
 
 def summary(study) -> dict:
