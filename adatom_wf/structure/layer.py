@@ -20,6 +20,7 @@ from adatom_wf.structure.substrate import in_plane_image_distance
 
 # Same range as a study's sites.*.height_angstrom: nearer is not an adatom on the layer, farther is not bound.
 ADATOM_HEIGHT_RANGE_ANGSTROM = (1.0, 5.0)
+HEIGHT_TOLERANCE_ANGSTROM = 1e-6
 # A relaxed graphene layer under an adatom buckles by a few tenths of an ångström; a bilayer is 3.35 Å thick.
 MAX_LAYER_THICKNESS_ANGSTROM = 1.0
 MIN_CC_DISTANCE_ANGSTROM = 1.2
@@ -91,15 +92,18 @@ def find_layer(atoms: Atoms, adatom: str, source: str) -> Layer:
         )
     height = float(positions[index, 2])
     low, high = ADATOM_HEIGHT_RANGE_ANGSTROM
+    # The range is inclusive, as in the study file; a height placed exactly at a bound comes back from the cell's
+    # fractional coordinates a few 1e-15 Å off, so the bounds are compared with HEIGHT_TOLERANCE_ANGSTROM.
+    low, high = low - HEIGHT_TOLERANCE_ANGSTROM, high + HEIGHT_TOLERANCE_ANGSTROM
     if abs(height) > high:
         raise StructureError(
             f"{source}: the {adatom} atom is {abs(height):.2f} Å from the carbon plane: too far to be an adatom "
-            f"(at most {high:g} Å)"
+            f"(at most {ADATOM_HEIGHT_RANGE_ANGSTROM[1]:g} Å)"
         )
     if abs(height) < low:
         raise StructureError(
             f"{source}: the {adatom} atom is only {abs(height):.2f} Å from the carbon plane: not an adatom on the "
-            f"layer (at least {low:g} Å)"
+            f"layer (at least {ADATOM_HEIGHT_RANGE_ANGSTROM[0]:g} Å)"
         )
     if height < 0:  # turn the structure over (rotation by 180° about x) so the adatom is above
         positions[:, 1:] *= -1
