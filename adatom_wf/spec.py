@@ -301,7 +301,8 @@ class Study(StrictModel):
         for site, spec in self.sites.items():
             gap = sub.vacuum_angstrom - spec.height_angstrom
             if gap < sub.min_image_distance_angstrom:
-                raise ValueError(f"substrate.vacuum_angstrom: vacuum {sub.vacuum_angstrom:g} Å leaves the {site} adatom only "
+                vacuum = f"{sub.vacuum_angstrom:g}"
+                raise ValueError(f"substrate.vacuum_angstrom {vacuum} (vacuum {vacuum} Å) leaves the {site} adatom only "
                                  f"{gap:.2f} Å from the periodic image of the layer; need >= "
                                  f"{sub.min_image_distance_angstrom:g} Å: use vacuum_angstrom >= "
                                  f"{spec.height_angstrom + sub.min_image_distance_angstrom:.2f}")
