@@ -4,14 +4,13 @@ given frequencies."""
 
 import click
 
-from adatom_wf.commands.options import echo_json, json_option
+from adatom_wf.commands.options import echo_json, json_option, stored_state_options
 from adatom_wf.commands.relaxation import coupling_option, master_equation_model, prefactor_option, source_record
 from adatom_wf.commands.spectrum import cf_option, g_option, pseudospin_option
 
 
 @click.command()
-@click.argument("store", required=False, metavar="[STORE.h5]")
-@click.option("--state", "label", metavar="LABEL", help="With STORE: the oxidation state whose stored SO states to use.")
+@stored_state_options
 @pseudospin_option
 @cf_option
 @g_option

@@ -59,6 +59,14 @@ def graph_options(*, executor_default):
     return decorate
 
 
+def stored_state_options(function):
+    """``[STORE.h5]`` and ``--state LABEL``: an analysis verb's stored SO states instead of --pseudospin/--cf/--g."""
+    function = click.option("--state", "label", metavar="LABEL",
+                            help="With STORE: the oxidation state (e.g. Tb3+) whose stored SO states (from "
+                                 "'adatom-wf parse') to use.")(function)
+    return click.argument("store", required=False, metavar="[STORE.h5]")(function)
+
+
 def echo_json(data) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True))
 

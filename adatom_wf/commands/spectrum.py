@@ -8,7 +8,7 @@ analysis package are imported only when the verb runs.
 import click
 
 from adatom_wf.commands.nuclear import nuclear_options
-from adatom_wf.commands.options import echo_json, json_option
+from adatom_wf.commands.options import echo_json, json_option, stored_state_options
 
 pseudospin_option = click.option(
     "--pseudospin", metavar="S",
@@ -139,9 +139,7 @@ def _text_report(analysis, what) -> list[str]:
 
 
 @click.command()
-@click.argument("store", required=False, metavar="[STORE.h5]")
-@click.option("--state", "label", metavar="LABEL",
-              help="With STORE: the oxidation state (e.g. Tb3+) whose stored SO states (from 'adatom-wf parse') to analyse.")
+@stored_state_options
 @pseudospin_option
 @cf_option
 @g_option

@@ -5,7 +5,7 @@ avoided crossings (tunnelling windows) listed."""
 import click
 
 from adatom_wf.commands.nuclear import nuclear_options
-from adatom_wf.commands.options import echo_json, json_option
+from adatom_wf.commands.options import echo_json, json_option, stored_state_options
 from adatom_wf.commands.spectrum import cf_option, g_option, pseudospin_option
 
 CM1_MHZ = 29979.2458  # 1 cm^-1 in MHz (c in cm/s / 1e6)
@@ -26,8 +26,7 @@ def _levels(text, default, size):
 
 
 @click.command()
-@click.argument("store", required=False, metavar="[STORE.h5]")
-@click.option("--state", "label", metavar="LABEL", help="With STORE: the oxidation state whose stored SO states to use.")
+@stored_state_options
 @pseudospin_option
 @cf_option
 @g_option

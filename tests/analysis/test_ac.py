@@ -6,19 +6,9 @@ import numpy as np
 import pytest
 
 from adatom_wf.analysis.ac import ac_susceptibility, generalised_debye, peak_temperature_k
-from adatom_wf.cli import main
 from adatom_wf.errors import AnalysisError
 from stored_tb3 import tb3_store
-
-TB3 = ["--pseudospin", "6", "--cf", "2,0=-5.375455", "--cf", "4,0=0.000216", "--cf", "6,0=0.000021",
-       "--cf", "6,6=0.000041", "--g", "1.508,1.508,1.480"]
-
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
+from table2_tb3 import TB3, run
 
 
 def test_debye_with_alpha_0_peaks_at_omega_tau_1_on_a_semicircle():

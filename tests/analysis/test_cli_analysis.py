@@ -8,18 +8,10 @@ import sys
 
 import pytest
 
-from adatom_wf.cli import main
+from table2_tb3 import run
 
 TB3 = ["--pseudospin", "6", "--cf", "2,0=-5.375455", "--cf", "4,0=0.000216", "--cf", "6,0=0.000021",
        "--cf", "6,6=0.000041"]
-
-
-def run(capsys, *args):
-    """adatom-wf ARGS in-process: (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 def test_spectrum_json_carries_the_documented_keys(capsys):

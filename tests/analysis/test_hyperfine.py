@@ -8,22 +8,12 @@ import pytest
 from adatom_wf.analysis.hyperfine import Nucleus, analyse_hyperfine, spin_system
 from adatom_wf.analysis.spectrum import analyse_spectrum, states_from_crystal_field
 from adatom_wf.analysis.units import MU_N_CM1_PER_T
-from adatom_wf.cli import main
 from adatom_wf.errors import AnalysisError
 from stored_tb3 import tb3_store
+from table2_tb3 import CF, TB3, run
 
-CF = {(2, 0): -5.375455, (4, 0): 0.000216, (6, 0): 0.000021, (6, 6): 0.000041}
 G = (1.508, 1.508, 1.480)
-TB3 = ["--pseudospin", "6", "--cf", "2,0=-5.375455", "--cf", "4,0=0.000216", "--cf", "6,0=0.000021",
-       "--cf", "6,6=0.000041", "--g", "1.508,1.508,1.480"]
 A, P = 0.0173, 0.010  # 159Tb in Tb3+ (Ishikawa et al. 2005)
-
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")

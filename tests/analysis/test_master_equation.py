@@ -13,19 +13,8 @@ from adatom_wf.analysis.master_equation import (
 )
 from adatom_wf.analysis.spectrum import analyse_spectrum, states_from_crystal_field
 from adatom_wf.analysis.units import K_B_CM1_PER_K
-from adatom_wf.cli import main
 from stored_tb3 import tb3_store
-
-CF = {(2, 0): -5.375455, (4, 0): 0.000216, (6, 0): 0.000021, (6, 6): 0.000041}
-TB3 = ["--pseudospin", "6", "--cf", "2,0=-5.375455", "--cf", "4,0=0.000216", "--cf", "6,0=0.000021",
-       "--cf", "6,6=0.000041", "--g", "1.508,1.508,1.480"]
-
-
-def run(capsys, *args):
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
+from table2_tb3 import CF, TB3, run
 
 
 def occupation(gap, temperature):
