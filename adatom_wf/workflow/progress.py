@@ -35,23 +35,36 @@ class Row:
     expected_s: float | None = None
 
 
-class LogFollower:
-    """The OpenMolcas module running in one growing log, read incrementally."""
+class _Tail:
+    """A growing file read incrementally: each call hands over the whole lines written since the last one."""
 
     def __init__(self, path: Path):
         self.path, self.offset, self.partial = path, 0, ""
-        self.module, self.rasscf_runs, self.spin = None, 0, None
 
-    def activity(self) -> str:
+    def new_lines(self) -> list[str] | None:
         try:
             with open(self.path, errors="replace") as handle:
                 handle.seek(self.offset)
                 text = handle.read()
                 self.offset = handle.tell()
         except OSError:
-            return ""
+            return None
         lines = (self.partial + text).split("\n")
         self.partial = lines.pop()
+        return lines
+
+
+class LogFollower(_Tail):
+    """The OpenMolcas module running in one growing log, read incrementally."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.module, self.rasscf_runs, self.spin = None, 0, None
+
+    def activity(self) -> str:
+        lines = self.new_lines()
+        if lines is None:
+            return ""
         for line in lines:
             if "Module:" in line and (match := _MODULE.search(line)):
                 started, name = match.group(1) == "Start", match.group(2)
@@ -67,27 +80,50 @@ class LogFollower:
         return self.module
 
 
+class VaspFollower(_Tail):
+    """The ionic and electronic step of a vasprun.xml being written, read incrementally (a long relaxation's
+    vasprun.xml grows to tens of MB: it is not read again at every refresh)."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.ionic, self.electronic = 0, 0
+
+    def activity(self) -> str:
+        lines = self.new_lines()
+        if lines:
+            self.ionic, self.electronic = _steps("\n".join(lines), self.ionic, self.electronic)
+        ionic, electronic = _steps(self.partial, self.ionic, self.electronic)  # the line being written, too
+        return f"VASP ionic step {ionic}, electronic step {electronic}" if ionic else ""
+
+
+def _steps(text: str, ionic: int, electronic: int) -> tuple[int, int]:
+    """(ionic, electronic) steps after ``text``: each <calculation> is an ionic step, the <scstep>s since the
+    last one its electronic steps."""
+    before, *calculations = text.split("<calculation>")
+    electronic += before.count("<scstep>")
+    for calculation in calculations:
+        ionic, electronic = ionic + 1, calculation.count("<scstep>")
+    return ionic, electronic
+
+
 def vasp_activity(directory: Path) -> str:
     """``ionic step 3, electronic step 12`` from a vasprun.xml being written, else ''."""
-    try:
-        text = (directory / "vasprun.xml").read_text(errors="replace")
-    except OSError:
-        return ""
-    ionic = text.count("<calculation>")
-    if not ionic:
-        return ""
-    return f"VASP ionic step {ionic}, electronic step {text[text.rfind('<calculation>'):].count('<scstep>')}"
+    return VaspFollower(directory / "vasprun.xml").activity()
 
 
 class Activities:
     """What every node of a study is doing now, from its directory (followers kept between refreshes)."""
 
     def __init__(self):
-        self.followers: dict[Path, LogFollower] = {}
+        self.followers: dict[Path, _Tail] = {}
 
     def of(self, stage: str, directory: Path) -> str:
         if stage == "relax":
-            return vasp_activity(directory)
+            path = directory / "vasprun.xml"
+            follower = self.followers.get(path)
+            if follower is None:
+                follower = self.followers[path] = VaspFollower(path)
+            return follower.activity()
         if stage not in ("integrals", "molcas"):
             return ""
         logs = sorted(directory.glob("*.log"), key=lambda p: p.stat().st_mtime if p.exists() else 0)

@@ -19,7 +19,7 @@ from studies import potcar_library, write_control, write_profiles, write_study  
 from tb3p_run import unpack_tb3p  # noqa: E402
 
 from conftest import adatom_wf_command  # noqa: E402
-from adatom_wf.workflow.progress import LogFollower, vasp_activity  # noqa: E402
+from adatom_wf.workflow.progress import LogFollower, VaspFollower, vasp_activity  # noqa: E402
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT")  # our lines; other stderr lines (library warnings) are left alone
 LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d (\S+) (PENDING|RUNNING|COMPLETED|FAILED|SKIPPED)\b(.*)$")
@@ -112,3 +112,14 @@ def test_status_watch_follows_a_run_started_elsewhere(slow_relax):
     assert final == {"relax.hollow": "COMPLETED", "carve.hollow-1": "COMPLETED", "parse": "COMPLETED",
                      "report": "COMPLETED"}
     assert ("relax.hollow", "RUNNING") in [(m.group(1), m.group(2)) for m in lines]
+
+
+def test_the_vasp_follower_reads_only_what_was_appended(tmp_path):
+    path = tmp_path / "vasprun.xml"
+    path.write_text("<modeling>\n<calculation>\n<scstep>\n</scstep>\n<scstep>")
+    follower = VaspFollower(path)
+    assert follower.activity() == "VASP ionic step 1, electronic step 2"  # the line being written counts
+    with open(path, "a") as handle:
+        handle.write("\n</scstep>\n</calculation>\n<calculation>\n<scstep>\n")
+    assert follower.activity() == "VASP ionic step 2, electronic step 1"
+    assert follower.offset == path.stat().st_size
