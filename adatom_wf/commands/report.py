@@ -16,7 +16,8 @@ from adatom_wf.commands.options import echo_json, json_option, runs_dir_option
 @json_option
 def command(target, out_dir, format_text, runs_dir, as_json):
     """Write the paper's tables (Markdown and CSV) and figures (PNG, PDF or SVG) from a study's results store: Table 1,
-    Table 2, spin-state gaps, levels vs <Jz>, and the barrier figure (transition moments, relaxation path) of every
+    Table 2 (with each ground multiplet's configuration, flagged where it is not the study's expected_configuration),
+    spin-state gaps, levels vs <Jz>, and the barrier figure (transition moments, relaxation path) of every
     oxidation state.
 
     \b

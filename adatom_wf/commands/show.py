@@ -31,7 +31,8 @@ def _line(run: dict) -> str:
 @click.argument("store", type=click.Path(dir_okay=False))
 @json_option
 def command(store, as_json):
-    """Show what STORE (an adatom-wf results.h5) holds: every run, its status and main numbers."""
+    """Show what STORE (an adatom-wf results.h5) holds: every run, its status and main numbers (OpenMolcas: the
+    ground multiplet's g and its configuration, electrons per active-orbital group; --json: every stored number)."""
     from adatom_wf.store import read_store
 
     data = read_store(store)
