@@ -21,6 +21,7 @@ import numpy as np
 
 from adatom_wf.errors import StoreError
 
+DFT_KINDS = ("vasp", "gpaw")  # runs read as VaspRun: the same record fields (docs/results.md)
 
 def _array(values, dtype=float) -> np.ndarray:
     array = np.asarray(values if values is not None else [], dtype=dtype)
@@ -150,6 +151,8 @@ class Run:
 
 @dataclass(frozen=True)
 class VaspRun(Run):
+    """A DFT relaxation of one site: VASP (kind "vasp") or GPAW (kind "gpaw"), the same fields."""
+
     energy_ev: float | None
     energy_sigma0_ev: float | None
     adatom_height_angstrom: float | None
@@ -216,7 +219,7 @@ class MolcasRun(Run):
 
 
 def _common(record: dict) -> dict:
-    name = record.get("site") if record["kind"] == "vasp" else record.get("label")
+    name = record.get("site") if record["kind"] in DFT_KINDS else record.get("label")
     return {"key": record["key"], "kind": record["kind"], "name": name or record["key"].split("/", 1)[-1],
             "path": record["path"], "status": record["status"], "failure": record.get("failure"),
             "warnings": tuple(record.get("warnings") or ())}
@@ -285,6 +288,10 @@ class Store:
         """The VASP run of adsorption site ``site`` (e.g. "hollow")."""
         return self._find("vasp", site)
 
+    def gpaw(self, site: str) -> VaspRun:
+        """The GPAW relaxation of adsorption site ``site``: the same fields as a VASP run (kind "gpaw")."""
+        return self._find("gpaw", site)
+
     @property
     def states(self) -> list[str]:
         """The labels of the stored OpenMolcas runs, in the store's order."""
@@ -304,7 +311,7 @@ def open_store(path) -> Store:
 
     path = Path(path)
     data = read_store(path)
-    runs = tuple(_vasp(r) if r["kind"] == "vasp" else _molcas(r, path) for r in data["runs"])
+    runs = tuple(_vasp(r) if r["kind"] in DFT_KINDS else _molcas(r, path) for r in data["runs"])
     return Store(path, data["schema_version"], data["producer"], data["study"], data["study_sha256"], runs)
 
 

@@ -8,6 +8,9 @@ import re
 
 # The adsorption sites of the Tb-on-graphene paper, in the order of its Table 1.
 SITES = ("hollow", "top", "bridge")
+# Table 1 of the Tb-on-graphene paper (VASP, PBE, Tb_3, 8x8 cell): energy above the hollow site (meV) and the
+# Tb height above the layer (Å).
+TB_GRAPHENE_TABLE1 = {"hollow": (0.0, 2.28), "top": (85.0, 2.32), "bridge": (91.0, 2.38)}
 # OpenMolcas's default work memory (MOLCAS_MEM, MB): what a state gets at least, and what the demo ran with.
 MOLCAS_DEFAULT_MEM_MB = 2000
 

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from adatom_wf.errors import SpecError
+from adatom_wf.facts import TB_GRAPHENE_TABLE1
 from adatom_wf.lanthanides import (LANTHANIDES, default_oxidation_state, f_count_trivalent, hund_term_f,
                                    is_lanthanide, paper_configuration, potcar_f_in_core)
 
 SCALES = ("demo", "paper")
 SUBSTRATES = ("graphene",)
 CHARGES = (3, 2, 1, 0)  # what the paper's scheme covers: Ln3+ down to the neutral atom
-TB_PAPER_HEIGHTS_ANGSTROM = {"hollow": 2.28, "top": 2.32, "bridge": 2.38}  # Table 1 of the Tb paper
+TB_PAPER_HEIGHTS_ANGSTROM = {site: height for site, (_, height) in TB_GRAPHENE_TABLE1.items()}
 OPEN_4F = tuple(symbol for symbol in LANTHANIDES if 0 < f_count_trivalent(symbol) < 14)  # Ce ... Yb
 
 

@@ -1,9 +1,10 @@
 """Find the runs of a study (or take run directories), parse each by its content, and store them.
 
-A study's runs live in ``runs/<study>/dft/<site>/`` (VASP) and ``runs/<study>/molcas/<label>/`` (OpenMolcas,
+A study's runs live in ``runs/<study>/dft/<site>/`` (VASP or GPAW) and ``runs/<study>/molcas/<label>/`` (OpenMolcas,
 :mod:`adatom_wf.layout`);
 folders without output yet are skipped and named. Any other directory is recognised by what it holds
-(:func:`adatom_wf.vasp.results.is_vasp_run`, :func:`adatom_wf.molcas.results.is_molcas_run`), never by its name.
+(:func:`adatom_wf.vasp.results.is_vasp_run`, :func:`adatom_wf.gpaw.results.is_gpaw_run`,
+:func:`adatom_wf.molcas.results.is_molcas_run`), never by its name.
 """
 
 from dataclasses import dataclass, field
@@ -35,20 +36,23 @@ def parse_vasp(directory: Path, *, adatom: str | None = None) -> RunResult:
 
 def parse_directory(directory, *, label: str | None = None, multiplet_size: int | None = None,
                     adatom: str | None = None, characters=None, expected_configuration=None) -> RunResult:
-    """One run directory, VASP or OpenMolcas, detected by content."""
+    """One run directory, VASP, GPAW or OpenMolcas, detected by content."""
+    from adatom_wf.gpaw.results import is_gpaw_run, parse_gpaw_run
     from adatom_wf.molcas.results import is_molcas_run, parse_molcas_run
     from adatom_wf.vasp.results import is_vasp_run
 
     directory = Path(directory)
     if not directory.is_dir():
-        raise ParseError(f"{directory} is not a directory (expected a VASP or OpenMolcas run directory)")
+        raise ParseError(f"{directory} is not a directory (expected a VASP, GPAW or OpenMolcas run directory)")
     if is_vasp_run(directory):
         return parse_vasp(directory, adatom=adatom)
+    if is_gpaw_run(directory):
+        return RunResult(parse_gpaw_run(directory, adatom=adatom))
     if is_molcas_run(directory):
         return analysed(parse_molcas_run(directory, label=label, multiplet_size=multiplet_size, characters=characters,
                                          expected_configuration=expected_configuration))
-    raise ParseError(f"{directory} is neither a VASP run (vasprun.xml or OUTCAR) nor an OpenMolcas run "
-                     "(an OpenMolcas log or rasscf/rassi .h5)")
+    raise ParseError(f"{directory} is neither a VASP run (vasprun.xml or OUTCAR), a GPAW relaxation (relax.json "
+                     "or gpaw.txt) nor an OpenMolcas run (an OpenMolcas log or rasscf/rassi .h5)")
 
 
 def analysed(result: RunResult) -> RunResult:
@@ -88,14 +92,16 @@ def analysed(result: RunResult) -> RunResult:
 
 def parse_study(study, root: Path) -> ParseOutcome:
     """Every run of ``study`` under ``root`` (``runs/<study>``) that has output."""
+    from adatom_wf.gpaw.results import is_gpaw_run
     from adatom_wf.molcas.results import is_molcas_run
     from adatom_wf.vasp.results import is_vasp_run
 
     root = Path(root)
     candidates = []
+    detect_dft = is_gpaw_run if study.dft.program == "gpaw" else is_vasp_run
     for site in study.sites:
         directory = root / layout.site_dir(site)
-        candidates.append((directory, is_vasp_run, {"adatom": study.adatom}))
+        candidates.append((directory, detect_dft, {"adatom": study.adatom}))
     if study.molcas is not None:
         for label, state in study.molcas.oxidation_states.items():
             candidates.append((root / layout.state_dir(label), is_molcas_run,

@@ -14,13 +14,14 @@ from pathlib import Path
 from scipy import constants
 
 from adatom_wf.errors import StoreError
-from adatom_wf.facts import SITES, label_charge
+from adatom_wf.facts import SITES, TB_GRAPHENE_TABLE1, label_charge
 
 HARTREE_EV = constants.physical_constants["Hartree energy in eV"][0]
 CF_COLUMNS = {"B20": (2, 0), "B40": (4, 0), "B60": (6, 0), "B66": (6, 6)}
 MISSING_MARKDOWN = "—"
 
-TABLE1_COLUMNS = ("site", "status", "e_ads_rel_mev", "height_angstrom")
+TABLE1_COLUMNS = ("site", "program", "status", "e_ads_rel_mev", "height_angstrom", "paper_e_ads_rel_mev",
+                  "paper_height_angstrom")
 TABLE2_COLUMNS = ("state", "status", "pseudospin", "g1", "g2", "g3", "B20", "B40", "B60", "B66", "configuration")
 # A ground multiplet whose electrons in some orbital group differ from the study's expected_configuration by more
 # than this is flagged: the majority of an electron sits elsewhere than the study assumes.
@@ -30,13 +31,14 @@ LEVEL_COLUMNS = ("state", "status", "level", "energy_cm1", "jz")
 
 # Decimals printed per column, in Markdown and CSV alike (the store keeps the full numbers).
 DECIMALS = {
-    "e_ads_rel_mev": 1, "height_angstrom": 3,
+    "e_ads_rel_mev": 1, "height_angstrom": 3, "paper_e_ads_rel_mev": 0, "paper_height_angstrom": 2,
     "g1": 4, "g2": 4, "g3": 4, "B20": 6, "B40": 6, "B60": 6, "B66": 6,  # Table 2 prints 3 and 6 decimals
     "lowest_root_hartree": 8, "gap_ev": 4,
     "energy_cm1": 3, "jz": 3,  # SINGLE_ANISO prints level energies with 3 decimals
 }
 HEADERS = {
-    "site": "site", "status": "status", "e_ads_rel_mev": "E − E(hollow) (meV)", "height_angstrom": "height (Å)",
+    "site": "site", "program": "program", "status": "status", "e_ads_rel_mev": "E − E(hollow) (meV)",
+    "height_angstrom": "height (Å)", "paper_e_ads_rel_mev": "paper (meV)", "paper_height_angstrom": "paper (Å)",
     "state": "state", "pseudospin": "pseudospin S", "g1": "g1", "g2": "g2", "g3": "g3",
     "B20": "B_2^0 (cm⁻¹)", "B40": "B_4^0 (cm⁻¹)", "B60": "B_6^0 (cm⁻¹)", "B66": "B_6^6 (cm⁻¹)",
     "multiplicity": "2S+1", "spin": "S", "lowest_root_hartree": "lowest root (Eh)", "gap_ev": "gap (eV)",
@@ -47,6 +49,17 @@ HEADERS = {
 
 def _records(records, kind: str) -> list[dict]:
     return [r for r in records if isinstance(r, dict) and r.get("kind") == kind]
+
+
+def _dft_records(records) -> list[dict]:
+    """The site relaxations, VASP and GPAW alike (the same record fields)."""
+    return [r for r in records if isinstance(r, dict) and r.get("kind") in ("vasp", "gpaw")]
+
+
+def _dft_count(records) -> str:
+    """``3 VASP`` / ``3 GPAW`` / ``2 VASP, 1 GPAW``: the site relaxations by program."""
+    gpaw = sum(1 for r in records if r.get("kind") == "gpaw")
+    return f"{len(records) - gpaw} VASP, {gpaw} GPAW" if gpaw else f"{len(records)} VASP"
 
 
 def _ok(record: dict) -> bool:
@@ -84,13 +97,14 @@ def spin_label(multiplicity: int) -> str:
 # --- tables -----------------------------------------------------------------------------------------------
 
 def table1(records) -> list[dict]:
-    """Paper's Table 1: one row per VASP record with a site, ordered hollow, top, bridge, then alphabetically.
+    """Paper's Table 1: one row per VASP or GPAW record with a site, ordered hollow, top, bridge, then alphabetically,
+    with the paper's values beside a Tb run's (``paper_*``; None for another adatom).
 
     ``e_ads_rel_mev`` = E_σ→0(site) − E_σ→0(hollow) in meV. The reference is the first ok hollow record (by path);
     the difference is None when this run or the hollow reference is failed or missing, lacks ``energy_sigma0_ev``,
     or has a different atom count (different cells are not comparable; the row's note says so).
     """
-    vasp = sorted((r for r in _records(records, "vasp") if r.get("site")), key=_site_key)
+    vasp = sorted((r for r in _dft_records(records) if r.get("site")), key=_site_key)
     hollow = next((r for r in vasp if r["site"] == "hollow" and _ok(r) and r.get("energy_sigma0_ev") is not None),
                   None)
     rows = []
@@ -109,8 +123,11 @@ def table1(records) -> list[dict]:
             unconverged = f"ionic relaxation not converged ({record.get('ionic_steps')} steps)"
             note = f"{note}; {unconverged}" if note else unconverged
         height = record.get("adatom_height_angstrom") if _ok(record) else None
-        rows.append({"site": record["site"], "status": record.get("status"), "e_ads_rel_mev": difference,
-                     "height_angstrom": None if height is None else float(height), "note": note})
+        paper = TB_GRAPHENE_TABLE1.get(record["site"]) if record.get("adatom") == "Tb" else None
+        rows.append({"site": record["site"], "program": record.get("kind"), "status": record.get("status"),
+                     "e_ads_rel_mev": difference, "height_angstrom": None if height is None else float(height),
+                     "paper_e_ads_rel_mev": paper[0] if paper else None,
+                     "paper_height_angstrom": paper[1] if paper else None, "note": note})
     return rows
 
 
@@ -350,7 +367,7 @@ def write_report(records, out_dir, *, formats=("png",), barriers=None) -> list[P
                          f"{', '.join(FIGURE_FORMATS)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    vasp, molcas = _records(records, "vasp"), _records(records, "molcas")
+    vasp, molcas = _dft_records(records), _records(records, "molcas")
     written: list[Path] = []
 
     def figure(stem: str, caption: str, plot) -> list[str]:
@@ -373,7 +390,7 @@ def write_report(records, out_dir, *, formats=("png",), barriers=None) -> list[P
 
     other = len(records) - len(vasp) - len(molcas)
     lines = ["# Report", "",
-             f"{len(records)} stored runs: {len(vasp)} VASP, {len(molcas)} OpenMolcas"
+             f"{len(records)} stored runs: {_dft_count(vasp)}, {len(molcas)} OpenMolcas"
              + (f", {other} of another kind (not reported)" if other else "") + ".",
              "Decimals are fixed per column (docs/report.md); \"—\" marks a missing number, "
              "(n) a note below the table.",
@@ -385,7 +402,8 @@ def write_report(records, out_dir, *, formats=("png",), barriers=None) -> list[P
         lines += ["E_σ→0 of each site minus that of the hollow site; adatom height above the mean graphene plane.", ""]
         lines += table("table1", rows, TABLE1_COLUMNS)
     else:
-        lines += ["Skipped: " + ("no VASP runs in the store." if not vasp else "no VASP run names its site."), ""]
+        lines += ["Skipped: " + ("no VASP or GPAW runs in the store." if not vasp else
+                                 "no VASP or GPAW run names its site."), ""]
 
     if molcas:
         rows = table2(records)

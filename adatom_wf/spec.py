@@ -27,8 +27,6 @@ from adatom_wf.lanthanides import (ATOMIC_NUMBERS, LANTHANIDES, OXIDATION_STATE_
 
 SiteName = Literal[SITES]
 
-# Table 1 of the Tb-on-graphene paper: PBE-relaxed Tb heights above the layer (Å).
-PAPER_HEIGHTS_ANGSTROM = {"hollow": 2.28, "top": 2.32, "bridge": 2.38}
 # PBE lattice constant of graphene (Å); the experimental value is 2.46.
 PBE_GRAPHENE_A_ANGSTROM = 2.467
 
@@ -84,8 +82,29 @@ class Kpoints(StrictModel):
 IncarValue = bool | int | float | str
 
 
+class Gpaw(StrictModel):
+    """The GPAW relaxation (dft.program: gpaw; docs/gpaw.md). A key left out takes its value from
+    ``presets/gpaw_relax.yaml`` (:func:`adatom_wf.gpaw.inputs.gpaw_parameters`); the study always wins."""
+
+    mode: Literal["lcao", "pw"] | None = None
+    # LCAO basis (mode lcao): GPAW's dzp, or the smaller sets GPAW takes out of it
+    basis: Literal["dzp", "szp(dzp)", "sz(dzp)"] | None = None
+    ecut_ev: float | None = Field(default=None, ge=100.0, le=2000.0)  # plane-wave cutoff (mode pw)
+    grid_spacing_angstrom: float | None = Field(default=None, ge=0.1, le=0.35)  # GPAW's h
+    smearing_ev: float | None = Field(default=None, gt=0.0, le=1.0)  # Fermi-Dirac width
+    # The paper's model: the 4f^n of Ln3+ frozen in the core (like VASP's Tb_3), non-spin-polarised. false: GPAW's
+    # standard setup, 4f in valence, spin-polarised (hubbard_u_ev on 4f if asked).
+    f_in_core: bool | None = None
+    hubbard_u_ev: float | None = Field(default=None, gt=0.0, le=12.0)
+    fmax_ev_per_angstrom: float | None = Field(default=None, gt=0.0, le=5.0)  # the force criterion
+    max_steps: int | None = Field(default=None, ge=1, le=100000)  # ionic steps of the optimiser
+    max_scf_iterations: int | None = Field(default=None, ge=5, le=5000)
+    density_convergence: float | None = Field(default=None, gt=0.0, le=0.01)  # electrons per valence electron
+
+
 class Dft(StrictModel):
-    program: Literal["vasp"] = "vasp"
+    program: Literal["vasp", "gpaw"] = "vasp"
+    gpaw: Gpaw | None = None
     potcar_functional: Literal["PBE", "PBE_52", "PBE_54", "PBE_64"] = "PBE_54"
     potcars: dict[str, str] = {}
     incar: dict[str, IncarValue] = {}
@@ -270,6 +289,7 @@ class Study(StrictModel):
             raise ValueError(f"cluster.site {self.cluster.site!r} is not among the study's sites {list(self.sites)}")
         if self.execution is not None and self.execution.relax is False and self.cluster.geometry == "relaxed":
             raise ValueError("execution.relax is false but cluster.geometry is 'relaxed', which needs the VASP relaxation")
+        self._check_dft_program()
         self._check_supercell()
         elements = {self.adatom, "C", "H"}
         if self.molcas is not None:
@@ -283,6 +303,24 @@ class Study(StrictModel):
                     raise ValueError(f"oxidation state {label!r}: a lanthanide adatom takes {self.adatom}{low} to "
                                      f"{self.adatom}{high}+, not {charge:+d}")
         return self
+
+    def _check_dft_program(self) -> None:
+        """Each program's section only with that program: a study never silently ignores what it asks for."""
+        dft = self.dft
+        if dft.program == "vasp" and dft.gpaw is not None:
+            raise ValueError("dft.gpaw is set but dft.program is 'vasp': set dft.program: gpaw, or remove dft.gpaw")
+        if dft.program == "gpaw":
+            vasp_only = [key for key in ("incar", "potcars") if getattr(dft, key)]
+            if vasp_only:
+                raise ValueError(f"dft.{vasp_only[0]} is VASP's but dft.program is 'gpaw': remove it (GPAW's "
+                                 "settings go under dft.gpaw)")
+            gpaw = dft.gpaw or Gpaw()
+            if gpaw.hubbard_u_ev is not None and gpaw.f_in_core is not False:
+                raise ValueError("dft.gpaw.hubbard_u_ev acts on the 4f shell, which dft.gpaw.f_in_core keeps in the "
+                                 "core: set f_in_core: false, or remove hubbard_u_ev")
+            if gpaw.mode == "pw" and gpaw.basis is not None:
+                raise ValueError("dft.gpaw.basis is the LCAO basis but dft.gpaw.mode is 'pw': remove basis, or use "
+                                 "mode: lcao")
 
     def _check_supercell(self) -> None:
         """What building the sites and carving the cluster would refuse (adatom_wf.structure.sites.build_site,

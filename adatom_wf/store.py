@@ -1,6 +1,6 @@
 """The HDF5 results store: ``runs/<study>/results.h5`` (schema in docs/results.md).
 
-One group per run: ``/vasp/<site>`` and ``/molcas/<oxidation state>`` (``/molcas/<label>/rasscf/m<2S+1>`` per
+One group per run: ``/vasp/<site>``, ``/gpaw/<site>`` and ``/molcas/<oxidation state>`` (``/molcas/<label>/rasscf/m<2S+1>`` per
 multiplicity). Every dataset carries ``units`` and ``description`` attributes; the root carries the schema version,
 the producer and the study's name and hash; each run group its path, status, failure and the sha256 of every file
 it was read from.
@@ -50,6 +50,20 @@ VASP_FIELDS = {
     "adatom_height_angstrom": ("adatom_height", "angstrom", "height of the adatom above the mean substrate plane"),
 }
 VASP_ATTRS = ("site", "vasp_version", "adatom", "structure_source")
+# A GPAW relaxation (adatom_wf.gpaw.results): the VASP record's fields, its own criterion instead of EDIFFG/NSW.
+GPAW_FIELDS = {
+    **{key: VASP_FIELDS[key] for key in ("ionic_steps", "natoms", "max_force_ev_per_angstrom",
+                                         "adatom_height_angstrom")},
+    "energy_ev": ("energy", "eV", "final free energy F of the last ionic step (GPAW's 'Free energy')"),
+    "energy_sigma0_ev": ("energy_sigma0", "eV", "energy of the last ionic step extrapolated to zero smearing width "
+                         "(GPAW's 'Extrapolated')"),
+    "converged": ("converged", "bool", "the optimiser brought every force below fmax within max_steps"),
+    "fmax_ev_per_angstrom": ("fmax", "eV/angstrom", "force criterion of the optimiser"),
+    "max_steps": ("max_steps", "1", "maximum ionic steps of the optimiser"),
+}
+GPAW_ATTRS = ("site", "gpaw_version", "adatom", "structure_source", "program")
+DFT_KINDS = {"vasp": (VASP_FIELDS, VASP_ATTRS), "gpaw": (GPAW_FIELDS, GPAW_ATTRS)}
+KINDS = ("vasp", "gpaw", "molcas")
 MOLCAS_ATTRS = ("label", "project", "molcas_version")
 DOUBLET_FIELDS = {
     "energy_cm1": ("energy", "cm^-1", "mean energy of the doublet above the lowest SO state"),
@@ -98,10 +112,12 @@ def _set_common(group, record: dict) -> None:
             group.attrs[key] = json.dumps(record[key] or ({} if key == "sources" else []), sort_keys=True)
 
 
-def _write_vasp(group, record: dict, arrays: dict) -> None:
-    for key in VASP_ATTRS:
+def _write_dft(group, record: dict, arrays: dict) -> None:
+    """A VASP or GPAW run: the fields of its kind (DFT_KINDS) and the final structure."""
+    fields, attrs = DFT_KINDS[record["kind"]]
+    for key in attrs:
         group.attrs[key] = record.get(key) or ""
-    for key, (name, units, description) in VASP_FIELDS.items():
+    for key, (name, units, description) in fields.items():
         if record.get(key) is not None:
             _dataset(group, name, record[key], units, description)
     structure = record.get("final_structure")
@@ -186,9 +202,10 @@ def _write_molcas(group, record: dict, arrays: dict) -> None:
         _dataset(sub, "spin", arrays["spin"], "hbar", "<i|S_a|j> between the multiplet's SO states, a = x, y, z")
 
 
-def _read_vasp(group) -> dict:
-    record = {key: (group.attrs[key] or None) for key in VASP_ATTRS}
-    for key, (name, _, _) in VASP_FIELDS.items():
+def _read_dft(group) -> dict:
+    fields, attrs = DFT_KINDS[group.attrs["kind"]]
+    record = {key: (group.attrs[key] or None) for key in attrs if key in group.attrs}
+    for key, (name, _, _) in fields.items():
         value = group[name][()].item() if name in group else None
         record[key] = bool(value) if key == "converged" and value is not None else value
     if "final_structure" in group:
@@ -257,7 +274,7 @@ def _read_run(group) -> dict:
     kind = group.attrs["kind"]
     record = {"kind": kind, "path": group.attrs["path"], "status": group.attrs["status"],
               "failure": group.attrs["failure"] or None}
-    record.update(_read_vasp(group) if kind == "vasp" else _read_molcas(group))
+    record.update(_read_dft(group) if kind in DFT_KINDS else _read_molcas(group))
     for key in ("sources", "warnings", "cross_checks"):
         if key in group.attrs:
             record[key] = json.loads(group.attrs[key])
@@ -294,7 +311,7 @@ def open_store(path) -> object:
 def read_store(path) -> dict:
     """Everything stored, as plain data: what ``adatom-wf show --json`` prints."""
     with open_store(path) as h5:
-        runs = [_read_run(h5[kind][name]) for kind in ("vasp", "molcas") if kind in h5 for name in h5[kind]]
+        runs = [_read_run(h5[kind][name]) for kind in KINDS if kind in h5 for name in h5[kind]]
         return {"store": str(path), "schema_version": int(h5.attrs["schema_version"]),
                 "producer": h5.attrs.get("producer", ""), "study": h5.attrs.get("study") or None,
                 "study_sha256": h5.attrs.get("study_sha256") or None, "runs": runs}
@@ -317,7 +334,7 @@ def read_spectrum_arrays(path, label: str) -> dict:
 
 
 def _key(kind: str, record: dict) -> str:
-    name = record.get("site") if kind == "vasp" else record.get("label")
+    name = record.get("site") if kind in DFT_KINDS else record.get("label")
     return f"{kind}/{(name or Path(record['path']).name).replace('/', '_')}"
 
 
@@ -371,7 +388,7 @@ def write_runs(path, results, *, study=None, producer: str = "") -> list[str]:
                                         f"({result.record['failure']})")
                     else:
                         fresh[key] = result
-                for kind in ("vasp", "molcas"):
+                for kind in KINDS:
                     names = sorted(set(old[kind]) if old is not None and kind in old else set())
                     names += sorted({k.split("/", 1)[1] for k in fresh if k.startswith(kind + "/")} - set(names))
                     for name in names:
@@ -379,7 +396,7 @@ def write_runs(path, results, *, study=None, producer: str = "") -> list[str]:
                         if key in fresh:
                             group = new.require_group(kind).create_group(name, track_order=True)
                             _set_common(group, fresh[key].record)
-                            writer = _write_vasp if kind == "vasp" else _write_molcas
+                            writer = _write_dft if kind in DFT_KINDS else _write_molcas
                             writer(group, fresh[key].record, fresh[key].arrays)
                         else:
                             old.copy(old[key], new.require_group(kind), name=name)

@@ -77,9 +77,21 @@ def test_table1_energies_relative_to_hollow_in_mev_and_site_order():
     assert by_site["top"]["e_ads_rel_mev"] == pytest.approx((E_TOP - E_HOLLOW) * 1000)  # 84.86 meV
     assert by_site["bridge"]["e_ads_rel_mev"] == pytest.approx((E_BRIDGE - E_HOLLOW) * 1000)  # 90.94 meV
     assert by_site["top"]["height_angstrom"] == 2.3201
-    assert by_site["fcc"] == {"site": "fcc", "status": "failed", "e_ads_rel_mev": None, "height_angstrom": None,
+    assert by_site["fcc"] == {"site": "fcc", "program": "vasp", "status": "failed", "e_ads_rel_mev": None,
+                              "height_angstrom": None, "paper_e_ads_rel_mev": None, "paper_height_angstrom": None,
                               "note": "vasprun.xml ends inside <scstep>"}
-    assert list(rows[0])[:4] == list(report.TABLE1_COLUMNS)
+    assert [(by_site[s]["paper_e_ads_rel_mev"], by_site[s]["paper_height_angstrom"]) for s in ("hollow", "top", "bridge")] \
+        == [(0.0, 2.28), (85.0, 2.32), (91.0, 2.38)]  # the paper's Table 1 beside a Tb run
+    assert list(rows[0])[:len(report.TABLE1_COLUMNS)] == list(report.TABLE1_COLUMNS)
+
+
+def test_table1_takes_gpaw_relaxations_like_vasp_ones_and_names_the_program():
+    gpaw = [{**vasp(site, energy, height), "kind": "gpaw", "natoms": 33}
+            for site, energy, height in (("top", -279.10, 2.25), ("hollow", -279.30, 2.20))]
+    rows = report.table1(gpaw + [{**vasp("hollow", -279.0, 2.1), "adatom": "Dy", "path": "/zz/hollow"}])
+    assert [(r["site"], r["program"]) for r in rows] == [("hollow", "gpaw"), ("hollow", "vasp"), ("top", "gpaw")]
+    assert rows[2]["e_ads_rel_mev"] == pytest.approx(200.0) and rows[2]["paper_e_ads_rel_mev"] == 85.0
+    assert rows[1]["paper_height_angstrom"] is None  # a Dy run has no paper value beside it
 
 
 def test_table1_without_a_good_hollow_or_with_another_cell_gives_no_difference():
@@ -139,14 +151,17 @@ def test_markdown_and_csv_content():
     rows = report.table1(records())
     markdown = report.to_markdown(rows, report.TABLE1_COLUMNS)
     lines = markdown.splitlines()
-    assert lines[0] == "| site | status | E − E(hollow) (meV) | height (Å) | note |"
-    assert lines[2] == "| hollow | ok | 0.0 | 2.279 |  |"
-    assert lines[3] == f"| top | ok | {(E_TOP - E_HOLLOW) * 1000:.1f} | 2.320 |  |" == "| top | ok | 84.9 | 2.320 |  |"
-    assert lines[5] == "| fcc | failed | — | — | (1) |"
+    assert lines[0] == ("| site | program | status | E − E(hollow) (meV) | height (Å) | paper (meV) | paper (Å) "
+                        "| note |")
+    assert lines[2] == "| hollow | vasp | ok | 0.0 | 2.279 | 0 | 2.28 |  |"
+    assert lines[3] == f"| top | vasp | ok | {(E_TOP - E_HOLLOW) * 1000:.1f} | 2.320 | 85 | 2.32 |  |" \
+        == "| top | vasp | ok | 84.9 | 2.320 | 85 | 2.32 |  |"
+    assert lines[5] == "| fcc | vasp | failed | — | — | — | — | (1) |"
     assert lines[-1] == "- (1) fcc: vasprun.xml ends inside &lt;scstep&gt;"
     text = report.to_csv(rows, report.TABLE1_COLUMNS)
-    assert text.splitlines()[0] == "site,status,e_ads_rel_mev,height_angstrom"
-    assert text.splitlines()[-1] == "fcc,failed,,"
+    assert text.splitlines()[0] == ("site,program,status,e_ads_rel_mev,height_angstrom,paper_e_ads_rel_mev,"
+                                    "paper_height_angstrom")
+    assert text.splitlines()[-1] == "fcc,vasp,failed,,,,"
     assert "scstep" not in text
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert float(parsed[2]["e_ads_rel_mev"]) == pytest.approx((E_BRIDGE - E_HOLLOW) * 1000, abs=0.05)
@@ -202,7 +217,7 @@ def test_write_report_skips_missing_kinds_and_removes_stale_files(tmp_path):
     written = report.write_report([r for r in records() if r["kind"] == "molcas"], out)
     assert "table1.md" not in [path.name for path in written]
     assert not (out / "table1.md").exists() and not (out / "table1.csv").exists()
-    assert "Skipped: no VASP runs in the store." in (out / "report.md").read_text()
+    assert "Skipped: no VASP or GPAW runs in the store." in (out / "report.md").read_text()
     written = report.write_report([r for r in records() if r["kind"] == "vasp"], out)
     assert sorted(path.name for path in written) == ["report.md", "table1.csv", "table1.md"]
     assert sorted(os.listdir(out)) == ["report.md", "table1.csv", "table1.md"]

@@ -131,7 +131,7 @@ def test_missing_basis_for_an_element_is_refused():
 
 
 def test_missing_and_malformed_files(tmp_path):
-    with pytest.raises(SpecError, match="not found.*bundled studies: demo_tb_benzene"):
+    with pytest.raises(SpecError, match="not found.*bundled studies: demo_gpaw, demo_tb_benzene"):
         load_study(tmp_path / "nope.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: [unclosed\n")

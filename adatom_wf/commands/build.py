@@ -1,4 +1,4 @@
-"""``adatom-wf build STUDY``: the VASP inputs of every adsorption site, under runs/<study>/dft/<site>/."""
+"""``adatom-wf build STUDY``: the VASP (or GPAW) inputs of every adsorption site, under runs/<study>/dft/<site>/."""
 
 from pathlib import Path
 
@@ -19,7 +19,10 @@ from adatom_wf.commands.options import echo_json, json_option, load_checked_stud
 @click.option("--site", "sites", multiple=True, help="Build only this site (repeatable; default: every site).")
 @json_option
 def command(study, runs_dir, potcar_dir, sites, as_json):
-    """Write POSCAR, INCAR, KPOINTS and POTCAR of every site of STUDY, and runs/<study>/manifest.json."""
+    """Write POSCAR, INCAR, KPOINTS and POTCAR of every site of STUDY, and runs/<study>/manifest.json.
+
+    With dft.program: gpaw, POSCAR and gpaw.json per site and the generated PAW setups in dft/setups/.
+    """
     from adatom_wf.errors import SpecError
 
     spec = load_checked_study(study)  # before the heavy imports: a bad study fails fast
@@ -29,19 +32,32 @@ def command(study, runs_dir, potcar_dir, sites, as_json):
 
     from adatom_wf.layout import site_dir, study_dir
     from adatom_wf.manifest import write_stage
-    from adatom_wf.vasp.inputs import VASP_RESULTS, potcar_library, site_files
 
-    library = potcar_library(potcar_dir)
     files, record = {}, {"sites": {}}
-    for site in sites or list(spec.sites):
-        written, record["sites"][site] = site_files(spec, site, library)
-        files.update(written)
+    if spec.dft.program == "gpaw":  # gpaw.json and POSCAR per site, the generated setups once (docs/gpaw.md)
+        from adatom_wf.gpaw.inputs import GPAW_RESULTS as results
+        from adatom_wf.gpaw.inputs import setup_files, site_files
+
+        library = None
+        for site in sites or list(spec.sites):
+            written, record["sites"][site] = site_files(spec, site)
+            files.update(written)
+        files.update(setup_files(spec))
+    else:
+        from adatom_wf.vasp.inputs import VASP_RESULTS as results
+        from adatom_wf.vasp.inputs import potcar_library, site_files
+
+        library = potcar_library(potcar_dir)
+        for site in sites or list(spec.sites):
+            written, record["sites"][site] = site_files(spec, site, library)
+            files.update(written)
     root = study_dir(Path(runs_dir), spec)
-    manifest = write_stage(root, "build", spec, files, record, results=VASP_RESULTS)
-    if library is not None:
+    manifest = write_stage(root, "build", spec, files, record, results=results)
+    if library is not None:  # VASP with a POTCAR library
         for site in record["sites"]:
             (root / site_dir(site) / "POTCAR.spec").unlink(missing_ok=True)
-    missing = sorted({p for site in record["sites"].values() for p in site["potcars"]}) if library is None else []
+    missing = sorted({p for site in record["sites"].values() for p in site["potcars"]}) \
+        if library is None and spec.dft.program == "vasp" else []
     if as_json:
         echo_json({"study": spec.name, "root": str(root), "manifest": str(manifest), "sites": record["sites"],
                    "missing_potcars": missing})

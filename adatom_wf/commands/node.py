@@ -15,8 +15,9 @@ from adatom_wf.commands.options import runs_dir_option, study_argument
 @click.argument("node_name", metavar="NODE")
 @runs_dir_option
 @click.option("--attempt", type=int, default=1, show_default=True, help="Attempt number (set by the job script).")
-@click.option("--vasp-exit-code", type=int, default=None, help="Exit code of the VASP command (relax nodes).")
-def command(study, node_name, runs_dir, attempt, vasp_exit_code):
+@click.option("--program-exit-code", "--vasp-exit-code", "program_exit_code", type=int, default=None,
+              help="Exit code of the VASP command or the GPAW relaxation (relax nodes).")
+def command(study, node_name, runs_dir, attempt, program_exit_code):
     """Run NODE of STUDY in its directory under RUNS_DIR/<study>/ and write its result file."""
     import sys
     import traceback
@@ -38,7 +39,7 @@ def command(study, node_name, runs_dir, attempt, vasp_exit_code):
     from adatom_wf.workflow.actions import NodeOutcome, run_action
 
     try:
-        outcome = run_action(spec, root, node, attempt, vasp_exit_code)
+        outcome = run_action(spec, root, node, attempt, program_exit_code)
     except AdatomWfError as error:
         outcome = NodeOutcome(False, str(error))
     except Exception as error:  # a bug must still leave a failed result, and the traceback in the job log

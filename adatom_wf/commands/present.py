@@ -20,7 +20,7 @@ def report_lines(report) -> list[str]:
     if report.cancelled:
         lines.append(f"  cancelled jobs that could never start: {', '.join(report.cancelled)}")
     for name, written in report.prepared.items():
-        lines.append(f"  {name}: wrote VASP inputs {' '.join(written)}")
+        lines.append(f"  {name}: wrote inputs {' '.join(written)}")
     planned = {p.name for p in report.planned}
     planned_states = [label for label in report.oxidation_states if molcas_name(label) in planned]
     if planned_states:

@@ -22,12 +22,18 @@ def summary(study) -> dict:
         "adatom": study.adatom,
         "substrate": study.substrate.model_dump(),
         "sites": {name: site.height_angstrom for name, site in study.sites.items()},
+        "dft_program": study.dft.program,
         "potcars": study.potcar_symbols(),
         "incar": study.dft.incar,
         "kpoints": study.dft.kpoints.model_dump(),
         "cluster": study.cluster.model_dump(),
         "oxidation_states": {},
     }
+    if study.dft.program == "gpaw":  # the VASP keys stay (a contract) but say nothing of a GPAW study
+        from adatom_wf.gpaw.inputs import gpaw_parameters
+
+        data["gpaw"] = gpaw_parameters(study)
+        data["potcars"], data["incar"] = {}, {}
     if study.molcas is not None:
         from adatom_wf.molcas.basis import basis_library_dir
         from adatom_wf.molcas.cost import state_cost
@@ -62,7 +68,16 @@ def command(study, as_json):
     n, m = data["substrate"]["supercell"]
     click.echo(f"study {data['name']}: {data['adatom']} on {n}x{m} {data['substrate']['kind']} (valid)")
     click.echo("  sites: " + ", ".join(f"{k} at {v:g} Å" for k, v in data["sites"].items()))
-    click.echo(f"  VASP: POTCARs {data['potcars']}, k-points {data['kpoints']['style']} {data['kpoints']['grid']}")
+    kpoints = f"k-points {data['kpoints']['style']} {data['kpoints']['grid']}"
+    if data["dft_program"] == "gpaw":
+        g = data["gpaw"]
+        mode = f"LCAO {g['basis']}" if g["mode"] == "lcao" else f"plane waves {g['ecut_ev']:g} eV"
+        core = "4f in the core (generated setup), non-spin-polarised" if g["f_in_core"] else \
+            "GPAW's standard setup, spin-polarised" + (f", U = {g['hubbard_u_ev']:g} eV" if "hubbard_u_ev" in g else "")
+        click.echo(f"  GPAW: {mode}, h {g['grid_spacing_angstrom']:g} Å, {kpoints}, {core}; forces < "
+                   f"{g['fmax_ev_per_angstrom']:g} eV/Å within {g['max_steps']} steps")
+    else:
+        click.echo(f"  VASP: POTCARs {data['potcars']}, {kpoints}")
     c = data["cluster"]
     click.echo(f"  cluster: {c['site']} site, {c['rings']} ring(s), from the {c['geometry']} cell")
     for label, state in data["oxidation_states"].items():

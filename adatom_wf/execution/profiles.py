@@ -113,6 +113,12 @@ class VaspSettings(Resources):
     command: str  # the VASP command line, e.g. "srun vasp_std"; split like a shell would, every word quoted
 
 
+class GpawSettings(Resources):
+    # What runs `-m adatom_wf.gpaw.relax DIR`, e.g. "srun gpaw python" or "mpiexec -n 8 gpaw python" (GPAW built
+    # with MPI). Default: the Python of the adatom-wf that submits (one process).
+    command: str | None = None
+
+
 class MolcasSettings(Resources):
     mem_mb: int | None = Field(default=None, ge=100)  # MOLCAS_MEM; None: from each state's cost estimate
     max_mem_mb: int | None = Field(default=None, ge=100)  # cap of the MOLCAS_MEM taken from the estimate
@@ -139,6 +145,7 @@ class Profile(_Strict):
     environment: dict[str, str] = {}  # exported before the node runs
     adatom_wf: str | None = None  # the adatom-wf command on the compute nodes (default: the one submitting)
     vasp: VaspSettings | None = None
+    gpaw: GpawSettings = GpawSettings()
     carve: Resources = Resources()
     molcas: MolcasSettings = MolcasSettings()
 
@@ -160,9 +167,11 @@ class Profile(_Strict):
                 raise ValueError(f"environment variable name {name!r} is not a valid shell name")
         return value
 
-    def stage(self, stage: str) -> Resources:
-        """Resources of a stage's jobs: the stage's section over the profile's defaults."""
-        section = {"relax": self.vasp, "carve": self.carve, "integrals": self.molcas, "molcas": self.molcas}.get(stage)
+    def stage(self, stage: str, program: str = "vasp") -> Resources:
+        """Resources of a stage's jobs: the stage's section over the profile's defaults (relax: the section of the
+        study's DFT program, vasp or gpaw)."""
+        relax = self.gpaw if program == "gpaw" else self.vasp
+        section = {"relax": relax, "carve": self.carve, "integrals": self.molcas, "molcas": self.molcas}.get(stage)
         merged = {"time": self.time, "nodes": self.nodes, "ntasks": self.ntasks, "cpus_per_task": self.cpus_per_task,
                   "memory": self.memory, "partition": self.partition, "qos": self.qos}
         if section is not None:
@@ -174,10 +183,10 @@ class Profile(_Strict):
             merged["cpus_per_task"] = self.molcas.nprocs
         return Resources(**merged)
 
-    def max_time_seconds(self, stage: str) -> int:
+    def max_time_seconds(self, stage: str, program: str = "vasp") -> int:
         if self.max_time is not None:
             return slurm_time_seconds(self.max_time)
-        return 4 * slurm_time_seconds(self.stage(stage).time)
+        return 4 * slurm_time_seconds(self.stage(stage, program).time)
 
     def max_memory_mb(self) -> int | None:
         return slurm_memory_mb(self.max_memory) if self.max_memory is not None else None

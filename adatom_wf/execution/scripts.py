@@ -43,10 +43,12 @@ class NodeContext:
     attempt: int
     adatom_wf: tuple[str, ...]  # the command that runs adatom-wf on the compute node
     molcas_mem_mb: int | None = None  # MOLCAS_MEM of a molcas node from its cost estimate (None: the profile's)
+    gpaw_command: tuple[str, ...] = ()  # a relax node of a GPAW study: what runs `-m adatom_wf.gpaw.relax DIR`
 
 
 def node_script(context: NodeContext, profile: Profile) -> str:
-    """The bash script of one node: modules, environment, then the node's command (VASP + judge for relax)."""
+    """The bash script of one node: modules, environment, then the node's command (VASP or GPAW + judge for
+    relax)."""
     values = {
         "study": context.study,
         "node": context.node,
@@ -60,6 +62,7 @@ def node_script(context: NodeContext, profile: Profile) -> str:
         "modules": list(profile.modules),
         "environment": sorted(profile.environment.items()),
         "vasp_command": shlex.split(profile.vasp.command) if profile.vasp is not None else [],
+        "gpaw_command": list(context.gpaw_command),
         "molcas_mem_mb": int(context.molcas_mem_mb or profile.molcas.mem_mb or MOLCAS_DEFAULT_MEM_MB),
         "molcas_nprocs": int(profile.molcas.nprocs),
         "molcas_workdir": molcas_workdir(profile, context),

@@ -2,7 +2,8 @@
 
 ``run_action`` is called by the hidden ``adatom-wf node`` verb inside the job (both executors):
 
-- relax.<site>: VASP itself runs in the node script; this judges its output (adatom_wf.vasp.verdict);
+- relax.<site>: VASP (or GPAW's relaxation, dft.program: gpaw) runs in the node script; this judges its output
+  (adatom_wf.vasp.verdict, adatom_wf.gpaw.results);
 - carve.<site>-<rings>: carve the cluster from the supercell ``run --structure`` supplied, else from the
   relaxed CONTCAR (cluster.geometry: relaxed) or the ideal cell, and write it (adatom_wf.structure.cluster);
 - integrals.<site>-<rings>: GATEWAY + SEWARD once for the cluster and basis (adatom_wf.molcas.integrals);
@@ -10,7 +11,7 @@
 - parse: every run of the study into runs/<study>/results.h5 (adatom_wf.parse, adatom_wf.store);
 - report: the tables and figures of the store under runs/<study>/report/ (adatom_wf.report).
 
-``prepare_relax`` writes a site's VASP inputs before submission (errors surface on the login node, before
+``prepare_relax`` writes a site's VASP (or GPAW) inputs before submission (errors surface on the login node, before
 anything is submitted); ``restart_relax`` / ``restart_molcas`` keep what a stopped run left for the next attempt
 (VASP: its CONTCAR becomes the POSCAR; OpenMolcas: its newest RasOrb, the next attempt's starting orbitals);
 ``start_over`` moves a completed node's outputs to attempt-<n>/ before ``run --force`` redoes it.
@@ -38,14 +39,20 @@ VASP_OUTPUTS = ("OUTCAR", "vasprun.xml", "CONTCAR", "OSZICAR", "XDATCAR", "EIGEN
                 "CHG", "CHGCAR", "WAVECAR", "PROCAR", "REPORT", "vaspout.h5")
 
 
-def run_action(study, root: Path, node, attempt: int, vasp_exit_code: int | None = None) -> NodeOutcome:
+def run_action(study, root: Path, node, attempt: int, program_exit_code: int | None = None) -> NodeOutcome:
     root = Path(root)
     if node.stage == "relax":
+        program = study.dft.program
+        if program_exit_code is None:
+            raise SpecError(f"node {node.name} judges a {program.upper()} run: pass --program-exit-code (the node "
+                            "script does)")
+        if program == "gpaw":
+            from adatom_wf.gpaw.results import judge_gpaw
+
+            return NodeOutcome(*judge_gpaw(root / node.directory, program_exit_code))
         from adatom_wf.vasp.verdict import judge_vasp
 
-        if vasp_exit_code is None:
-            raise SpecError(f"node {node.name} judges a VASP run: pass --vasp-exit-code (the node script does)")
-        verdict = judge_vasp(root / node.directory, vasp_exit_code)
+        verdict = judge_vasp(root / node.directory, program_exit_code)
         return NodeOutcome(verdict.ok, verdict.reason, verdict.details)
     actions = {"carve": lambda: _carve(study, root), "integrals": lambda: _integrals(study, root, node),
                "molcas": lambda: _molcas(study, root, node, attempt),
@@ -130,7 +137,10 @@ def _report(root: Path) -> NodeOutcome:
 # --- before (re)submission -------------------------------------------------------------------------------------
 
 def prepare_relax(study, root: Path, node, library: Path | None) -> list[str]:
-    """Write the site's missing VASP inputs (never replacing one); refuse if no POTCAR can be had."""
+    """Write the site's missing VASP inputs (never replacing one); refuse if no POTCAR can be had. GPAW: its
+    inputs and the study's generated setups (adatom_wf.gpaw.inputs)."""
+    if study.dft.program == "gpaw":
+        return _prepare_gpaw(study, Path(root), node)
     directory = Path(root) / node.directory
     wanted = [name for name in (*VASP_INPUTS, "POTCAR") if not (directory / name).is_file()]
     if not wanted:
@@ -149,10 +159,32 @@ def prepare_relax(study, root: Path, node, library: Path | None) -> list[str]:
     return sorted(Path(name).name for name in files)
 
 
+def _prepare_gpaw(study, root: Path, node) -> list[str]:
+    from adatom_wf.gpaw.inputs import GPAW_RESULTS, SETUPS_DIR, setup_files, site_files
+    from adatom_wf.manifest import write_stage
+
+    every, site = site_files(study, node.site)
+    files = {path: data for path, data in every.items() if not (root / path).is_file()}
+    setups = root / SETUPS_DIR
+    if not setups.is_dir() or not any(setups.iterdir()):  # once per study, shared by every site
+        files.update(setup_files(study))
+    if not files:
+        return []
+    write_stage(root, "build", study, files, {"sites": {node.site: site}}, results=GPAW_RESULTS)
+    return sorted(Path(name).name for name in files)
+
+
+def _relax_outputs(directory: Path) -> list[Path]:
+    """What a VASP or GPAW run wrote in a site directory (never its inputs: POSCAR, INCAR, gpaw.json …)."""
+    from adatom_wf.gpaw.inputs import GPAW_OUTPUTS
+
+    return [directory / name for name in dict.fromkeys((*VASP_OUTPUTS, *GPAW_OUTPUTS))]
+
+
 def restart_relax(root: Path, node, attempt: int) -> str:
     """Move the outputs of ``attempt`` to attempt-<n>/ and continue from its CONTCAR (if it holds the structure)."""
     directory = Path(root) / node.directory
-    keep = layout.archive_attempt(directory, [directory / name for name in VASP_OUTPUTS])
+    keep = layout.archive_attempt(directory, _relax_outputs(directory))
     if keep is None:
         return "starts again from POSCAR"
     contcar = keep / "CONTCAR"
@@ -167,7 +199,7 @@ def start_over(root: Path, node) -> str:
     """Before a forced new attempt of a completed node: its outputs to attempt-<n>/ (inputs stay)."""
     directory = Path(root) / node.directory
     if node.stage == "relax":
-        keep = layout.archive_attempt(directory, [directory / name for name in VASP_OUTPUTS])
+        keep = layout.archive_attempt(directory, _relax_outputs(directory))
     elif node.stage == "carve":  # the supplied structure stays (run --structure replaces it); a copy is kept
         keep = layout.archive_attempt(directory, [directory / name for name in ("cluster.xyz", "cluster.json")])
         if keep is not None and (directory / layout.SUPPLIED).is_dir():

@@ -2,7 +2,8 @@
 
 For a study the graph is (docs/execution.md)::
 
-    relax.<site>  (one per site; only when the study relaxes: execution.relax, else cluster.geometry: relaxed)
+    relax.<site>  (one per site, VASP or GPAW: dft.program; only when the study relaxes: execution.relax, else
+                   cluster.geometry: relaxed)
         │  relax.<cluster.site> only, when cluster.geometry is "relaxed" and no structure was supplied
         ▼
     carve.<site>-<rings>
@@ -41,11 +42,14 @@ class Node:
     needs: tuple[str, ...] = ()
     site: str | None = None
     oxidation_state: str | None = None
+    program: str | None = None  # relax nodes: the DFT program, vasp or gpaw
 
     def as_dict(self) -> dict:
         data = {"name": self.name, "stage": self.stage, "directory": self.directory, "needs": list(self.needs)}
         if self.site is not None:
             data["site"] = self.site
+        if self.program is not None:
+            data["program"] = self.program
         if self.oxidation_state is not None:
             data["oxidation_state"] = self.oxidation_state
         return data
@@ -173,7 +177,8 @@ def study_graph(study, carve_supplied: bool = False) -> Graph:
     supercell ``run --structure`` gave it (cluster/<site>-<rings>/supplied/), not a relax node's CONTCAR."""
     nodes = []
     if study.relaxes_sites():
-        nodes += [Node(relax_name(site), "relax", layout.site_dir(site), site=site) for site in study.sites]
+        nodes += [Node(relax_name(site), "relax", layout.site_dir(site), site=site, program=study.dft.program)
+                  for site in study.sites]
     cluster = study.cluster
     carve_needs = (relax_name(cluster.site),) if cluster.geometry == "relaxed" and not carve_supplied else ()
     carve = Node(carve_name(cluster.site, cluster.rings), "carve", layout.cluster_dir(cluster.site, cluster.rings),

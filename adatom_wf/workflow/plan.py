@@ -61,10 +61,11 @@ def plan_node(node, state: str, reason: str, job: dict | None, profile: Profile,
         )
     time_limit = None
     if executor == "slurm":
-        base = slurm_time_seconds(profile.stage(node.stage).time)
+        program = node.program or "vasp"
+        base = slurm_time_seconds(profile.stage(node.stage, program).time)
         seconds = base
         if state == slurm.TIMEOUT and job and job.get("time"):
-            seconds = min(max(2 * slurm_time_seconds(job["time"]), base), profile.max_time_seconds(node.stage))
+            seconds = min(max(2 * slurm_time_seconds(job["time"]), base), profile.max_time_seconds(node.stage, program))
         time_limit = slurm_time(seconds)
     raised = None
     if executor == "slurm" and state == slurm.OUT_OF_MEMORY:
@@ -88,7 +89,7 @@ def batches(graph, planned: list[Planned], profile: Profile, limit: int) -> list
     groups: dict[tuple, list[str]] = {}
     for p in planned:
         parents = tuple(sorted(n for n in graph[p.name].needs if n in names_now))
-        resources = profile.stage(p.stage)
+        resources = profile.stage(p.stage, graph[p.name].program or "vasp")
         if p.memory is not None:
             resources = resources.model_copy(update={"memory": p.memory})
         groups.setdefault((p.stage, parents, p.time, resources), []).append(p.name)

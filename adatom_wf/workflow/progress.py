@@ -8,8 +8,9 @@ Two views of the same rows (node, state, now, elapsed, expected):
 
 "now" is read from the node's own outputs as they grow: the OpenMolcas module running (the last
 ``--- Start Module:`` of the node's newest ``*.log`` without its ``Stop``; RASSCF with its spin, from
-"Spin quantum number", and which of the node's RASSCF runs it is), or the VASP ionic and electronic step
-(``<calculation>`` and ``<scstep>`` elements of ``vasprun.xml``). Logs are followed from the offset read
+"Spin quantum number", and which of the node's RASSCF runs it is), the VASP ionic and electronic step
+(``<calculation>`` and ``<scstep>`` elements of ``vasprun.xml``), or the GPAW ionic step and SCF iteration
+(``gpaw.txt``). Logs are followed from the offset read
 last time, so a refresh reads only what was appended. "expected" is the node's previous successful run
 (its recorded seconds): the cost estimate (adatom_wf.molcas.cost) predicts memory and scratch, not time.
 """
@@ -106,6 +107,23 @@ def _steps(text: str, ionic: int, electronic: int) -> tuple[int, int]:
     return ionic, electronic
 
 
+class GpawFollower(_Tail):
+    """The ionic step and SCF iteration of a GPAW relaxation, from its growing gpaw.txt: each ``SCF iterations``
+    header starts an ionic step, each ``|iter:  N|`` row is an SCF iteration of it."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.ionic, self.scf = 0, 0
+
+    def activity(self) -> str:
+        for line in self.new_lines() or ():
+            if line.startswith("SCF iterations"):
+                self.ionic, self.scf = self.ionic + 1, 0
+            elif line.startswith("|iter:"):
+                self.scf += 1
+        return f"GPAW ionic step {self.ionic}, SCF iteration {self.scf}" if self.ionic else ""
+
+
 def vasp_activity(directory: Path) -> str:
     """``ionic step 3, electronic step 12`` from a vasprun.xml being written, else ''."""
     return VaspFollower(directory / "vasprun.xml").activity()
@@ -119,10 +137,11 @@ class Activities:
 
     def of(self, stage: str, directory: Path) -> str:
         if stage == "relax":
-            path = directory / "vasprun.xml"
+            gpaw = (directory / "gpaw.json").is_file()  # a GPAW site directory (adatom_wf.gpaw.inputs)
+            path = directory / ("gpaw.txt" if gpaw else "vasprun.xml")
             follower = self.followers.get(path)
             if follower is None:
-                follower = self.followers[path] = VaspFollower(path)
+                follower = self.followers[path] = (GpawFollower if gpaw else VaspFollower)(path)
             return follower.activity()
         if stage not in ("integrals", "molcas"):
             return ""

@@ -213,7 +213,14 @@ def _check_programs(study, root: Path, graph, todo: list[str], settings: Profile
     """What the planned nodes will run must be there and be right: a VASP command for relax nodes, known basis
     sets and renderable OpenMolcas inputs that do not contradict a finished state (molcas.node.check_inputs)."""
     stages = {graph[name].stage for name in todo}
-    if "relax" in stages and settings.vasp is None:
+    if "relax" in stages and study.dft.program == "gpaw":
+        import importlib.util
+
+        if importlib.util.find_spec("gpaw") is None and settings.gpaw.command is None:
+            raise SpecError(f"study {study.name} relaxes its sites with GPAW (dft.program: gpaw) but GPAW is not "
+                            "installed here: pip install 'adatom-wf[gpaw]' (docs/gpaw.md), or set the profile's "
+                            "gpaw.command")
+    elif "relax" in stages and settings.vasp is None:
         relax = [name for name in todo if graph[name].stage == "relax"]
         where = f"profile {profile_name!r}" if profile_name else "the local executor without --profile"
         raise SpecError(f"study {study.name} runs VASP ({', '.join(relax)}) but {where} has no vasp.command; "
@@ -281,7 +288,8 @@ def _prepare(study, root: Path, graph, report: RunReport, jobs: dict, potcar_dir
     if relax:
         from adatom_wf.vasp.inputs import potcar_library
 
-        library = potcar_library(str(potcar_dir) if potcar_dir else None)
+        vasp = study.dft.program == "vasp"
+        library = potcar_library(str(potcar_dir) if potcar_dir else None) if vasp else None
         for planned in relax:
             written = actions.prepare_relax(study, root, graph[planned.name], library)
             if written:
@@ -303,11 +311,13 @@ def _prepare(study, root: Path, graph, report: RunReport, jobs: dict, potcar_dir
 def _contexts(study, root: Path, graph, planned: list[Planned], profile: Profile,
               costs: dict) -> dict[str, NodeContext]:
     command = tuple(_adatom_wf_command(profile))
+    gpaw = tuple(shlex.split(profile.gpaw.command) if profile.gpaw.command else [sys.executable])
     return {p.name: NodeContext(
         study=study.name, node=p.name, stage=p.stage, directory=str(root / graph[p.name].directory),
         study_file=str(layout.study_snapshot_path(root)), runs_dir=str(root.parent),
         result_file=str(layout.result_path(root, p.name)), attempt=p.attempt, adatom_wf=command,
         molcas_mem_mb=molcas_mem_of(graph[p.name], costs),
+        gpaw_command=gpaw if graph[p.name].program == "gpaw" else (),
     ) for p in planned}
 
 

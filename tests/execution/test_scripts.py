@@ -42,6 +42,15 @@ def test_node_scripts_match_their_golden_files():
     check_golden("carve.hollow-1.sh", node_script(context("carve.hollow-1", "carve", "cluster/hollow-1"), PROFILE))
 
 
+def test_a_gpaw_relax_node_runs_the_profiles_gpaw_command_then_the_judge():
+    gpaw = context("relax.top", "relax", "dft/top")
+    gpaw = NodeContext(**{**gpaw.__dict__, "gpaw_command": ("srun", "gpaw", "python")})
+    text = node_script(gpaw, PROFILE)
+    check_golden("relax.top.gpaw.sh", text)
+    assert "srun gpaw python -m adatom_wf.gpaw.relax /home/me/runs/demo/dft/top" in text
+    assert "--program-exit-code \"$gpaw_exit\"" in text and "vasp_std" not in text
+
+
 def test_batch_script_of_an_array_matches_its_golden_file():
     job = BatchJob(study="demo", stage="molcas", nodes=("molcas.Tb3+", "molcas.Tb2+"),
                    scripts=("/home/me/runs/demo/workflow/scripts/molcas.Tb3+.sh",

@@ -291,3 +291,33 @@ def test_bad_input_is_refused_and_nothing_is_submitted(slurm_cluster, tmp_path, 
             case.run()
     finally:
         os.environ["PATH"] = env_path
+
+
+def test_a_gpaw_relaxation_runs_as_a_slurm_job(slurm_cluster, tmp_path, cli):
+    """dft.program: gpaw on Slurm: the relax node's job runs the profile's gpaw.command, then the judge."""
+    pytest.importorskip("gpaw", reason="GPAW is not installed: bash .ci/setup installs it")
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parents[1] / "gpaw" / "tiny_gpaw.yaml").read_text())
+    data["name"] = "slurm_gpaw"
+    data["dft"]["gpaw"]["max_steps"] = 20
+    study_file = tmp_path / "slurm_gpaw.yaml"
+    study_file.write_text(yaml.safe_dump(data))
+    profiles = write_profiles(tmp_path, write_control(tmp_path / "control.json", {}),
+                              gpaw={"command": f"{sys.executable}", "time": "00:20:00"})
+    study = load_study(study_file)
+    report = run_study(study, tmp_path / "runs", executor="slurm", profile="test", profiles_file=profiles)
+    relax = report.batches[0]
+    assert relax["nodes"] == ["relax.hollow"] and relax["time"] == "00:20:00"  # the profile's gpaw section
+    deadline = time.monotonic() + 400
+    while True:
+        states = {s.node: s for s in study_status(study, tmp_path / "runs")}
+        if all(s.state in TERMINAL for s in states.values()) or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    assert {name: s.state for name, s in states.items()} == {
+        "relax.hollow": "COMPLETED", "carve.hollow-1": "COMPLETED", "parse": "COMPLETED", "report": "COMPLETED"}
+    log = Path(states["relax.hollow"].log).read_text()
+    assert "relax.hollow: running the GPAW relaxation in" in log and "relax.hollow: ok" in log
+    stored = json.loads(cli("show", tmp_path / "runs" / "slurm_gpaw" / "results.h5", "--json").stdout)["runs"]
+    assert [(r["kind"], r["status"], r["converged"]) for r in stored] == [("gpaw", "ok", True)]

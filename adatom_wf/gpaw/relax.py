@@ -1,0 +1,89 @@
+"""The GPAW relaxation of one site, run inside the node's job: ``python -m adatom_wf.gpaw.relax DIR``.
+
+The node script runs it under the profile's ``gpaw.command`` (default: this Python; on a cluster e.g.
+``srun gpaw python`` or ``mpiexec -n 8 gpaw python``), then ``adatom-wf node`` judges what it wrote
+(:func:`adatom_wf.gpaw.results.judge_gpaw`), as it judges a VASP run. In DIR it reads ``gpaw.json`` and ``POSCAR``
+(:mod:`adatom_wf.gpaw.inputs`) and writes:
+
+- ``gpaw.txt``: GPAW's own log; ``relax.log``: the optimiser's steps; ``relax.traj``: every ionic step (ASE
+  trajectory: structure, energy, free energy, forces);
+- ``CONTCAR``: the latest geometry, rewritten after every ionic step (what a restart and the carve node read);
+- ``relax.json``, at the end: status ``converged`` | ``not_converged`` (max_steps reached) | ``scf_failed``,
+  the step count, energies and the largest force. A run killed before the end leaves no ``relax.json``.
+
+Exit code 0 when the relaxation ran to its end (converged or not: the judge decides), 1 otherwise.
+"""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def _write_json(path: Path, data: dict) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    os.replace(temporary, path)
+
+
+def relax(directory: Path) -> int:
+    import ase.io
+    import numpy as np
+    from ase.optimize import BFGS
+    from ase.parallel import world
+    from gpaw import GPAW, KohnShamConvergenceError, setup_paths
+    from gpaw import __version__ as gpaw_version
+
+    settings = json.loads((directory / "gpaw.json").read_text())
+    for relative in reversed(settings["setup_paths"]):
+        setup_paths.insert(0, str((directory / relative).resolve()))
+    atoms = ase.io.read(directory / "POSCAR", format="vasp")
+    moments = settings["magnetic_moments"]
+    if moments:
+        atoms.set_initial_magnetic_moments([moments.get(symbol, 0.0) for symbol in atoms.get_chemical_symbols()])
+    atoms.calc = GPAW(**settings["calculator"], txt=str(directory / "gpaw.txt"))
+    optimizer_settings = settings["optimizer"]
+    optimizer = BFGS(atoms, trajectory=str(directory / "relax.traj"), logfile=str(directory / "relax.log"))
+    optimizer.attach(lambda: ase.io.write(directory / "CONTCAR", atoms, format="vasp", direct=True, sort=False))
+    started = time.monotonic()
+    outcome = {"program": "gpaw", "gpaw_version": gpaw_version, "site": settings["site"],
+               "fmax_ev_per_angstrom": optimizer_settings["fmax_ev_per_angstrom"],
+               "max_steps": optimizer_settings["max_steps"]}
+    try:
+        converged = optimizer.run(fmax=optimizer_settings["fmax_ev_per_angstrom"], steps=optimizer_settings["max_steps"])
+    except KohnShamConvergenceError as error:
+        outcome.update(status="scf_failed", reason=f"SCF not converged in {settings['calculator']['maxiter']} "
+                       f"iterations at ionic step {optimizer.nsteps} ({' '.join(str(error).split())})",
+                       ionic_steps=optimizer.nsteps, seconds=round(time.monotonic() - started, 1))
+        if world.rank == 0:
+            _write_json(directory / "relax.json", outcome)
+        return 0
+    forces = atoms.get_forces()
+    outcome.update(
+        status="converged" if converged else "not_converged", ionic_steps=optimizer.nsteps,
+        energy_ev=float(atoms.get_potential_energy(force_consistent=True)),
+        energy_sigma0_ev=float(atoms.get_potential_energy()),
+        max_force_ev_per_angstrom=float(np.linalg.norm(forces, axis=1).max()),
+        scf_iterations_last_step=int(atoms.calc.get_number_of_iterations()),
+        seconds=round(time.monotonic() - started, 1))
+    if world.rank == 0:
+        _write_json(directory / "relax.json", outcome)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    directory = Path(argv[0] if argv else ".").resolve()
+    try:
+        return relax(directory)
+    except Exception as error:  # the judge reports it; the traceback stays in the job's log
+        import traceback
+
+        traceback.print_exc()
+        print(f"adatom-wf: the GPAW relaxation in {directory} stopped: {type(error).__name__}: {error}",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
