@@ -21,7 +21,7 @@ from pathlib import Path
 from adatom_wf.errors import ParseError
 from adatom_wf.facts import SITES
 from adatom_wf.manifest import sha256_file
-from adatom_wf.vasp.results import find_adatom, height_above_plane, read_contcar
+from adatom_wf.structure.adatom_site import find_adatom, locate_adatom, read_contcar
 
 # GPAW's text output opens with its banner, whose last line carries the version: since GPAW 24
 #       __  _  _
@@ -185,12 +185,8 @@ def parse_gpaw_run(directory, *, adatom: str | None = None, substrate_element: s
             notes.append(f"{error}: final structure from relax.traj")
     else:
         notes.append("no CONTCAR: final structure from relax.traj")
-    symbol, index, note = find_adatom(structure["symbols"], adatom)
-    notes += [note] if note else []
-    substrate = [i for i, s in enumerate(structure["symbols"]) if s == substrate_element]
-    height = None
-    if index is not None and substrate:
-        height = height_above_plane(structure["cell_angstrom"], structure["positions_angstrom"], index, substrate)
+    symbol, height, located = locate_adatom(structure, adatom, substrate_element)
+    notes += located
     record.update(adatom=symbol, energy_ev=numbers["energy_ev"], energy_sigma0_ev=numbers["energy_sigma0_ev"],
                   adatom_height_angstrom=height, final_structure=structure, structure_source=structure_source,
                   sources=dict(sorted(sources.items())))

@@ -19,10 +19,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adatom_wf.errors import ParseError, StructureError
+from adatom_wf.errors import ParseError
 from adatom_wf.facts import SITES
-from adatom_wf.lanthanides import LANTHANIDES
 from adatom_wf.manifest import sha256_file
+from adatom_wf.structure.adatom_site import find_adatom, locate_adatom, read_contcar
 from adatom_wf.vasp import verdict
 
 # PSTRESS is in kbar; 1 kbar = 1e8 Pa = 1e-22 J/Å³, and 1 eV = 1.602176634e-19 J.
@@ -232,49 +232,6 @@ def _ionic_converged_by_count(nsw, ibrion, ediffg, steps: int) -> bool:
     return nsw <= 1 or steps < nsw
 
 
-# --- structure, height ----------------------------------------------------------------------------------------
-
-def read_contcar(path: Path) -> dict:
-    from adatom_wf.structure.io import read_structure
-
-    try:
-        atoms, _ = read_structure(path, format="vasp")
-    except StructureError as error:
-        raise ParseError(verdict.unreadable("CONTCAR", error)) from None
-    return {"symbols": atoms.get_chemical_symbols(), "cell_angstrom": atoms.cell.array.tolist(),
-            "positions_angstrom": atoms.positions.tolist()}
-
-
-def find_adatom(symbols: list[str], adatom: str | None) -> tuple[str | None, int | None, str | None]:
-    """(symbol, index, warning): the given ``adatom``, else the single lanthanide atom of the structure."""
-    if adatom is None:
-        found = sorted({s for s in symbols if s in LANTHANIDES})
-        if len(found) != 1 or symbols.count(found[0]) != 1:
-            return None, None, None
-        adatom = found[0]
-    indices = [i for i, s in enumerate(symbols) if s == adatom]
-    if len(indices) != 1:
-        return adatom, None, f"{len(indices)} {adatom} atoms in the final structure: no adatom height"
-    return adatom, indices[0], None
-
-
-def height_above_plane(cell, positions, index: int, substrate: list[int]) -> float:
-    """Height (Å) of atom ``index`` above the mean plane of the ``substrate`` atoms, along the unit normal of
-    a×b (turned towards +c). Each substrate atom is taken at its minimum image along c relative to the adatom,
-    so a layer that straddles the cell boundary counts as one layer."""
-    import numpy as np
-
-    cell, positions = np.asarray(cell, float), np.asarray(positions, float)
-    normal = np.cross(cell[0], cell[1])
-    normal /= np.linalg.norm(normal)
-    if normal @ cell[2] < 0:
-        normal = -normal
-    offsets = positions[substrate] - positions[index]
-    along_c = np.linalg.solve(cell.T, offsets.T)[2]
-    offsets -= np.outer(np.round(along_c), cell[2])
-    return float(-np.mean(offsets @ normal))
-
-
 # --- the record -----------------------------------------------------------------------------------------------
 
 def _int_or_none(value) -> int | None:
@@ -398,15 +355,9 @@ def parse_vasp_run(directory, *, adatom: str | None = None, substrate_element: s
         record["adatom"] = find_adatom(numbers.structure["symbols"], adatom)[0]
         return record
     structure, structure_source = _final_structure(directory, numbers, sources, notes)
-    symbol, index, note = find_adatom(structure["symbols"], adatom)
-    notes += [note] if note else []
-    substrate = [i for i, s in enumerate(structure["symbols"]) if s == substrate_element]
+    symbol, height, located = locate_adatom(structure, adatom, substrate_element)
+    notes += located
     record.update(adatom=symbol, natoms=len(structure["symbols"]))
-    height = None
-    if index is not None and not substrate:
-        notes.append(f"no {substrate_element} atoms in the final structure: no adatom height")
-    elif index is not None:
-        height = height_above_plane(structure["cell_angstrom"], structure["positions_angstrom"], index, substrate)
     # VASP prints energies with 8 decimals: rounding drops the float noise of the PV and σ→0 arithmetic
     record.update(energy_ev=round(float(numbers.energy_ev), 8), max_force_ev_per_angstrom=max_force,
                   energy_sigma0_ev=None if numbers.energy_sigma0_ev is None else round(numbers.energy_sigma0_ev, 8),
