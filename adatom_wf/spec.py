@@ -22,8 +22,8 @@ from adatom_wf.errors import SpecError
 from adatom_wf.facts import (SITES, csf_count, max_cluster_rings, oxidation_state_charge,
                              supercell_image_distance_angstrom)
 from adatom_wf.lanthanides import (ATOMIC_NUMBERS, LANTHANIDES, OXIDATION_STATE_RANGE, check_characters,
-                                   check_expected_configuration, check_thresholds, fill_defaults, is_lanthanide,
-                                   potcar_f_in_core)
+                                   check_expected_configuration, check_thresholds, f_count_trivalent, fill_defaults,
+                                   is_lanthanide, potcar_f_in_core)
 
 SiteName = Literal[SITES]
 
@@ -315,6 +315,9 @@ class Study(StrictModel):
                 raise ValueError(f"dft.{vasp_only[0]} is VASP's but dft.program is 'gpaw': remove it (GPAW's "
                                  "settings go under dft.gpaw)")
             gpaw = dft.gpaw or Gpaw()
+            if gpaw.f_in_core is not False and f_count_trivalent(self.adatom) == 0:
+                raise ValueError(f"dft.gpaw.f_in_core: {self.adatom}3+ has no 4f electron to keep in the core; set "
+                                 "f_in_core: false (GPAW's standard setup)")
             if gpaw.hubbard_u_ev is not None and gpaw.f_in_core is not False:
                 raise ValueError("dft.gpaw.hubbard_u_ev acts on the 4f shell, which dft.gpaw.f_in_core keeps in the "
                                  "core: set f_in_core: false, or remove hubbard_u_ev")
@@ -431,7 +434,7 @@ def resolve_study_path(argument: str) -> Path:
     if path.is_file():
         return path
     name = path.name[:-5] if path.name.endswith(".yaml") else path.name
-    if not path.exists() and len(path.parts) <= 2 and name in bundled_studies():
+    if len(path.parts) <= 2 and name in bundled_studies():  # also from a folder holding runs/ or a dir of that name
         return Path(str(resources.files(BUNDLED).joinpath(f"{name}.yaml")))
     raise SpecError(f"study file {argument!r} not found (bundled studies: {', '.join(bundled_studies())})")
 

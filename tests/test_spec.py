@@ -35,6 +35,12 @@ def test_paper_study_encodes_the_protocol():
     }
 
 
+def test_a_bundled_study_is_found_by_name_beside_a_folder_of_that_name(tmp_path, monkeypatch):
+    (tmp_path / "demo_gpaw").mkdir()  # e.g. where a user keeps that study's runs
+    monkeypatch.chdir(tmp_path)
+    assert load_study("demo_gpaw").dft.program == "gpaw"
+
+
 def test_demo_study_is_the_small_variant():
     study = load_study("demo_tb_benzene")  # a bundled study by name
     assert study.cluster.rings == 1 and study.cluster.geometry == "ideal"

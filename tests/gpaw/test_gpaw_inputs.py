@@ -69,6 +69,7 @@ def test_the_same_study_gives_byte_identical_inputs():
     ({"dft.gpaw.grid_spacing_angstrom": 0.6}, "grid_spacing_angstrom"),
     ({"dft.gpaw.smearing": 0.1}, "unknown key 'smearing'"),
     ({"dft.program": "quantum-espresso"}, "program"),
+    ({"adatom": "La"}, "La3+ has no 4f electron to keep in the core; set f_in_core: false"),
 ])
 def test_a_study_never_silently_ignores_a_dft_setting(change, words):
     data = tiny()
