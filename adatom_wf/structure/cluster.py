@@ -146,7 +146,7 @@ def carve(atoms: Atoms, *, adatom: str, site: str, rings: int, ch_bond_angstrom:
     order = sorted(range(len(symbols)), key=lambda n: _order_key(symbols[n] == adatom, symbols[n], exact[n]))
     positions = np.round(positions[order], _DECIMALS) + 0.0
     symbols = [symbols[n] for n in order]
-    found = point_group(symbols, positions, tolerance_angstrom)
+    found = point_group(symbols, positions, tolerance_angstrom, exact=symmetrize)
     if symmetrize and found != group:
         raise StructureError(
             f"{source_label}: the symmetrised {rings}-ring cluster has point group {found}, not {group}; "

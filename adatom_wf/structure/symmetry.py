@@ -89,10 +89,20 @@ def bond_orientation_deg(bond_vectors: np.ndarray) -> float:
     return math.degrees(mean) % 60.0
 
 
-def point_group(symbols, positions, tolerance_angstrom: float) -> str:
-    """Schoenflies symbol of a molecule from pymatgen's PointGroupAnalyzer (distance tolerance in Å)."""
+# pymatgen's PointGroupAnalyzer takes a molecule whose principal moments of inertia agree to its eigen_tolerance
+# (relative, default 0.01) for a symmetric top and looks for a rotation axis along the unique moment only. An exactly
+# symmetrised cluster is a symmetric top to rounding, but an asymmetric one can have two moments equal by accident:
+# Tb above the bridge of naphthalene (the 1-ring bridge cluster) at 2.40-2.45 Å has 0.581 / 0.584 and came out as
+# Cs instead of C2v. Exactly symmetric positions get this tight tolerance instead.
+EXACT_EIGEN_TOLERANCE = 1e-6
+
+
+def point_group(symbols, positions, tolerance_angstrom: float, exact: bool = False) -> str:
+    """Schoenflies symbol of a molecule from pymatgen's PointGroupAnalyzer (distance tolerance in Å); ``exact`` for
+    positions symmetrised exactly (moments of inertia equal only when the symmetry makes them so)."""
     from pymatgen.core import Molecule
     from pymatgen.symmetry.analyzer import PointGroupAnalyzer
 
     molecule = Molecule(list(symbols), np.asarray(positions, dtype=float))
-    return PointGroupAnalyzer(molecule, tolerance=tolerance_angstrom).sch_symbol
+    options = {"eigen_tolerance": EXACT_EIGEN_TOLERANCE} if exact else {}
+    return PointGroupAnalyzer(molecule, tolerance=tolerance_angstrom, **options).sch_symbol
