@@ -20,8 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from adatom_wf.errors import StoreError
-
-DFT_KINDS = ("vasp", "gpaw")  # runs read as VaspRun: the same record fields (docs/results.md)
+from adatom_wf.facts import DFT_KINDS
 
 def _array(values, dtype=float) -> np.ndarray:
     array = np.asarray(values if values is not None else [], dtype=dtype)

@@ -8,6 +8,8 @@ import re
 
 # The adsorption sites of the Tb-on-graphene paper, in the order of its Table 1.
 SITES = ("hollow", "top", "bridge")
+# Record kinds of the site relaxations: VASP and GPAW records have the same fields (docs/results.md).
+DFT_KINDS = ("vasp", "gpaw")
 # Table 1 of the Tb-on-graphene paper (VASP, PBE, Tb_3, 8x8 cell): energy above the hollow site (meV) and the
 # Tb height above the layer (Å).
 TB_GRAPHENE_TABLE1 = {"hollow": (0.0, 2.28), "top": (85.0, 2.32), "bridge": (91.0, 2.38)}

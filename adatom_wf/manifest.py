@@ -36,6 +36,15 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a file (what detection by content reads), b"" when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
 def package_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in PACKAGES:

@@ -14,7 +14,7 @@ from pathlib import Path
 from scipy import constants
 
 from adatom_wf.errors import StoreError
-from adatom_wf.facts import SITES, TB_GRAPHENE_TABLE1, label_charge
+from adatom_wf.facts import DFT_KINDS, SITES, TB_GRAPHENE_TABLE1, label_charge
 
 HARTREE_EV = constants.physical_constants["Hartree energy in eV"][0]
 CF_COLUMNS = {"B20": (2, 0), "B40": (4, 0), "B60": (6, 0), "B66": (6, 6)}
@@ -53,11 +53,11 @@ def _records(records, kind: str) -> list[dict]:
 
 def _dft_records(records) -> list[dict]:
     """The site relaxations, VASP and GPAW alike (the same record fields)."""
-    return [r for r in records if isinstance(r, dict) and r.get("kind") in ("vasp", "gpaw")]
+    return [r for r in records if isinstance(r, dict) and r.get("kind") in DFT_KINDS]
 
 
 def _dft_count(records) -> str:
-    """``3 VASP`` / ``3 GPAW`` / ``2 VASP, 1 GPAW``: the site relaxations by program."""
+    """``3 VASP`` when there are only VASP records, else ``2 VASP, 1 GPAW``: the site relaxations by program."""
     gpaw = sum(1 for r in records if r.get("kind") == "gpaw")
     return f"{len(records) - gpaw} VASP, {gpaw} GPAW" if gpaw else f"{len(records)} VASP"
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from adatom_wf.errors import StoreError
+from adatom_wf.facts import DFT_KINDS
 
 SCHEMA_VERSION = 1
 
@@ -62,8 +63,8 @@ GPAW_FIELDS = {
     "max_steps": ("max_steps", "1", "maximum ionic steps of the optimiser"),
 }
 GPAW_ATTRS = ("site", "gpaw_version", "adatom", "structure_source", "program")
-DFT_KINDS = {"vasp": (VASP_FIELDS, VASP_ATTRS), "gpaw": (GPAW_FIELDS, GPAW_ATTRS)}
-KINDS = ("vasp", "gpaw", "molcas")
+DFT_SCHEMAS = {"vasp": (VASP_FIELDS, VASP_ATTRS), "gpaw": (GPAW_FIELDS, GPAW_ATTRS)}  # keys: facts.DFT_KINDS
+KINDS = (*DFT_KINDS, "molcas")
 MOLCAS_ATTRS = ("label", "project", "molcas_version")
 DOUBLET_FIELDS = {
     "energy_cm1": ("energy", "cm^-1", "mean energy of the doublet above the lowest SO state"),
@@ -114,7 +115,7 @@ def _set_common(group, record: dict) -> None:
 
 def _write_dft(group, record: dict, arrays: dict) -> None:
     """A VASP or GPAW run: the fields of its kind (DFT_KINDS) and the final structure."""
-    fields, attrs = DFT_KINDS[record["kind"]]
+    fields, attrs = DFT_SCHEMAS[record["kind"]]
     for key in attrs:
         group.attrs[key] = record.get(key) or ""
     for key, (name, units, description) in fields.items():
@@ -203,7 +204,7 @@ def _write_molcas(group, record: dict, arrays: dict) -> None:
 
 
 def _read_dft(group) -> dict:
-    fields, attrs = DFT_KINDS[group.attrs["kind"]]
+    fields, attrs = DFT_SCHEMAS[group.attrs["kind"]]
     record = {key: (group.attrs[key] or None) for key in attrs if key in group.attrs}
     for key, (name, _, _) in fields.items():
         value = group[name][()].item() if name in group else None

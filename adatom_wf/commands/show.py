@@ -3,13 +3,14 @@
 import click
 
 from adatom_wf.commands.options import echo_json, json_option
+from adatom_wf.facts import DFT_KINDS
 
 
 def _line(run: dict) -> str:
     head = f"{run['status']:6} {run['kind']:6} {run['key']:20}"
     if run["status"] != "ok":
         return f"{head} {run['failure']}"
-    if run["kind"] in ("vasp", "gpaw"):
+    if run["kind"] in DFT_KINDS:
         height = run["adatom_height_angstrom"]
         height = "—" if height is None else f"{height:.3f} Å"
         return (f"{head} E = {run['energy_ev']:.6f} eV, E(σ→0) = {run['energy_sigma0_ev']:.6f} eV, "

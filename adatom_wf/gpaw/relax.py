@@ -15,16 +15,15 @@ Exit code 0 when the relaxation ran to its end (converged or not: the judge deci
 """
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
+from adatom_wf.manifest import atomic_write
+
 
 def _write_json(path: Path, data: dict) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    os.replace(temporary, path)
+    atomic_write(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
 
 def relax(directory: Path) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from adatom_wf.errors import ParseError
 from adatom_wf.facts import SITES
-from adatom_wf.manifest import sha256_file
+from adatom_wf.manifest import read_head, sha256_file
 from adatom_wf.structure.adatom_site import find_adatom, locate_adatom, read_contcar
 
 # GPAW's text output opens with its banner, whose last line carries the version: since GPAW 24
@@ -35,14 +35,6 @@ from adatom_wf.structure.adatom_site import find_adatom, locate_adatom, read_con
 #      |___|_|
 _BANNER = re.compile(rb"^ \|__\|\|  \| \|\|/\\\| - (\S+)|^ \|__ \|  _\|___\|_____\|\s+(\S+)", re.M)
 ENERGY_TOLERANCE_EV = 1e-6
-
-
-def _head(path: Path, size: int = 4096) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(size)
-    except OSError:
-        return b""
 
 
 def _relax_json(directory: Path) -> dict | None:
@@ -69,7 +61,7 @@ def is_gpaw_run(directory) -> bool:
 
 def gpaw_text_version(path: Path) -> str | None:
     """The version in the banner of GPAW's text output (sample above), None when the file has no such banner."""
-    match = _BANNER.search(_head(path, 1024)) if path.is_file() else None
+    match = _BANNER.search(read_head(path, 1024)) if path.is_file() else None
     return (match.group(1) or match.group(2)).decode("ascii", "replace") if match else None
 
 

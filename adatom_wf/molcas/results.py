@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from adatom_wf.errors import AdatomWfError, ParseError
-from adatom_wf.manifest import sha256_file
+from adatom_wf.manifest import read_head, sha256_file
 from adatom_wf.store import RunResult
 
 BANNER = re.compile(rb"OPENMOLCAS|MOLCAS version|--- Start Module:")
@@ -55,16 +55,8 @@ LOG_SUFFIXES = (".log", ".out", ".output", ".stdout")
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
-def _head(path: Path, size: int = 8192) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(size)
-    except OSError:
-        return b""
-
-
 def _is_molcas_log(path: Path) -> bool:
-    return path.is_file() and path.suffix in LOG_SUFFIXES and bool(BANNER.search(_head(path)))
+    return path.is_file() and path.suffix in LOG_SUFFIXES and bool(BANNER.search(read_head(path, 8192)))
 
 
 @dataclass
@@ -85,7 +77,7 @@ def survey(directory: Path) -> RunFiles:
 
     files = RunFiles()
     for path in sorted(p for p in directory.iterdir() if p.is_file()):
-        head = _head(path, 8)
+        head = read_head(path, 8)
         if head == HDF5_SIGNATURE or path.suffix == ".h5":
             if head != HDF5_SIGNATURE:
                 files.unreadable.append((path.name, "not an HDF5 file (expected the HDF5 signature of an "

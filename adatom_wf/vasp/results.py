@@ -21,7 +21,7 @@ from pathlib import Path
 
 from adatom_wf.errors import ParseError
 from adatom_wf.facts import SITES
-from adatom_wf.manifest import sha256_file
+from adatom_wf.manifest import read_head, sha256_file
 from adatom_wf.structure.adatom_site import find_adatom, locate_adatom, read_contcar
 from adatom_wf.vasp import verdict
 
@@ -53,21 +53,15 @@ class RunNumbers:
 
 # --- detection ------------------------------------------------------------------------------------------------
 
-def _head(path: Path, size: int = 4096) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(size)
-    except OSError:
-        return b""
-
 
 def _vasprun_written_by_vasp(path: Path) -> bool:
-    return path.is_file() and bool(_GENERATOR.search(_head(path)))
+    return path.is_file() and bool(_GENERATOR.search(read_head(path, 4096)))
 
 
 def _outcar_written_by_vasp(path: Path) -> bool:
     """The first lines of an OUTCAR: `` vasp.5.3.3 18Dez12gamma-only`` / `` vasp.6.3.0 20Jan22 (build …``."""
-    return path.is_file() and any(line.lstrip().startswith(b"vasp.") for line in _head(path, 1024).splitlines()[:5])
+    head = read_head(path, 1024).splitlines()[:5] if path.is_file() else []
+    return any(line.lstrip().startswith(b"vasp.") for line in head)
 
 
 def is_vasp_run(directory) -> bool:
@@ -80,8 +74,8 @@ def is_vasp_run(directory) -> bool:
 
 def _vasp_version(directory: Path) -> str | None:
     """``<i name="version" type="string">6.3.0  </i>`` in vasprun.xml's generator, else OUTCAR's first line."""
-    match = _VERSION_XML.search(_head(directory / "vasprun.xml"))
-    match = match or _VERSION_OUTCAR.search(_head(directory / "OUTCAR", 1024))
+    match = _VERSION_XML.search(read_head(directory / "vasprun.xml", 4096))
+    match = match or _VERSION_OUTCAR.search(read_head(directory / "OUTCAR", 1024))
     return match.group(1).decode("ascii", "replace") if match else None
 
 

@@ -286,10 +286,11 @@ def _prepare(study, root: Path, graph, report: RunReport, jobs: dict, potcar_dir
 
     relax = [p for p in report.planned if p.stage == "relax"]
     if relax:
-        from adatom_wf.vasp.inputs import potcar_library
+        library = None
+        if study.dft.program == "vasp":  # GPAW needs no POTCAR (and no pymatgen here)
+            from adatom_wf.vasp.inputs import potcar_library
 
-        vasp = study.dft.program == "vasp"
-        library = potcar_library(str(potcar_dir) if potcar_dir else None) if vasp else None
+            library = potcar_library(str(potcar_dir) if potcar_dir else None)
         for planned in relax:
             written = actions.prepare_relax(study, root, graph[planned.name], library)
             if written:
