@@ -23,7 +23,7 @@ COMMANDS = {
     "deflection": ("deflection", "Stern-Gerlach deflection profiles, and the moment from a mean deflection."),
     "init": ("init", "Write a commented study file for any lanthanide, with the derived active spaces."),
     "validate": ("validate", "Check a study file and print its summary and each oxidation state's cost."),
-    "build": ("build", "Write the VASP inputs of every adsorption site of a study."),
+    "build": ("build", "Write the VASP (or GPAW) inputs of every adsorption site of a study."),
     "molcas": ("molcas", "Render the OpenMolcas inputs of every oxidation state of a study."),
     "run": ("run", "Run a study's graph, locally or on Slurm (default: the Tb/benzene demo)."),
     "carve": ("carve", "Carve the hydrogen-capped adatom cluster from the ideal or a relaxed supercell."),
@@ -60,7 +60,7 @@ class LazyGroup(click.Group):
 def cli():
     """adatom-wf: lanthanide adatoms on surfaces, from one study file to their magnetic states.
 
-    A study file (workflows/*.yaml) declares the whole protocol: supercells and VASP inputs,
+    A study file (workflows/*.yaml) declares the whole protocol: supercells and VASP (or GPAW) inputs,
     the hydrogen-capped cluster, the OpenMolcas calculation per oxidation state, and the analysis.
     """
 

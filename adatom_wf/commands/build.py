@@ -14,7 +14,8 @@ from adatom_wf.commands.options import echo_json, json_option, load_checked_stud
     "--potcar-dir",
     type=click.Path(),
     default=None,
-    help="Your licensed VASP POTCAR library (default: PMG_VASP_PSP_DIR). Without one, POTCAR.spec is written.",
+    help="Your licensed VASP POTCAR library (default: PMG_VASP_PSP_DIR). Without one, POTCAR.spec is written. "
+         "Not used with dft.program: gpaw.",
 )
 @click.option("--site", "sites", multiple=True, help="Build only this site (repeatable; default: every site).")
 @json_option

@@ -27,7 +27,7 @@ def command(targets, store_file, runs_dir, as_json):
 
     \b
     adatom-wf parse workflows/tb_graphene.yaml          # every run of the study -> runs/tb_graphene/results.h5
-    adatom-wf parse path/to/run_dir ... --store out.h5  # VASP or OpenMolcas run directories, detected by content
+    adatom-wf parse path/to/run_dir ... --store out.h5  # VASP, GPAW or OpenMolcas run dirs, detected by content
 
     A failed or incomplete run is stored as failed with its reason; runs already in the store and not named
     here are kept. The store is replaced atomically, so an interrupted parse leaves the previous store intact.

@@ -13,7 +13,7 @@ def command(study, runs_dir, executor, profile, profiles_file, potcar_dir, max_p
             workdir, as_json):
     """Resubmit the failed nodes of STUDY and their descendants, with the executor, profile and OpenMolcas
     settings it last ran with (options given here win). After a TIMEOUT the node restarts from what it left
-    (VASP: CONTCAR as POSCAR; OpenMolcas: its last RasOrb) with twice the time, up to the profile's max_time.
+    (VASP, GPAW: CONTCAR as POSCAR; OpenMolcas: its last RasOrb) with twice the time, up to the profile's max_time.
     With the local executor it runs to the end; exit code 1 when a node failed.
     """
     from adatom_wf.commands.run import show
