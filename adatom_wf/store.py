@@ -9,7 +9,7 @@ Writes are crash-safe: the new store is written to a temporary file beside the o
 over it with ``os.replace`` (atomic on POSIX), under an exclusive lock so two ``parse`` runs cannot interleave;
 the temporary files a killed ``parse`` left are removed by the next write.
 Runs not re-parsed are copied over unchanged, so nothing stored before is lost; a run stored as ok is kept (with a
-warning) when it now reads as failed. Re-parsing the same outputs gives the same content. A store written by a
+warning) when it now reads as failed, or when a failed run of another directory would take its key. Re-parsing the same outputs gives the same content. A store written by a
 newer schema is refused.
 """
 
@@ -382,10 +382,14 @@ def write_runs(path, results, *, study=None, producer: str = "") -> list[str]:
                     if key in fresh and fresh[key].record["path"] != result.record["path"]:
                         raise StoreError(f"two runs would be stored as {key}: {fresh[key].record['path']} and "
                                          f"{result.record['path']} (parse them into separate stores)")
+                    # an ok result is never replaced by a failed reading, of the same run or of another
+                    # directory with the same site or label (that one is named: parse it into another store)
                     kept = old is not None and key in old and old[key].attrs["status"] == "ok" \
-                        and result.record["status"] == "failed" and old[key].attrs["path"] == result.record["path"]
+                        and result.record["status"] == "failed"
                     if kept:
-                        warnings.append(f"kept the stored result of {key}: the run now reads as failed "
+                        same = old[key].attrs["path"] == result.record["path"]
+                        which = "the run now reads" if same else f"{result.record['path']}, read"
+                        warnings.append(f"kept the stored result of {key}: {which} as failed "
                                         f"({result.record['failure']})")
                     else:
                         fresh[key] = result

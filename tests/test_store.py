@@ -85,6 +85,16 @@ def test_an_ok_run_is_not_replaced_by_a_failed_reading(tmp_path):
     assert read_store(store)["runs"][0]["energy_ev"] == -1234.5
 
 
+def test_an_ok_run_is_not_replaced_by_a_failed_run_of_another_directory_with_its_site(tmp_path):
+    store = tmp_path / "results.h5"
+    write_runs(store, [RunResult(dict(VASP_RECORD))])
+    elsewhere = dict(VASP_RECORD, path="/elsewhere/hollow", status="failed", failure="killed", energy_ev=None)
+    warnings = write_runs(store, [RunResult(elsewhere)])
+    assert warnings == ["kept the stored result of vasp/hollow: /elsewhere/hollow, read as failed (killed)"]
+    (run,) = read_store(store)["runs"]
+    assert run["path"] == VASP_RECORD["path"] and run["energy_ev"] == -1234.5
+
+
 def test_a_failing_write_leaves_the_old_store_untouched(tmp_path, tb3p, monkeypatch):
     import adatom_wf.store as store_module
 
