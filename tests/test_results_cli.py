@@ -45,13 +45,17 @@ def test_parse_run_directories_then_show_json(tmp_path, cli):
     assert text.returncode == 0 and "molcas/Tb3+" in text.stdout and "g = 1.508/1.508/1.476" in text.stdout
 
 
-def test_a_failed_run_is_stored_as_failed_and_parse_still_succeeds(tmp_path, cli):
+def test_a_failed_run_is_stored_as_failed_and_parse_exits_1(tmp_path, cli):
     molcas = unpack_tb3p(tmp_path / "runs")
     log = molcas / "Tb3p.casscf.log"
     log.write_text(log.read_text()[:200000])  # killed inside RASSCF's output
     result = cli("parse", molcas, "--store", "out.h5")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stdout.startswith("failed molcas") and "never finished" in result.stdout
+    assert result.stderr.strip().splitlines() == [f"adatom-wf: error: 1 of 1 run(s) parsed as failed ({molcas}); "
+                                                  "stored with their reasons in out.h5"]
+    as_json = cli("parse", molcas, "--store", "out.h5", "--json")
+    assert as_json.returncode == 1 and json.loads(as_json.stdout)["runs"][0]["status"] == "failed"
     run = json.loads(cli("show", "out.h5", "--json").stdout)["runs"][0]
     assert run["status"] == "failed" and run["multiplets"] == [] and run["so_energies_cm1"] == []
 

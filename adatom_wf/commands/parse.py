@@ -29,8 +29,9 @@ def command(targets, store_file, runs_dir, as_json):
     adatom-wf parse workflows/tb_graphene.yaml          # every run of the study -> runs/tb_graphene/results.h5
     adatom-wf parse path/to/run_dir ... --store out.h5  # VASP, GPAW or OpenMolcas run dirs, detected by content
 
-    A failed or incomplete run is stored as failed with its reason; runs already in the store and not named
-    here are kept. The store is replaced atomically, so an interrupted parse leaves the previous store intact.
+    A failed or incomplete run is stored as failed with its reason, and parse then exits 1 (after writing the
+    store and printing every run); runs already in the store and not named here are kept. The store is replaced
+    atomically, so an interrupted parse leaves the previous store intact.
     """
     from pathlib import Path
 
@@ -63,6 +64,7 @@ def command(targets, store_file, runs_dir, as_json):
     if as_json:
         echo_json({"store": str(store), "runs": summary, "not_run": [str(p) for p in outcome.not_run],
                    "warnings": warnings})
+        _fail_if_failed(summary, store)
         return
     for run in summary:
         reason = f": {run['failure']}" if run["failure"] else ""
@@ -72,3 +74,14 @@ def command(targets, store_file, runs_dir, as_json):
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"store: {store}")
+    _fail_if_failed(summary, store)
+
+
+def _fail_if_failed(summary: list[dict], store) -> None:
+    """Exit 1 (a calculation that failed, recorded with its reason) when any run parsed as failed."""
+    from adatom_wf.errors import CalculationFailed
+
+    failed = [run["path"] for run in summary if run["status"] != "ok"]
+    if failed:
+        raise CalculationFailed(f"{len(failed)} of {len(summary)} run(s) parsed as failed ({', '.join(failed[:3])}"
+                                f"{', …' if len(failed) > 3 else ''}); stored with their reasons in {store}")
