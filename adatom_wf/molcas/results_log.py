@@ -33,8 +33,9 @@ _RASSCF_STOP = re.compile(r"--- Stop Module: rasscf .*?/rc=(\S+) ---")
 _SPIN = re.compile(r"Spin quantum number\s+(\d+(?:\.\d+)?)")
 _ROOTS = re.compile(r"Number of root\(s\) required\s+(\d+)")
 _ACTIVE_ELECTRONS = re.compile(r"Number of electrons in active shells\s+(\d+)")
-_CONVERGED = re.compile(r"Convergence after\s+(\d+) iterations")  # capital C: not "No convergence after"
-_NOT_CONVERGED = re.compile(r"No convergence after\s+(\d+) iterations")
+# capital C: not "No convergence after"; the count is Fortran I3, so 100 and more follow "after" with no space
+_CONVERGED = re.compile(r"Convergence after\s*(\d+) iterations")
+_NOT_CONVERGED = re.compile(r"No convergence after\s*(\d+) iterations")
 _ROOT = re.compile(r"::\s+RASSCF root number\s+(\d+) Total energy:\s*(\S+)")
 _MULTIPLET = re.compile(r"CALCULATION OF PSEUDOSPIN HAMILTONIAN TENSORS FOR THE MULTIPLET\s*(\S+)\s*"
                         r"\(\s*effective S\s*=\s*(\S+?)\s*\)")

@@ -96,6 +96,16 @@ def test_a_rasscf_that_did_not_converge():
     assert len(run["root_energies_hartree"]) == 7  # printed although not converged
 
 
+def test_a_rasscf_that_stopped_at_200_iterations():
+    """Real: Tb2+ on benzene in the paper's basis oscillated to RASSCF's limit; the count has no space before it."""
+    text = read("Tb2p.notconverged200.v22.10.trimmed.log")
+    assert "No convergence after200 iterations" in text
+    (run,) = rasscf_runs(text, "Tb2p.notconverged200.log")
+    assert run["multiplicity"] == 8 and run["converged"] is False and run["iterations"] == 200
+    assert run["root_energies_hartree"] == [float(x) for x in re.findall(r"Total energy: (\S+)", text)]
+    assert len(run["root_energies_hartree"]) == 21
+
+
 def test_a_rasscf_cut_by_the_end_of_the_log_is_not_converged(tb3p):
     cut = tb3p[:tb3p.index("Convergence after 18 iterations")]
     assert rasscf_runs(cut, "x.log") == [{"multiplicity": 7, "converged": False, "iterations": None,
