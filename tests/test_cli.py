@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 
@@ -39,6 +40,10 @@ def test_validate_prints_a_summary_and_json(cli):
     assert "Tb on 8x8 graphene (valid)" in result.stdout and "Tb2+: charge +2, CAS(9,10)" in result.stdout
     data = json.loads(cli("validate", "demo_tb_benzene", "--json").stdout)
     assert data["name"] == "demo_tb_benzene" and data["oxidation_states"]["Tb0"]["active_space"] == "CAS(11,10)"
+    seconds = data["oxidation_states"]["Tb0"]["cost"]["seconds"]  # the time model (docs/benchmarks.md)
+    assert sorted(seconds) == ["rasscf", "rassi", "single_aniso", "total"] and sorted(seconds["rasscf"]) == ["10", "4", "6", "8"]
+    assert data["integrals"]["seconds"] > 0
+    assert re.search(r"Tb0:.*\n    cost: .*, ~[\d.]+ (s|min|h) on one core\n", result.stdout)
 
 
 @pytest.mark.parametrize(

@@ -60,12 +60,20 @@ def report_lines(report) -> list[str]:
 
 
 def cost_line(label: str, cost: dict) -> str:
-    """One state's estimate (adatom_wf.molcas.cost): basis, orbitals, CSFs, SO states, integrals, memory, scratch."""
+    """One state's estimate (adatom_wf.molcas.cost): basis, orbitals, CSFs, SO states, integrals, memory, scratch,
+    wall time."""
     csfs = "/".join(f"{n}" for n in cost["csfs"].values())
     return (f"{label}: {cost['basis_functions']} basis functions ({cost['inactive']} inactive, {cost['active']} active, "
             f"{cost['secondary']} secondary), CSFs {csfs} (2S+1 = {'/'.join(cost['csfs'])}), {cost['so_states']} SO states; "
             f"{cost['integrals']} integrals ~{_gb(cost['integrals_gb'])}, memory ~{cost['memory_mb']} MB, "
-            f"scratch ~{_gb(cost['scratch_gb'])}")
+            f"scratch ~{_gb(cost['scratch_gb'])}, ~{duration(cost['seconds']['total'])} on one core")
+
+
+def duration(seconds: float) -> str:
+    """A cost-model time for people: ``40 s``, ``3.5 min``, ``2.1 h``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
 
 
 def _gb(value: float) -> str:

@@ -14,18 +14,21 @@ def follow(spec, runs_dir, interval: float, client=None, stream=None):
 
     from adatom_wf import layout
     from adatom_wf.workflow import state as files
+    from adatom_wf.workflow.plan import estimated_seconds
     from adatom_wf.workflow.progress import Activities, Display, status_rows
     from adatom_wf.workflow.runner import graph_at, study_status
     from adatom_wf.workflow.status import ACTIVE
 
     root = layout.study_dir(Path(runs_dir).resolve(), spec)
     graph = graph_at(spec, root)
+    estimates = estimated_seconds(spec, graph, [node.name for node in graph])
     activities, first_seen, latest = Activities(), {}, {"rows": []}
     display = Display(lambda: latest["rows"], f"{spec.name}: status (every {interval:g} s)", stream=stream)
     with display:
         while True:
             statuses = study_status(spec, runs_dir, client)
-            latest["rows"] = status_rows(statuses, root, graph, files.read_jobs(root), activities, first_seen)
+            latest["rows"] = status_rows(statuses, root, graph, files.read_jobs(root), activities, first_seen,
+                                         estimates)
             display.tick()
             if not any(s.state in ACTIVE for s in statuses):
                 return statuses

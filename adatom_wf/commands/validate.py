@@ -11,7 +11,7 @@ carves (its formula from adatom_wf.facts.cluster_formula).
 import click
 
 from adatom_wf.commands.options import check_study, echo_json, json_option, study_argument
-from adatom_wf.commands.present import cost_line
+from adatom_wf.commands.present import cost_line, duration
 from adatom_wf.spec import load_study, load_study_text
 
 
@@ -36,10 +36,11 @@ def summary(study) -> dict:
         data["potcars"], data["incar"] = {}, {}
     if study.molcas is not None:
         from adatom_wf.molcas.basis import basis_library_dir
-        from adatom_wf.molcas.cost import state_cost
+        from adatom_wf.molcas.cost import integrals_seconds, state_cost
 
         data["basis"] = study.molcas.basis
         library = basis_library_dir()
+        data["integrals"] = {"seconds": integrals_seconds(study, library)}  # GATEWAY + SEWARD, once for all states
         for label, state in study.molcas.oxidation_states.items():
             data["oxidation_states"][label] = {
                 "charge": study.charge(label),
@@ -56,8 +57,8 @@ def summary(study) -> dict:
 @json_option
 def command(study, as_json):
     """Check STUDY (a workflows/*.yaml file, a bundled study's name, or - for standard input) and print its summary, with each oxidation
-    state's cost estimate: basis functions, orbitals, CSFs, SO states, integrals, memory, scratch (docs/execution.md,
-    "Resources from the cost estimate").
+    state's cost estimate: basis functions, orbitals, CSFs, SO states, integrals, memory, scratch, wall time on one
+    core (docs/execution.md, "Resources from the cost estimate").
     """
     spec = load_study_text(click.get_text_stream("stdin").read()) if study == "-" else load_study(study)
     check_study(spec)
@@ -88,6 +89,8 @@ def command(study, as_json):
         )
         click.echo(f"    cost: {cost_line(label, state['cost']).split(': ', 1)[1]}")
     if data["oxidation_states"]:
+        click.echo(f"  integrals (GATEWAY + SEWARD, shared by the states): ~{duration(data['integrals']['seconds'])} "
+                   "on one core")
         source = next(iter(data["oxidation_states"].values()))["cost"]["basis_source"]
         click.echo(f"  basis contractions from {source}; estimates: docs/benchmarks.md (OpenMolcas cost model)")
     click.echo(f"  sha256 {data['sha256']}")

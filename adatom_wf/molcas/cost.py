@@ -15,7 +15,16 @@ Estimated, with constants calibrated on real runs here (docs/benchmarks.md, "Ope
   RASSCF (CI vectors and Davidson space of the largest multiplicity, AO matrices, a batch of Cholesky vectors)
   and RASSI (the complex SO Hamiltonian, its eigenvectors and the property matrices over all SO states), plus
   the program's own base;
-- scratch: the integrals, one-electron and relativistic integrals, one JobIph per multiplicity, RASSI's files.
+- scratch: the integrals, one-electron and relativistic integrals, one JobIph per multiplicity, RASSI's files;
+- wall time on one core (:func:`state_seconds`, :func:`integrals_seconds`): a sum of terms per module, each a
+  count from the above times a constant fitted on real runs (presets/molcas_time.yaml, bench/bench_time_model.py).
+  GATEWAY + SEWARD: the one-centre integrals RICD decomposes per distinct atom, the three-centre integrals
+  over primitive pairs and vectors (or the four-centre ones), the DKH transformation of the primitive basis.
+  RASSCF, per multiplicity: a start, then per iteration the CI (CSFs × roots × active²) and the orbital step
+  (Cholesky: vectors × N² × occupied; conventional: N⁴ × occupied), times a typical iteration count (the one
+  thing a study cannot tell: docs/benchmarks.md says how far that is off). RASSI: the transition densities of
+  every pair of spin-orbit-coupled roots (CSFs of both) and the SO Hamiltonian (SO states³). SINGLE_ANISO: SO
+  states² and ³ (the magnetisation and susceptibility over its grid of fields and temperatures).
 
 ``integrals`` is the method the inputs will use: ``molcas.cholesky`` true/false forces it; ``auto`` (the
 default) takes Cholesky (RICD) from AUTO_CHOLESKY_MIN_FUNCTIONS basis functions on (why: docs/molcas.md).
@@ -85,6 +94,7 @@ class StateCost:
     cholesky_vectors: int = 0
     memory_mb: int = 0
     scratch_gb: float = 0.0
+    seconds: dict = field(default_factory=dict)  # estimated wall on one core: rasscf {2S+1: s}, rassi, single_aniso, total
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -201,7 +211,7 @@ def state_cost(study, label: str, library: Path | None) -> StateCost:
     job_iphs_gb = sum(8 * (csfs[str(s.multiplicity)] * s.roots + n * n) for s in state.spin_states) / 1e9
     one_electron_gb = 8 * (ONE_ELECTRON_MATRICES * pairs + RELATIVISTIC_MATRICES * primitives * (primitives + 1) / 2) / 1e9
     scratch_gb = integrals_gb + one_electron_gb + job_iphs_gb + 16 * so_states ** 2 / 1e9
-    return StateCost(
+    cost = StateCost(
         basis_functions=n, basis_source="; ".join(sorted(sources)), elements=[asdict(e) for e in elements],
         electrons=electrons, inactive=inactive, active=m_active, secondary=secondary, csfs=csfs,
         so_states=so_states, integrals="cholesky" if cholesky else "conventional",
@@ -209,6 +219,80 @@ def state_cost(study, label: str, library: Path | None) -> StateCost:
         integrals_gb_cholesky=round(cholesky_gb, 6), cholesky_vectors=vectors, memory_mb=int(BASE_MEMORY_MB + max(seward_mb, rasscf_mb, rassi_mb) + 0.5),
         scratch_gb=round(scratch_gb, 6),
     )
+    cost.seconds = state_seconds(cost, state)
+    return cost
+
+
+@lru_cache(maxsize=1)
+def time_constants() -> dict:
+    """The fitted constants of the time model (presets/molcas_time.yaml), by module then term."""
+    return _preset("molcas_time.yaml")
+
+
+def _seconds(kind: str, features: dict) -> float:
+    constants = time_constants()[kind]
+    return sum(constants[name] * value for name, value in features.items())
+
+
+def integrals_features(study, library: Path | None) -> dict:
+    """The terms of GATEWAY + SEWARD's time for the study's cluster and basis (see the module docstring)."""
+    atoms = cluster_atoms(study)
+    elements = {element: contraction(element, study.molcas.basis[element], library)[0] for element in atoms}
+    primitives = {element: primitive_functions(element, shells) for element, shells in elements.items()}
+    total = sum(count * primitives[element] for element, count in atoms.items())
+    n = sum(count * shell_functions(elements[element]) for element, count in atoms.items())
+    pairs = total * (total + 1) / 2
+    cholesky = uses_cholesky(study.molcas.cholesky, n)
+    vectors = sum(count * (_ricd_vectors().get(element, {}).get(study.molcas.basis[element].upper())
+                           or FALLBACK_VECTORS_PER_FUNCTION * shell_functions(elements[element]))
+                  for element, count in atoms.items())
+    return {"start": 1.0, "ricd": 1.0 if cholesky else 0.0,
+            "one_centre": sum((p * (p + 1) / 2) ** 2 for p in primitives.values()) / 1e9 if cholesky else 0.0,
+            "three_centre": pairs * vectors / 1e9 if cholesky else 0.0,
+            "four_centre": 0.0 if cholesky else pairs ** 2 / 1e12,
+            "relativistic": total ** 3 / 1e9}
+
+
+def integrals_seconds(study, library: Path | None) -> float:
+    """Estimated wall time of the study's integrals node (GATEWAY + SEWARD, one core)."""
+    return round(_seconds("integrals", integrals_features(study, library)), 1)
+
+
+def rasscf_features(cost: StateCost, multiplicity: int, roots: int, iterations: float) -> dict:
+    occupied = cost.inactive + cost.active
+    n = cost.basis_functions
+    orbital_work = (cost.cholesky_vectors * n * n if cost.integrals == "cholesky" else n ** 4) * occupied / 1e12
+    return {"start": 1.0, "iteration": iterations,
+            "ci": iterations * cost.csfs[str(multiplicity)] * roots * cost.active ** 2 / 1e9,
+            "dense": iterations * n ** 3 / 1e9,
+            "cholesky_orbitals": iterations * orbital_work if cost.integrals == "cholesky" else 0.0,
+            "conventional_orbitals": iterations * orbital_work if cost.integrals != "cholesky" else 0.0}
+
+
+def rassi_features(cost: StateCost, spin_states) -> dict:
+    """Spin-orbit coupling joins multiplicities that differ by 0 or 2 (ΔS = 0, ±1): their root pairs."""
+    pairs = 0.0
+    for i, a in enumerate(spin_states):
+        for b in spin_states[i:]:
+            if abs(a.multiplicity - b.multiplicity) <= 2:
+                pairs += a.roots * b.roots * (cost.csfs[str(a.multiplicity)] + cost.csfs[str(b.multiplicity)])
+    return {"start": 1.0, "transition_densities": pairs * cost.active ** 2 / 1e9,
+            "so_hamiltonian": cost.so_states ** 3 / 1e9}
+
+
+def aniso_features(cost: StateCost) -> dict:
+    return {"start": 1.0, "so_squared": cost.so_states ** 2 / 1e6, "so_cubed": cost.so_states ** 3 / 1e9}
+
+
+def state_seconds(cost: StateCost, state) -> dict:
+    """Estimated wall time of one oxidation state's molcas node on one core, by module (seconds)."""
+    iterations = time_constants()["typical_rasscf_iterations"]
+    rasscf = {str(s.multiplicity): round(_seconds("rasscf", rasscf_features(cost, s.multiplicity, s.roots, iterations)), 1)
+              for s in state.spin_states}
+    rassi = round(_seconds("rassi", rassi_features(cost, state.spin_states)), 1)
+    aniso = round(_seconds("single_aniso", aniso_features(cost)), 1)
+    return {"rasscf": rasscf, "rassi": rassi, "single_aniso": aniso,
+            "total": round(sum(rasscf.values()) + rassi + aniso, 1)}
 
 
 def molcas_mem_mb(cost: StateCost, cap: int | None = None) -> int:

@@ -30,7 +30,7 @@ def run_locally(study, root, graph, report, profile: Profile, jobs: dict, max_pa
         report.batches = [{"stage": p.stage, "nodes": [p.name], "script": str(layout.script_path(root, p.name)),
                            "dependency": list(t.needs)} for p, t in zip(order, tasks)]
         return
-    previous = dict(jobs["nodes"])  # the last run's records: its durations are the progress's "expected"
+    previous = dict(jobs["nodes"])  # the last run's records: the progress's "expected" where no estimate exists
     for task in tasks:
         p = planned[task.name]
         jobs["nodes"][task.name] = {"executor": "local", "job_id": None, "attempt": p.attempt, "stage": p.stage,
@@ -47,10 +47,10 @@ def run_locally(study, root, graph, report, profile: Profile, jobs: dict, max_pa
         result = files.read_result(root, name)
         return exit_code == 0 and result is not None and result.get("state") == files.OK
 
-    from adatom_wf.workflow.progress import Activities, Display, Ticker, local_rows
+    from adatom_wf.workflow.progress import Activities, Display, Ticker, expectations, local_rows
 
-    expected = {name: job["seconds"] for name, job in previous.items() if job.get("exit_code") == 0
-                and job.get("seconds") and name in planned}
+    expected = expectations(report.expected_seconds, {name: job["seconds"] for name, job in previous.items()
+                                                      if job.get("exit_code") == 0 and job.get("seconds")}, planned)
     activities = Activities()
     display = Display(lambda: local_rows(root, graph, jobs, expected, activities), f"{study.name}: local run")
     start = time.perf_counter()

@@ -125,6 +125,28 @@ def molcas_mem_of(node, costs: dict) -> int | None:
     return None
 
 
+def estimated_seconds(study, graph, names, costs: dict | None = None) -> dict[str, float]:
+    """node -> the cost model's wall time (seconds, one core) of the OpenMolcas nodes among ``names``: a molcas
+    node its state's total (from ``costs``, label -> {cost}, as planned; computed when not given), an integrals
+    node GATEWAY + SEWARD. Other nodes have no estimate (the progress shows their last run's time)."""
+    from adatom_wf.molcas.basis import basis_library_dir
+    from adatom_wf.molcas.cost import integrals_seconds, state_cost
+
+    found, library = {}, None
+    for name in names:
+        node = graph[name]
+        if node.stage not in ("molcas", "integrals") or study.molcas is None:
+            continue
+        library = library or basis_library_dir()
+        if node.stage == "integrals":
+            found[name] = integrals_seconds(study, library)
+        elif costs is not None and node.oxidation_state in costs:
+            found[name] = costs[node.oxidation_state]["cost"]["seconds"]["total"]
+        elif costs is None:
+            found[name] = state_cost(study, node.oxidation_state, library).seconds["total"]
+    return found
+
+
 def so_state_count(study, node) -> int:
     """Σ (2S+1) × roots of a molcas node's oxidation state (0 for other nodes): its expected cost, for ordering."""
     if node.stage != "molcas":

@@ -11,8 +11,10 @@ Two views of the same rows (node, state, now, elapsed, expected):
 "Spin quantum number", and which of the node's RASSCF runs it is), the VASP ionic and electronic step
 (``<calculation>`` and ``<scstep>`` elements of ``vasprun.xml``), or the GPAW ionic step and SCF iteration
 (``gpaw.txt``). Logs are followed from the offset read
-last time, so a refresh reads only what was appended. "expected" is the node's previous successful run
-(its recorded seconds): the cost estimate (adatom_wf.molcas.cost) predicts memory and scratch, not time.
+last time, so a refresh reads only what was appended. "expected" is the cost model's wall time for the
+OpenMolcas nodes (adatom_wf.molcas.cost: GATEWAY + SEWARD for an integrals node, RASSCF per multiplicity, RASSI
+and SINGLE_ANISO for a state; shown as ``~3:10``) and, for the nodes it does not cover (relaxations, carve,
+parse, report), the node's previous successful run (its recorded seconds, shown plain, "last run" in a line).
 """
 
 import re
@@ -34,6 +36,15 @@ class Row:
     now: str = ""
     elapsed_s: float | None = None
     expected_s: float | None = None
+    estimated: bool = False  # expected_s is the cost model's (else the last run's time)
+
+
+def expectations(estimates: dict, last_runs: dict, names) -> dict[str, tuple[float, bool]]:
+    """node -> (seconds, estimated) for ``names``: the cost model's estimate where there is one, else the node's
+    last successful run."""
+    found = {name: (seconds, False) for name, seconds in last_runs.items() if name in names}
+    found.update((name, (seconds, True)) for name, seconds in estimates.items() if name in names)
+    return found
 
 
 class _Tail:
@@ -161,6 +172,10 @@ def _clock(seconds: float | None) -> str:
     return f"{minutes}:{rest:02d}" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}:{rest:02d}"
 
 
+def _expected(row: Row) -> str:
+    return ("~" if row.estimated and row.expected_s is not None else "") + _clock(row.expected_s)
+
+
 def table(rows: list[Row], title: str):
     from rich.table import Table
 
@@ -170,20 +185,20 @@ def table(rows: list[Row], title: str):
     colours = {"RUNNING": "bold yellow", "COMPLETED": "green", "FAILED": "bold red", "PENDING": "", "SKIPPED": "red"}
     for row in rows:
         view.add_row(row.node, f"[{colours.get(row.state, '')}]{row.state}[/]" if colours.get(row.state) else row.state,
-                     row.now, _clock(row.elapsed_s), _clock(row.expected_s))
+                     row.now, _clock(row.elapsed_s), _expected(row))
     return view
 
 
 def line(row: Row) -> str:
     """The plain line of one change, e.g.
-    ``2026-12-02T10:01:02 molcas.Tb2+ RUNNING rasscf #1 (2S+1 = 8) 0:21 (last run 0:55)``."""
+    ``2026-12-02T10:01:02 molcas.Tb2+ RUNNING rasscf #1 (2S+1 = 8) 0:21 (expected ~1:40)``."""
     parts = [time.strftime("%Y-%m-%dT%H:%M:%S"), row.node, row.state]
     if row.now:
         parts.append(row.now)
     if row.elapsed_s is not None:
         parts.append(_clock(row.elapsed_s))
     if row.expected_s is not None:
-        parts.append(f"(last run {_clock(row.expected_s)})")
+        parts.append(f"(expected {_expected(row)})" if row.estimated else f"(last run {_clock(row.expected_s)})")
     return " ".join(parts)
 
 
@@ -262,7 +277,8 @@ LOCAL_STATES = {"queued": "PENDING", "running": "RUNNING", "skipped": "SKIPPED"}
 
 
 def local_rows(root: Path, graph, jobs: dict, expected: dict, activities: Activities) -> list[Row]:
-    """Rows of a local run in progress, from its in-memory job records (``local_run``'s ``jobs``)."""
+    """Rows of a local run in progress, from its in-memory job records (``local_run``'s ``jobs``); ``expected``:
+    node -> (seconds, estimated), from :func:`expectations`."""
     from adatom_wf.workflow import state as files
 
     rows = []
@@ -277,16 +293,19 @@ def local_rows(root: Path, graph, jobs: dict, expected: dict, activities: Activi
             state = "COMPLETED" if ok else "FAILED"
         elapsed = job.get("seconds") if local == "exited" else _seconds_since(job.get("started_at"))
         now = activities.of(graph[name].stage, root / graph[name].directory) if local == "running" else ""
-        rows.append(Row(name, state, now, elapsed if local in ("running", "exited") else None, expected.get(name)))
+        seconds, estimated = expected.get(name, (None, False))
+        rows.append(Row(name, state, now, elapsed if local in ("running", "exited") else None, seconds, estimated))
     return rows
 
 
-def status_rows(statuses, root: Path, graph, jobs: dict, activities: Activities, first_seen: dict) -> list[Row]:
+def status_rows(statuses, root: Path, graph, jobs: dict, activities: Activities, first_seen: dict,
+                estimates: dict | None = None) -> list[Row]:
     """Rows of ``adatom-wf status --watch`` from the gathered NodeStatus list. Elapsed: from the job record's
-    start (local runs); for Slurm jobs, from when this watch first saw the node RUNNING. Expected: the duration
-    of the node's last successful attempt archived in workflow/history/ (local runs record it)."""
+    start (local runs); for Slurm jobs, from when this watch first saw the node RUNNING. Expected: ``estimates``
+    (node -> the cost model's seconds), else the duration of the node's last successful attempt archived in
+    workflow/history/ (local runs record it)."""
     rows = []
-    expected = last_durations(root)
+    expected = expectations(estimates or {}, last_durations(root), [status.node for status in statuses])
     for status in statuses:
         job = jobs["nodes"].get(status.node) or {}
         elapsed = None
@@ -299,7 +318,8 @@ def status_rows(statuses, root: Path, graph, jobs: dict, activities: Activities,
         now = activities.of(status.stage, root / graph[status.node].directory) if status.state == "RUNNING" else ""
         if not now and status.reason and status.state not in ("COMPLETED", "RUNNING"):
             now = status.reason
-        rows.append(Row(status.node, status.state, now, elapsed, expected.get(status.node)))
+        seconds, estimated = expected.get(status.node, (None, False))
+        rows.append(Row(status.node, status.state, now, elapsed, seconds, estimated))
     return rows
 
 

@@ -29,7 +29,7 @@ from adatom_wf.execution.scripts import NodeContext, node_script
 from adatom_wf.manifest import atomic_write, sha256_file
 from adatom_wf.workflow import state as files
 from adatom_wf.workflow.graph import carve_name, study_graph
-from adatom_wf.workflow.plan import Planned, molcas_mem_of, plan_node, select
+from adatom_wf.workflow.plan import Planned, estimated_seconds, molcas_mem_of, plan_node, select
 from adatom_wf.workflow.status import ACTIVE, DONE, FAILED_STATES, NOT_SUBMITTED, gather
 
 MOLCAS_OVERRIDES = ("nprocs", "mem_mb", "workdir")  # run/resume options over the profile's molcas section
@@ -54,6 +54,7 @@ class RunReport:
     molcas: dict = field(default_factory=dict)  # the OpenMolcas settings of the run (profile and overrides)
     states: dict = field(default_factory=dict)  # label -> the molcas node's result (status, failure, details)
     oxidation_states: dict = field(default_factory=dict)  # label -> {cost, molcas_mem_mb} of its planned node
+    expected_seconds: dict = field(default_factory=dict)  # node -> the cost model's wall time (OpenMolcas nodes)
 
 
 def run_study(study, runs_dir, *, executor: str = "local", profile: str | None = None, profiles_file=None,
@@ -86,6 +87,7 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
     asked = select(graph, completed, labels=labels, carve=carve if supplied else None, force=force)
     _check_programs(study, root, graph, asked, settings, profile, supplied, force)  # before anything is written
     report.oxidation_states = _plan_costs(study, root, graph, asked, settings, executor, profile)
+    report.expected_seconds = estimated_seconds(study, graph, asked, report.oxidation_states)
     with files.study_lock(root, study.name):
         _check_same_study(root, study)
         statuses = {s.node: s for s in gather(graph, root, client)}

@@ -11,7 +11,8 @@ import yaml
 
 from adatom_wf.errors import SpecError
 from adatom_wf.molcas.basis import basis_library_dir
-from adatom_wf.molcas.cost import _bundled, contraction, shell_functions, state_cost
+from adatom_wf.molcas.cost import (_bundled, contraction, integrals_seconds, shell_functions, state_cost,
+                                   time_constants)
 from adatom_wf.spec import load_study, parse_study
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
@@ -131,3 +132,42 @@ def test_basis_function_counts_are_what_seward_prints(tmp_path):
     seward = int(re.search(r"Basis functions\s+(\d+)", result.stdout).group(1))
     ours = sum(shell_functions(contraction(el, basis, LIBRARY)[0]) for el, basis in atoms)
     assert seward == ours, result.stdout[-2000:]
+
+
+def _demo_with(**molcas):
+    data = yaml.safe_load(Path(__file__).parents[2].joinpath("workflows", "demo_tb_benzene.yaml").read_text())
+    data["molcas"].update(molcas)
+    return parse_study(data)
+
+
+def test_the_time_estimate_has_every_module_of_a_state_and_adds_up():
+    """Each multiplicity's RASSCF, RASSI and SINGLE_ANISO, summed; validate --json carries it and the integrals'."""
+    study = load_study("demo_tb_benzene")
+    for label, state in study.molcas.oxidation_states.items():
+        seconds = state_cost(study, label, LIBRARY).seconds
+        assert list(seconds["rasscf"]) == [str(s.multiplicity) for s in state.spin_states]
+        assert all(value > 0 for value in seconds["rasscf"].values()) and seconds["single_aniso"] > 0
+        assert seconds["total"] == pytest.approx(sum(seconds["rasscf"].values()) + seconds["rassi"]
+                                                 + seconds["single_aniso"], abs=0.2)
+    assert integrals_seconds(study, LIBRARY) > 0
+
+
+def test_the_time_estimate_grows_with_what_makes_a_run_longer():
+    """More roots, a larger basis, more atoms: never cheaper (the terms are counts times
+    non-negative constants, presets/molcas_time.yaml)."""
+    assert all(value >= 0 for kind in ("integrals", "rasscf", "rassi", "single_aniso")
+               for value in time_constants()[kind].values())
+    demo = load_study("demo_tb_benzene")
+    paper_basis = _demo_with(basis={"Tb": "ANO-RCC-VTZP", "C": "ANO-RCC-VDZP", "H": "ANO-RCC-VDZ"})
+    data = yaml.safe_load(Path(__file__).parents[2].joinpath("workflows", "demo_tb_benzene.yaml").read_text())
+    data["cluster"]["rings"] = 2
+    coronene = parse_study(data)
+    data["molcas"]["oxidation_states"]["Tb2+"]["spin_states"][1]["roots"] = 42
+    more_roots = parse_study(data)
+
+    def total(study, label="Tb2+"):
+        return state_cost(study, label, LIBRARY).seconds["total"]
+
+    assert total(demo) < total(paper_basis) and total(demo) < total(coronene) < total(more_roots)
+    assert total(demo, "Tb3+") < total(demo, "Tb2+") < total(demo, "Tb0")
+    assert integrals_seconds(demo, LIBRARY) < min(integrals_seconds(s, LIBRARY) for s in (paper_basis, coronene))

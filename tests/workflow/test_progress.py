@@ -19,7 +19,8 @@ from studies import potcar_library, write_control, write_profiles, write_study  
 from tb3p_run import unpack_tb3p  # noqa: E402
 
 from conftest import adatom_wf_command  # noqa: E402
-from adatom_wf.workflow.progress import LogFollower, VaspFollower, vasp_activity  # noqa: E402
+from adatom_wf.workflow.progress import (LogFollower, Row, VaspFollower, expectations, line, table,  # noqa: E402
+                                        vasp_activity)
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT")  # our lines; other stderr lines (library warnings) are left alone
 LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d (\S+) (PENDING|RUNNING|COMPLETED|FAILED|SKIPPED)\b(.*)$")
@@ -123,3 +124,19 @@ def test_the_vasp_follower_reads_only_what_was_appended(tmp_path):
         handle.write("\n</scstep>\n</calculation>\n<calculation>\n<scstep>\n")
     assert follower.activity() == "VASP ionic step 2, electronic step 1"
     assert follower.offset == path.stat().st_size
+
+
+def test_expected_is_the_cost_model_where_it_has_one_else_the_last_run():
+    found = expectations({"molcas.Tb3+": 95.0, "integrals.hollow-1": 40.0}, {"molcas.Tb3+": 80.0, "carve.hollow-1": 3.0},
+                         ["molcas.Tb3+", "carve.hollow-1", "parse"])
+    assert found == {"molcas.Tb3+": (95.0, True), "carve.hollow-1": (3.0, False)}
+    assert line(Row("molcas.Tb3+", "RUNNING", "rassi", 61.0, 95.0, True)).endswith(" molcas.Tb3+ RUNNING rassi 1:01 "
+                                                                                    "(expected ~1:35)")
+    assert line(Row("carve.hollow-1", "COMPLETED", "", 2.0, 3.0, False)).endswith(" 0:02 (last run 0:03)")
+    from rich.console import Console
+
+    console = Console(record=True, width=120)
+    console.print(table([Row("molcas.Tb3+", "RUNNING", "rassi", 61.0, 95.0, True),
+                         Row("carve.hollow-1", "PENDING", "", None, 3.0, False)], "t"))
+    text = console.export_text()
+    assert "~1:35" in text and "0:03" in text and "~0:03" not in text

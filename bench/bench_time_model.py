@@ -1,0 +1,132 @@
+"""Benchmark: the OpenMolcas time model (adatom_wf.molcas.cost.state_seconds / integrals_seconds) against real runs.
+
+Reads finished study directories (``runs/<study>``): every OpenMolcas module's wall time from its log's
+``--- Start Module: X at <date> ---`` / ``--- Stop Module: X at <date> ...`` lines (1 s resolution), the
+RASSCF iteration counts and multiplicities, and the study snapshot the run was made from. Prints, per module
+and per node (the elapsed time in workflow/jobs.json), what was measured beside what the model predicts from the
+study alone (the per-module table with the measured RASSCF iteration counts, the per-node one with the model's
+typical count: what the progress shows).
+
+``--fit`` refits the constants by least squares on relative errors (every module weighs the same whatever its
+length) and prints them as YAML for ``adatom_wf/presets/molcas_time.yaml``; without it the bundled constants are
+used, so a run on new data is a held-out check.
+
+    python bench/bench_time_model.py runs/demo_tb_benzene [runs/OTHER ...] [--fit]
+"""
+
+import argparse
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from adatom_wf import layout
+from adatom_wf.molcas import cost as model
+from adatom_wf.molcas.basis import basis_library_dir
+from adatom_wf.molcas.results_log import rasscf_runs
+from adatom_wf.spec import load_study
+from adatom_wf.workflow import state as files
+from adatom_wf.workflow.plan import estimated_seconds
+from adatom_wf.workflow.runner import graph_at
+
+_MODULE = re.compile(r"^--- (Start|Stop) Module:\s+(\S+) at (.+?)(?: /rc=\S+)? ---$", re.M)
+
+
+def module_walls(text: str) -> list[tuple[str, float]]:
+    """(module, seconds) in the order the log ran them."""
+    walls, started = [], None
+    for kind, name, stamp in _MODULE.findall(text):
+        when = datetime.strptime(" ".join(stamp.split()), "%a %b %d %H:%M:%S %Y")
+        if kind == "Start":
+            started = when
+        elif started is not None:
+            walls.append((name, (when - started).total_seconds()))
+            started = None
+    return walls
+
+
+def samples(root: Path) -> list[dict]:
+    """One dict per measured module: kind (integrals | rasscf | rassi | single_aniso), its features, seconds."""
+    study = load_study(layout.study_snapshot_path(root))
+    library = basis_library_dir()
+    found = []
+    for directory in sorted((root / "integrals").glob("*/")):
+        logs = [p for p in directory.glob("*.log") if "Start Module" in p.read_text(errors="replace")]
+        seconds = sum(s for log in logs for name, s in module_walls(log.read_text(errors="replace"))
+                      if name in ("gateway", "seward"))
+        found.append({"run": root.name, "what": "integrals", "kind": "integrals", "seconds": seconds,
+                      "features": model.integrals_features(study, library)})
+    for label in study.molcas.oxidation_states:
+        directory = root / layout.state_dir(label)
+        logs = sorted(directory.glob("*.casscf.log"))
+        if not logs:
+            continue
+        text = logs[0].read_text(errors="replace")
+        walls = module_walls(text)
+        cost = model.state_cost(study, label, library)
+        spin_states = study.molcas.oxidation_states[label].spin_states
+        roots = {s.multiplicity: s.roots for s in spin_states}
+        runs = iter(rasscf_runs(text, str(logs[0])))
+        for name, seconds in walls:
+            if name == "rasscf":
+                run = next(runs)
+                if run["iterations"] is None:  # a RASSCF stopped without saying after how many iterations
+                    continue
+                found.append({"run": root.name, "what": f"{label} rasscf 2S+1={run['multiplicity']} "
+                              f"({run['iterations']} it)", "kind": "rasscf", "seconds": seconds,
+                              "features": model.rasscf_features(cost, run["multiplicity"], roots[run["multiplicity"]],
+                                                                run["iterations"])})
+            elif name in ("rassi", "single_aniso"):
+                features = model.rassi_features(cost, spin_states) if name == "rassi" else model.aniso_features(cost)
+                found.append({"run": root.name, "what": f"{label} {name}", "kind": name, "seconds": seconds,
+                              "features": features})
+    return found
+
+
+def fit(kind: str, rows: list[dict]) -> dict:
+    """Non-negative least squares of the modules' seconds on their features, relative errors."""
+    from scipy.optimize import nnls
+
+    names = list(rows[0]["features"])
+    a = np.array([[row["features"][n] for n in names] for row in rows], float)
+    b = np.array([row["seconds"] for row in rows], float)
+    weight = 1 / np.maximum(b, 0.5)
+    coefficients, _ = nnls(a * weight[:, None], b * weight)
+    return dict(zip(names, (float(f"{c:.4g}") for c in coefficients)))
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("roots", nargs="+", type=Path)
+    parser.add_argument("--fit", action="store_true")
+    args = parser.parse_args(argv)
+    rows = [row for root in args.roots for row in samples(root)]
+    constants = model.time_constants()
+    if args.fit:
+        constants = {**constants, **{kind: fit(kind, [r for r in rows if r["kind"] == kind])
+                                     for kind in ("integrals", "rasscf", "rassi", "single_aniso")
+                                     if any(r["kind"] == kind for r in rows)}}
+        print("# constants fitted on " + ", ".join(str(r) for r in args.roots))
+        for kind in ("integrals", "rasscf", "rassi", "single_aniso"):
+            print(f"{kind}: " + "{" + ", ".join(f"{k}: {v}" for k, v in constants[kind].items()) + "}")
+    print(f"\n| run | module | measured (s) | predicted (s) | predicted / measured |\n| --- | --- | --- | --- | --- |")
+    for row in rows:
+        predicted = sum(constants[row["kind"]][name] * value for name, value in row["features"].items())
+        ratio = predicted / row["seconds"] if row["seconds"] else float("nan")
+        print(f"| {row['run']} | {row['what']} | {row['seconds']:.0f} | {predicted:.1f} | {ratio:.2f} |")
+    print("\n| run | node | elapsed (s) | expected, the progress's (s) | expected / elapsed |\n| --- | --- | --- | --- | --- |")
+    for root in args.roots:
+        study = load_study(layout.study_snapshot_path(root))
+        graph = graph_at(study, root)
+        jobs = files.read_jobs(root)["nodes"]
+        for node, expected in estimated_seconds(study, graph, [n.name for n in graph]).items():
+            elapsed = (jobs.get(node) or {}).get("seconds")
+            if elapsed:
+                print(f"| {root.name} | {node} | {elapsed:.0f} | {expected:.0f} | {expected / elapsed:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
