@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
-RUNS = ("run_tb3p", "run_tbfree", "run_tbfree_restart", "run_459")
+RUNS = ("run_tb3p", "run_tb3p_v25.02", "run_tbfree", "run_tbfree_restart", "run_459")
 
 
 def unpack(name: str, target: Path) -> Path:

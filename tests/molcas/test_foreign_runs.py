@@ -131,3 +131,26 @@ def test_openmolcas_test_459_single_aniso_only(tmp_path):
     assert doublet["g_principal"] == pytest.approx(sorted(printed_g(text)), abs=1e-8)
     assert record["spectrum"]["kramers"] is True and record["crystal_field_j"] is None
     assert len(record["so_energies_cm1"]) == 14
+
+
+def test_a_real_openmolcas_25_02_run_reads_as_the_log_prints_and_as_22_10_gave(tmp_path):
+    """The demo's Tb3+ input run by Debian trixie's OpenMolcas 25.02 (fixtures/run_tb3p_v25.02/PROVENANCE.md):
+    every number equal to what its log prints, and to the 22.10 run of the same input to the printed digits."""
+    run = unpack("run_tb3p_v25.02", tmp_path)
+    text = (run / "Tb3p.casscf.log").read_text()
+    assert "version: v25.02" in text
+    record = parse_directory(run).record
+    assert record["status"] == "ok", record["failure"]
+    assert record["molcas_version"] == "v25.02" and [r["multiplicity"] for r in record["rasscf"]] == [7]
+    # the h5 holds them in full; the log prints 8 decimals (25.02: -11928.02591446 for ...025914466): one last digit
+    assert record["rasscf"][0]["root_energies_hartree"] == pytest.approx(printed_roots(text)[0], abs=1e-8)
+    (multiplet,) = record["multiplets"]
+    assert multiplet["size"] == 13 and multiplet["g_main"] == printed_g(text)
+    crys = [p["b_cm1"] for p in record["crystal_field_j"]["cf_parameters"]]
+    assert crys == printed_crys(text)
+    old = parse_directory(unpack("run_tb3p", tmp_path / "v22.10")).record
+    assert old["molcas_version"] == "v22.10"
+    assert multiplet["g_main"] == pytest.approx(old["multiplets"][0]["g_main"], abs=2e-6)  # 6 decimals printed
+    # B(k,q) that C6v forbids are numerical noise (1e-10 … 1e-7 cm-1) and differ between the versions
+    assert crys == pytest.approx([p["b_cm1"] for p in old["crystal_field_j"]["cf_parameters"]], rel=1e-4, abs=1e-6)
+    assert record["so_energies_cm1"][:13] == pytest.approx(old["so_energies_cm1"][:13], abs=1e-3)
