@@ -56,8 +56,9 @@ def samples(root: Path) -> list[dict]:
         logs = [p for p in directory.glob("*.log") if "Start Module" in p.read_text(errors="replace")]
         seconds = sum(s for log in logs for name, s in module_walls(log.read_text(errors="replace"))
                       if name in ("gateway", "seward"))
+        first = next(iter(study.molcas.oxidation_states))
         found.append({"run": root.name, "what": "integrals", "kind": "integrals", "seconds": seconds,
-                      "features": model.integrals_features(study, library)})
+                      "features": model.integrals_features(model.state_cost(study, first, library))})
     for label in study.molcas.oxidation_states:
         directory = root / layout.state_dir(label)
         logs = sorted(directory.glob("*.casscf.log"))

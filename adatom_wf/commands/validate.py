@@ -36,11 +36,10 @@ def summary(study) -> dict:
         data["potcars"], data["incar"] = {}, {}
     if study.molcas is not None:
         from adatom_wf.molcas.basis import basis_library_dir
-        from adatom_wf.molcas.cost import integrals_seconds, state_cost
+        from adatom_wf.molcas.cost import state_cost
 
         data["basis"] = study.molcas.basis
         library = basis_library_dir()
-        data["integrals"] = {"seconds": integrals_seconds(study, library)}  # GATEWAY + SEWARD, once for all states
         for label, state in study.molcas.oxidation_states.items():
             data["oxidation_states"][label] = {
                 "charge": study.charge(label),
@@ -49,6 +48,8 @@ def summary(study) -> dict:
                 "multiplet_size": state.multiplet_size,
                 "cost": state_cost(study, label, library).as_dict(),
             }
+        first = next(iter(data["oxidation_states"].values()), None)  # GATEWAY + SEWARD, once for all states
+        data["integrals"] = {"seconds": first["cost"]["integrals_seconds"] if first else 0.0}
     return data
 
 

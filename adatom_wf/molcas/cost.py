@@ -95,6 +95,7 @@ class StateCost:
     memory_mb: int = 0
     scratch_gb: float = 0.0
     seconds: dict = field(default_factory=dict)  # estimated wall on one core: rasscf {2S+1: s}, rassi, single_aniso, total
+    integrals_seconds: float = 0.0  # the cluster's shared integrals node (GATEWAY + SEWARD), the same for every state
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -220,10 +221,10 @@ def state_cost(study, label: str, library: Path | None) -> StateCost:
         scratch_gb=round(scratch_gb, 6),
     )
     cost.seconds = state_seconds(cost, state)
+    cost.integrals_seconds = round(_seconds("integrals", integrals_features(cost)), 1)
     return cost
 
 
-@lru_cache(maxsize=1)
 def time_constants() -> dict:
     """The fitted constants of the time model (presets/molcas_time.yaml), by module then term."""
     return _preset("molcas_time.yaml")
@@ -234,28 +235,23 @@ def _seconds(kind: str, features: dict) -> float:
     return sum(constants[name] * value for name, value in features.items())
 
 
-def integrals_features(study, library: Path | None) -> dict:
-    """The terms of GATEWAY + SEWARD's time for the study's cluster and basis (see the module docstring)."""
-    atoms = cluster_atoms(study)
-    elements = {element: contraction(element, study.molcas.basis[element], library)[0] for element in atoms}
-    primitives = {element: primitive_functions(element, shells) for element, shells in elements.items()}
-    total = sum(count * primitives[element] for element, count in atoms.items())
-    n = sum(count * shell_functions(elements[element]) for element, count in atoms.items())
+def integrals_features(cost: StateCost) -> dict:
+    """The terms of GATEWAY + SEWARD's time for the cost's cluster and basis (see the module docstring)."""
+    cholesky = cost.integrals == "cholesky"
+    primitives = [e["primitives_per_atom"] for e in cost.elements]
+    total = sum(e["atoms"] * e["primitives_per_atom"] for e in cost.elements)
     pairs = total * (total + 1) / 2
-    cholesky = uses_cholesky(study.molcas.cholesky, n)
-    vectors = sum(count * (_ricd_vectors().get(element, {}).get(study.molcas.basis[element].upper())
-                           or FALLBACK_VECTORS_PER_FUNCTION * shell_functions(elements[element]))
-                  for element, count in atoms.items())
     return {"start": 1.0, "ricd": 1.0 if cholesky else 0.0,
-            "one_centre": sum((p * (p + 1) / 2) ** 2 for p in primitives.values()) / 1e9 if cholesky else 0.0,
-            "three_centre": pairs * vectors / 1e9 if cholesky else 0.0,
+            "one_centre": sum((p * (p + 1) / 2) ** 2 for p in primitives) / 1e9 if cholesky else 0.0,
+            "three_centre": pairs * cost.cholesky_vectors / 1e9 if cholesky else 0.0,
             "four_centre": 0.0 if cholesky else pairs ** 2 / 1e12,
             "relativistic": total ** 3 / 1e9}
 
 
 def integrals_seconds(study, library: Path | None) -> float:
-    """Estimated wall time of the study's integrals node (GATEWAY + SEWARD, one core)."""
-    return round(_seconds("integrals", integrals_features(study, library)), 1)
+    """Estimated wall time of the study's integrals node (GATEWAY + SEWARD, one core): any state's
+    ``integrals_seconds`` (the integrals do not depend on the charge)."""
+    return state_cost(study, next(iter(study.molcas.oxidation_states)), library).integrals_seconds
 
 
 def rasscf_features(cost: StateCost, multiplicity: int, roots: int, iterations: float) -> dict:

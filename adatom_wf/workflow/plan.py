@@ -127,24 +127,20 @@ def molcas_mem_of(node, costs: dict) -> int | None:
 
 def estimated_seconds(study, graph, names, costs: dict | None = None) -> dict[str, float]:
     """node -> the cost model's wall time (seconds, one core) of the OpenMolcas nodes among ``names``: a molcas
-    node its state's total (from ``costs``, label -> {cost}, as planned; computed when not given), an integrals
-    node GATEWAY + SEWARD. Other nodes have no estimate (the progress shows their last run's time)."""
-    from adatom_wf.molcas.basis import basis_library_dir
-    from adatom_wf.molcas.cost import integrals_seconds, state_cost
+    node its state's total, an integrals node the shared GATEWAY + SEWARD (``costs``: label -> {cost}, as planned;
+    every state's when not given). Other nodes have no estimate (the progress shows their last run's time)."""
+    nodes = [graph[name] for name in names if graph[name].stage in ("molcas", "integrals")]
+    if study.molcas is None or not nodes:
+        return {}
+    if not costs:
+        from adatom_wf.molcas.basis import basis_library_dir
+        from adatom_wf.molcas.cost import state_cost
 
-    found, library = {}, None
-    for name in names:
-        node = graph[name]
-        if node.stage not in ("molcas", "integrals") or study.molcas is None:
-            continue
-        library = library or basis_library_dir()
-        if node.stage == "integrals":
-            found[name] = integrals_seconds(study, library)
-        elif costs is not None and node.oxidation_state in costs:
-            found[name] = costs[node.oxidation_state]["cost"]["seconds"]["total"]
-        elif costs is None:
-            found[name] = state_cost(study, node.oxidation_state, library).seconds["total"]
-    return found
+        library = basis_library_dir()
+        costs = {label: {"cost": state_cost(study, label, library).as_dict()} for label in study.molcas.oxidation_states}
+    shared = next(iter(costs.values()))["cost"]["integrals_seconds"]
+    return {node.name: shared if node.stage == "integrals" else costs[node.oxidation_state]["cost"]["seconds"]["total"]
+            for node in nodes if node.stage == "integrals" or node.oxidation_state in costs}
 
 
 def so_state_count(study, node) -> int:
