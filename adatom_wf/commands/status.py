@@ -48,7 +48,8 @@ def command(study, runs_dir, watch, interval, as_json):
     """Show the state of every node of STUDY: COMPLETED, PENDING, RUNNING, FAILED, TIMEOUT, OUT_OF_MEMORY,
     NODE_FAIL, CANCELLED, PREEMPTED, DEPENDENCY_NEVER_SATISFIED, SKIPPED, LOST or NOT_SUBMITTED, with the
     Slurm job id (or "local") and the reason. Works for studies run locally and on Slurm. With --watch, the
-    OpenMolcas module, VASP step or GPAW step each running node is in, and how long it has run (--json: the final states).
+    OpenMolcas module, VASP step or GPAW step each running node is in, how long it has run and how long it is
+    expected to (the cost model's estimate for OpenMolcas nodes, else the last run's time; --json: the final states).
     """
     from adatom_wf.commands.present import status_lines
     from adatom_wf.spec import load_study
