@@ -24,9 +24,12 @@ m_i = ⟨i|J_n|i⟩.
 **τ.** The rate matrix K (dp/dt = K p) is symmetrised with the Boltzmann populations (detailed balance) and
 diagonalised; τ = 1/|λ| of the slowest mode carrying at least :data:`MODE_WEIGHT` of the linear-response
 magnetisation. When that rate lies below double precision's reach (|λ| < :data:`RESOLUTION` × the fastest rate:
-Orbach over hundreds of cm⁻¹ at a few K), the excited states are eliminated exactly instead: the effective rates
-among the ground doublet's states are S = K_gg + K_ge (−K_ee)⁻¹ K_eg (a stochastic complement; −K_ee is a
-diagonally dominant M-matrix and every term is positive, so nothing cancels), exact up to |λ|/(fastest rate).
+Orbach over hundreds of cm⁻¹ at a few K), the excited states are eliminated instead: the slow mode's excited
+populations follow the ground ones, which leaves S v = λ B v among the ground level's states with
+S = K_gg + K_ge (−K_ee)⁻¹ K_eg (a stochastic complement) and B = 1 + K_ge K_ee⁻² K_eg (the weight of the excited
+states that follow; see :func:`relaxation_rate_per_s`). −K_ee is a diagonally dominant M-matrix and every term is
+positive, so nothing cancels; exact up to |λ|/(fastest rate). Both methods agree with the 50-digit full rate matrix
+to 1e-6 across the switch (tests).
 """
 
 from dataclasses import dataclass
@@ -124,18 +127,36 @@ def _populations(model, kt):
     return weights / weights.sum()
 
 
-def _slow_rate(rates: np.ndarray, populations: np.ndarray, m: np.ndarray) -> tuple[float, float]:
-    """(|λ|, weight) of the slowest mode of K = rates (i → j) carrying ≥ MODE_WEIGHT of the magnetisation."""
+def _generator(rates: np.ndarray) -> np.ndarray:
+    """K of dp/dt = K p from rates[i, j] of i → j: K_ji = W(i → j), K_ii = −Σ_j W(i → j)."""
     matrix = rates.T.copy()
     np.fill_diagonal(matrix, 0.0)
     np.fill_diagonal(matrix, -matrix.sum(axis=0))
+    return matrix
+
+
+def _slow_mode(generator: np.ndarray, populations: np.ndarray, m: np.ndarray, metric=None) -> tuple[float, float]:
+    """(|λ|, weight) of the slowest mode of K v = λ B v (B = ``metric``, the identity by default) carrying ≥
+    MODE_WEIGHT of the magnetisation. K and B obey detailed balance with ``populations`` (K_ij p_j = K_ji p_i), so
+    P^(−1/2) K P^(1/2) and P^(−1/2) B P^(1/2) are symmetric and the eigenvectors B-orthogonal."""
     root = np.sqrt(populations)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        symmetric = np.where(root[:, None] * root[None, :] > 0, matrix * root[None, :] / root[:, None], 0.0)
-    symmetric = (symmetric + symmetric.T) / 2
-    values, vectors = np.linalg.eigh(symmetric)
-    stationary = int(np.argmax(np.abs(vectors.T @ root)))
-    amplitudes = (vectors.T @ (root * (m - populations @ m))) ** 2
+    scale = np.where(root > 0, root, 1.0)
+
+    def symmetric(matrix):
+        balanced = np.where(root[:, None] * root[None, :] > 0, matrix * scale[None, :] / scale[:, None], 0.0)
+        return (balanced + balanced.T) / 2
+
+    if metric is None:
+        values, vectors = np.linalg.eigh(symmetric(generator))
+        weighted = vectors
+    else:
+        from scipy.linalg import eigh
+
+        balanced_metric = symmetric(metric) + np.diag(root <= 0)  # unpopulated states: a unit metric
+        values, vectors = eigh(symmetric(generator), balanced_metric)
+        weighted = balanced_metric @ vectors
+    stationary = int(np.argmax(np.abs(weighted.T @ root)))
+    amplitudes = (weighted.T @ (root * (m - populations @ m))) ** 2
     amplitudes[stationary] = 0.0
     total = amplitudes.sum()
     if total <= 0:
@@ -147,30 +168,39 @@ def _slow_rate(rates: np.ndarray, populations: np.ndarray, m: np.ndarray) -> tup
 
 def relaxation_rate_per_s(model: MasterEquation, temperature_k: float, method: str = "auto") -> tuple[float, float, str]:
     """(1/τ in s⁻¹, the mode's share of the magnetisation, the method used: ``"eigenmodes"`` or ``"ground
-    reduction"``); ``method="auto"`` takes the eigenmodes unless their slow rate is below :data:`RESOLUTION`."""
+    reduction"``); ``method="auto"`` takes the eigenmodes unless their slow rate is below :data:`RESOLUTION`.
+
+    The ground reduction solves the slow mode's own equations restricted to the ground states g: with the excited
+    states e following, v_e = (λ − K_ee)⁻¹ K_eg v_g, the eigenproblem K v = λ v becomes S(λ) v_g = λ v_g,
+    S(λ) = K_gg + K_ge (λ − K_ee)⁻¹ K_eg. To first order in λ / (the excited states' decay rates):
+
+        S(0) v_g = λ B v_g,   B = 1 + K_ge K_ee⁻² K_eg,
+
+    where B − 1 ≈ (population of the excited states that follow each ground state) / (its own): without it the rate
+    of a well is taken as that of its ground state alone, too fast by 1 / (the ground level's thermal population).
+    """
     if method not in ("auto", "eigenmodes", "ground reduction"):
         raise AnalysisError(f"method must be 'auto', 'eigenmodes' or 'ground reduction', got {method!r}")
     kt = K_B_CM1_PER_K * float(temperature_k)
     rates = transition_rates_per_s(model, temperature_k)
     populations = _populations(model, kt)
-    rate, weight = _slow_rate(rates, populations, model.jz)
+    generator = _generator(rates)
+    rate, weight = _slow_mode(generator, populations, model.jz)
     fastest = rates.sum(axis=1).max()
     if method == "eigenmodes" or len(model.ground) < 2 or (method == "auto" and rate >= RESOLUTION * fastest):
         return rate, weight, "eigenmodes"
     ground = np.array(model.ground)
     excited = np.setdiff1d(np.arange(model.jz.size), ground)
-    matrix = rates.T.copy()
-    np.fill_diagonal(matrix, 0.0)
-    np.fill_diagonal(matrix, -matrix.sum(axis=0))
-    k_ee, k_eg, k_ge = matrix[np.ix_(excited, excited)], matrix[np.ix_(excited, ground)], matrix[np.ix_(ground, excited)]
-    effective = matrix[np.ix_(ground, ground)] + k_ge @ np.linalg.solve(-k_ee, k_eg)
-    reduced = effective.T  # back to "rate of i → j" rows
-    np.fill_diagonal(reduced, 0.0)
-    scale = reduced.max()
+    k_ee = generator[np.ix_(excited, excited)]
+    k_eg, k_ge = generator[np.ix_(excited, ground)], generator[np.ix_(ground, excited)]
+    following = np.linalg.solve(-k_ee, k_eg)  # every entry ≥ 0: −K_ee is a diagonally dominant M-matrix
+    effective = generator[np.ix_(ground, ground)] + k_ge @ following
+    metric = np.eye(ground.size) + k_ge @ np.linalg.solve(-k_ee, following)
+    scale = np.abs(effective).max()
     if scale <= 0:
         return 0.0, 1.0, "ground reduction"
     sub_populations = populations[ground] / populations[ground].sum()
-    rate, weight = _slow_rate(reduced / scale, sub_populations, model.jz[ground])
+    rate, weight = _slow_mode(effective / scale, sub_populations, model.jz[ground], metric)
     return rate * scale, weight, "ground reduction"
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from adatom_wf.analysis.ac import ac_susceptibility, generalised_debye, peak_temperature_k
+from adatom_wf.analysis.units import K_B_CM1_PER_K
 from adatom_wf.errors import AnalysisError
 from stored_tb3 import tb3_store
 from table2_tb3 import TB3, run
@@ -77,6 +78,23 @@ def test_ac_verb_on_table_2_and_on_a_real_store(capsys, tmp_path):
     code, out, _ = run(capsys, "ac", store, "--state", "Tb3+", "--alpha", "0.1", "--temperature-k", "20:60:11",
                         "--peak-frequency-hz", "1", "--plot", figure)
     assert code == 0 and "1 Hz: chi'' peaks at" in out and figure.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("coupling", ["moment", "quadrupole"])
+def test_ac_and_relaxation_give_one_tau_on_both_sides_of_the_master_equations_switch(capsys, coupling):
+    """Issue 29: ac takes τ(T) from the master equation, so at 34–36 K (its switch between eigenmodes and the ground
+    reduction lies there for Tb3+) ac and relaxation give the same τ, and τ falls smoothly through the switch."""
+    temperatures = "34,35,36"
+    code, out, _ = run(capsys, "relaxation", "--master-equation", *TB3, "--coupling", coupling,
+                       "--temperature-k", temperatures, "--json")
+    assert code == 0
+    relaxation = json.loads(out)["tau_s"]
+    code, out, _ = run(capsys, "ac", *TB3, "--coupling", coupling, "--temperature-k", temperatures, "--json")
+    assert code == 0
+    assert json.loads(out)["tau_s"] == pytest.approx(relaxation, rel=1e-12)
+    beta = 1 / (K_B_CM1_PER_K * np.array([34.0, 35.0, 36.0]))
+    barriers = np.diff(np.log(relaxation)) / np.diff(beta)  # cm⁻¹, over 34–35 and 35–36 K
+    assert abs(barriers[0] - barriers[1]) < 0.2  # 0.02 now; the old reduction's 0.1 % step at 35 K made it 0.8
 
 
 @pytest.mark.parametrize("args, words", [
