@@ -203,14 +203,22 @@ class MolcasRun(Run):
 
         return analyse_spectrum(self.so_states(), **options)
 
-    def magnetisation(self, field_t, temperature_k, *, direction=None, powder_points: int = 110) -> Magnetisation:
-        """M(B, T) in μB of the stored ground multiplet: along ``direction`` (x, y, z in the cluster frame), or
-        powder-averaged on a Lebedev grid of ``powder_points``."""
-        from adatom_wf.analysis.magnetism import magnetisation_mub, powder_magnetisation_mub
+    def magnetisation(self, field_t, temperature_k, *, direction=None, powder_points="auto") -> Magnetisation:
+        """M(B, T) in μB of the stored ground multiplet (exact diagonalisation in the field): along ``direction``
+        (x, y, z in the cluster frame), or powder-averaged: ``"auto"`` refines Gauss–Legendre grids about the main
+        axis to 1e-5 of max |M| (as ``adatom-wf magnetisation``), a number uses that Lebedev grid."""
+        from adatom_wf.analysis.magnetism import (
+            adaptive_powder_magnetisation_mub,
+            magnetisation_mub,
+            powder_magnetisation_mub,
+        )
 
         states = self.so_states()
         fields, temperatures = _array(field_t), _array(temperature_k)
         if direction is None:
+            if powder_points == "auto":
+                values, convergence = adaptive_powder_magnetisation_mub(states, fields, temperatures)
+                return Magnetisation(fields, temperatures, _array(values), None, convergence.n_points)
             values = powder_magnetisation_mub(states, fields, temperatures, n_points=powder_points)
             return Magnetisation(fields, temperatures, _array(values), None, powder_points)
         values = magnetisation_mub(states, fields, temperatures, [direction])[0]

@@ -70,6 +70,7 @@ def test_spectrum_and_magnetisation_of_a_stored_state(store_path):
     assert abs(axial.magnetisation_mub[0, 0]) < 1e-6
     powder = tb3.magnetisation([7.0], [2.0])
     assert powder.direction is None and 4.0 < powder.magnetisation_mub[0, 0] < 5.0  # an Ising doublet: about M/2
+    assert powder.powder_points >= 64  # the converged axial grid by default (issue 29), as the CLI
 
 
 def test_the_docs_example_runs_on_a_real_store(store_path):

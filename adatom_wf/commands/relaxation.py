@@ -11,9 +11,13 @@ from adatom_wf.commands.options import echo_json, json_option
 from adatom_wf.commands.spectrum import cf_option, g_option, pseudospin_option
 
 coupling_option = click.option(
-    "--coupling", type=click.Choice(["moment", "quadrupole"]), default="moment", show_default=True,
-    help="Master equation: |V_ij|^2 from the transition moments sum_a |<i|mu_a|j>|^2, or from an isotropic rank-2 "
-         "strain sum_ab |<i|T_ab|j>|^2 (time-even).")
+    "--coupling", type=click.Choice(["quadrupole", "moment"]), default="quadrupole", show_default=True,
+    help="Master equation, what the phonon couples to. 'quadrupole': an isotropic rank-2 strain modulating the "
+         "crystal field, |V_ij|^2 = sum_ab |<i|T_ab|j>|^2 with T_ab the traceless {J_a, J_b}/2 (time-even, as a "
+         "lattice vibration is: it never links the two states of a Kramers doublet; the one-phonon Orbach "
+         "mechanism). 'moment': |V_ij|^2 = sum_a |<i|mu_a|j>|^2, the magnetic-dipole transition moments the barrier "
+         "figures draw: a selection rule made into rates, not a spin-phonon mechanism (time-odd; kept to compare "
+         "with SINGLE_ANISO's relaxation-path picture).")
 prefactor_option = click.option(
     "--phonon-prefactor", "prefactor_text", default="1", show_default=True,
     help="Master equation: c of W = c |V|^2 |Delta|^3 (n+1 or n), in s^-1 cm^3 per unit |V|^2; tau scales as 1/c.")
