@@ -83,6 +83,8 @@ def test_in_vdzp_4f_means_the_valence_4f_not_every_f_function(plan):
     ids = vdzp.basis_ids
     tb_f = (ids[:, 0] == 1) & (ids[:, 2] == 3)
     assert vdzp.coefficients.shape == (104, 104) and sorted(set(ids[tb_f, 1])) == [1, 2]  # two f contractions
+    # basis functions 46 and 47 are what OpenMolcas's RASSCF printout labels "TB1 4f3-" and "TB1 5f3-"
+    assert ids[45].tolist() == [1, 1, 3, -3] and ids[46].tolist() == [1, 2, 3, -3]
     lowdin = lowdin_weights(vdzp)
     outer_f = lowdin[:, tb_f & (ids[:, 1] == 2)].sum(axis=1)
     trap = np.flatnonzero(outer_f > 0.9)
