@@ -89,9 +89,12 @@ class Character:
     """An orbital character: how many active orbitals it names and the adatom AO components that measure it.
 
     ``components`` are (l, m) pairs with m None for "any m" (real spherical harmonics as OpenMolcas labels
-    them: d−2 = xy, d−1 = yz, d0 = z², d+1 = xz, d+2 = x²−y²). Only valence contracted functions count:
-    ANO-type basis sets order the contractions of each l like the atomic shells, so the first
-    :data:`CORE_SHELLS` ``[l]`` functions are the core (1s–5s, 2p–5p, 3d–4d) and are left out.
+    them: d−2 = xy, d−1 = yz, d0 = z², d+1 = xz, d+2 = x²−y²). Only the valence shell counts: ANO-type basis
+    sets order the contractions of each l like the atomic shells, so the first :data:`CORE_SHELLS` ``[l]``
+    functions are the core (1s–5s, 2p–5p, 3d–4d) and the next one, :data:`VALENCE_CONTRACTION` ``[l]``, is the
+    valence shell (6s, 6p, 5d, 4f; OpenMolcas labels it ``TB1 6s``, ``TB1 5d2-``, ``TB1 4f3-``). Contractions
+    beyond it (``TB1 7s``, ``TB1 6d0``, ``TB1 5f3-`` of ANO-RCC-VDZP and larger) are correlating functions, tens
+    of Hartree up in a guess: they are not the shell, and counting them picked +18 Eh "4f" guess orbitals (issue 30).
     """
 
     orbitals: int
@@ -101,6 +104,10 @@ class Character:
 
 # Core contracted functions of a lanthanide per angular momentum: 1s–5s, 2p–5p, 3d–4d, no f.
 CORE_SHELLS = {0: 5, 1: 4, 2: 2, 3: 0}
+# The valence shell's contracted function per l (1-based, within the adatom's functions of that l): the
+# first after the core. ANO-RCC-MB holds exactly these for Tb (6s5p3d1f: 6s, 6p, 5d, 4f); VDZP, VTZP... add
+# correlating contractions after them (REFERENCE.md: MB functions are the leading contractions of VDZP/VTZP).
+VALENCE_CONTRACTION = {l_value: core + 1 for l_value, core in CORE_SHELLS.items()}
 
 # Thresholds (docs/molcas.md), from the demo (Tb/benzene, ANO-RCC-MB): 4f stays atomic (≥ 0.98 in
 # every accepted RASSCF); the 5d/6s orbitals mix with the ring's π/π* (accepted: 0.37–0.99, the 5dxy/x²−y²

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from adatom_wf.errors import ParseError
-from adatom_wf.lanthanides import CHARACTERS, CORE_SHELLS, measured_slots
+from adatom_wf.lanthanides import CHARACTERS, VALENCE_CONTRACTION, measured_slots
 from adatom_wf.molcas.active_space import StatePlan
 
 MIN_GUESS_WEIGHT = 0.30  # a guess orbital below this is no start for that character: stop before RASSCF
@@ -79,10 +79,14 @@ def lowdin_weights(orbitals: Orbitals) -> np.ndarray:
 
 
 def component_mask(orbitals: Orbitals, center: int, components) -> np.ndarray:
+    """The basis functions of the adatom's valence shell with these (l, m): per l only its valence contracted
+    function (:data:`~adatom_wf.lanthanides.VALENCE_CONTRACTION`), never the correlating ones of a larger ANO
+    basis (``BASIS_FUNCTION_IDS`` column 2 is the contraction's index within its l: ``TB1 4f`` is 1, ``5f`` 2)."""
     ids = orbitals.basis_ids
     mask = np.zeros(len(ids), dtype=bool)
     for l_value, m_value in components:
-        part = (ids[:, 0] == center) & (ids[:, 2] == l_value) & (ids[:, 1] > CORE_SHELLS.get(l_value, 0))
+        part = ((ids[:, 0] == center) & (ids[:, 2] == l_value)
+                & (ids[:, 1] == VALENCE_CONTRACTION.get(l_value, 1)))
         if m_value is not None:
             part &= ids[:, 3] == m_value
         mask |= part

@@ -304,7 +304,8 @@ def _rasscf(record: dict, runs: list, files: RunFiles, log_name: str, reading: l
             _cross_check(record, what, h5.root_energies_hartree, run["root_energies_hartree"],
                          ROOT_ENERGY_TOLERANCE_HARTREE, path.name, log_name)
             energies = h5.root_energies_hartree
-            iterations = h5.iterations if h5.iterations is not None else run["iterations"]
+            # the log's "Convergence after N" (rasscf.h5's RASSCF_ITERATIONS counts one more; results_h5)
+            iterations = run["iterations"] if run["iterations"] is not None else h5.iterations
             electrons = h5.active_electrons or run.get("active_electrons") or electrons
         rasscf.append({"multiplicity": multiplicity, "root_energies_hartree": list(energies), "converged": True,
                        "iterations": iterations, "occupations": None})

@@ -3,7 +3,10 @@
 Facts this relies on (OpenMolcas 22.10, checked on the demo's outputs; shared/REFERENCE.md):
 
 * ``rasscf.h5`` attributes ``SPINMULT``, ``NACTEL``, ``NROOTS``, ``RASSCF_ITERATIONS``, ``MOLCAS_VERSION``;
-  dataset ``ROOT_ENERGIES`` (Hartree).
+  dataset ``ROOT_ENERGIES`` (Hartree). ``RASSCF_ITERATIONS`` counts one iteration more than the log's
+  "Convergence after N iterations" (or "No convergence after N"): RASSCF prints one last iteration line after
+  that verdict (the final CI with the converged orbitals), and the attribute counts it. The count read here is
+  the log's N (``RASSCF_ITERATIONS`` − 1).
 * ``rassi.h5`` attribute ``STATE_SPINMULT`` (one per spin-free state); ``SFS_ENERGIES`` (Hartree, absolute),
   ``SOS_ENERGIES`` (Hartree, relative to the lowest *spin-free* state), ``SFS_ANGMOM`` ⟨i|iL|j⟩ (real,
   antisymmetric), ``SOS_COEFFICIENTS_REAL/IMAG`` whose row I (as h5py reads it) is SO state I over the
@@ -123,9 +126,10 @@ def _read_rasscf_h5(path: Path) -> RasscfH5:
         energies = np.atleast_1d(_dataset(h5, "ROOT_ENERGIES", path)).astype(float)
         if not np.all(np.isfinite(energies)):
             raise ParseError(f"{path.name}: ROOT_ENERGIES holds NaN or infinite values")
-        iterations = h5.attrs.get("RASSCF_ITERATIONS")
+        iterations = h5.attrs.get("RASSCF_ITERATIONS")  # the log's N + 1 (module docstring)
         return RasscfH5(int(h5.attrs["SPINMULT"]), [float(e) for e in energies], int(h5.attrs.get("NACTEL", 0)),
-                        None if iterations is None else int(iterations), _version(h5.attrs.get("MOLCAS_VERSION")))
+                        None if iterations is None else max(int(iterations) - 1, 0),
+                        _version(h5.attrs.get("MOLCAS_VERSION")))
 
 
 def read_rassi_h5(path, n_states: int) -> SpinOrbitStates:

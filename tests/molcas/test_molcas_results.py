@@ -89,3 +89,22 @@ def test_detection_is_by_content(tmp_path, run):
     assert not is_molcas_run(empty)
     with pytest.raises(ParseError, match="no OpenMolcas log or h5 file"):
         parse_molcas_run(empty)
+
+
+def test_the_stored_iteration_count_is_the_logs(run, tmp_path):
+    """rasscf.h5's RASSCF_ITERATIONS counts the final CI iteration printed after "Convergence after N"
+    (19 for the log's 18 here): the record holds the log's N, for one spin and for two."""
+    import gzip
+    from pathlib import Path
+
+    from adatom_wf.molcas.results_h5 import read_rasscf_h5
+
+    converged = [int(n) for n in re.findall(r"Convergence after\s*(\d+) iterations", log_text(run))]
+    with h5py.File(run / "Tb3p.m7.rasscf.h5") as h5:
+        assert int(h5.attrs["RASSCF_ITERATIONS"]) == converged[0] + 1  # the fact the reader corrects for
+    assert [r["iterations"] for r in parse_molcas_run(run, label="Tb3+").record["rasscf"]] == converged == [18]
+    assert read_rasscf_h5(run / "Tb3p.m7.rasscf.h5").iterations == 18
+    free = Path(__file__).parent / "fixtures" / "run_tbfree"
+    text = gzip.decompress((free / "TbFree.log.gz").read_bytes()).decode()
+    counts = [int(n) for n in re.findall(r"Convergence after\s*(\d+) iterations", text)]  # septets, then quintets
+    assert [read_rasscf_h5(free / f"TbFree.spin{m}.rasscf.h5").iterations for m in (7, 5)] == counts == [6, 4]

@@ -89,6 +89,32 @@ def test_tb2_has_two_multiplicities_in_rassi(demo_run):
     assert np.allclose(energies[0:14:2], energies[1:14:2], atol=1e-9)  # Kramers doublets (105 electrons)
 
 
+def inporb_orbitals(path: Path) -> np.ndarray:
+    """The MO coefficients of an INPORB 2.2 file (C1), one row per orbital."""
+    text = path.read_text()
+    block = text.split("#ORB\n", 1)[1].split("\n#", 1)[0]
+    values = [float(x) for line in block.splitlines() if not line.startswith("*") for x in line.split()]
+    n = int(text.split("\n")[4])
+    return np.array(values).reshape(n, n)
+
+
+def test_each_multiplicity_keeps_its_converged_orbitals(demo_run):
+    """Tb2p.m8.RasOrb and Tb2p.m6.RasOrb: each spin's converged orbitals, the same as its rasscf.h5's;
+    Tb2p.RasOrb is still there (the last spin's, which RASSCF leaves under $Project.RasOrb)."""
+    import h5py
+
+    _, root = demo_run
+    folder = root / "molcas" / "Tb2+"
+    orbitals = {}
+    for multiplicity in (8, 6):
+        orbitals[multiplicity] = inporb_orbitals(folder / f"Tb2p.m{multiplicity}.RasOrb")
+        with h5py.File(folder / f"Tb2p.m{multiplicity}.rasscf.h5") as h5:
+            n = int(h5.attrs["NBAS"][0])
+            np.testing.assert_allclose(orbitals[multiplicity], h5["MO_VECTORS"][()].reshape(n, n), atol=1e-12)
+    assert np.abs(orbitals[8] - orbitals[6]).max() > 1e-3  # two different sets, not one copied twice
+    assert (folder / "Tb2p.RasOrb").read_bytes() == (folder / "Tb2p.m6.RasOrb").read_bytes()
+
+
 def test_active_orbitals_were_checked_after_every_rasscf(demo_run):
     _, root = demo_run
     for label, multiplicities, names in (("Tb3+", [7], {"4f"}), ("Tb2+", [8, 6], {"4f", "6s/5d0", "5dxy+5dx2-y2"})):

@@ -74,6 +74,34 @@ def test_the_guess_gives_every_active_character(guess, plan):
     assert all(weights["6s+5d"][i] <= 0.5 for i in start.order[:48])  # no adatom 6s/5d pair is inactive
 
 
+def test_in_vdzp_4f_means_the_valence_4f_not_every_f_function(plan):
+    """Real SEWARD guess orbitals of the demo cluster with Tb ANO-RCC-VDZP (7s6p4d2f1g; fixtures/guess_vdzp,
+    PROVENANCE.md there): the second f contraction ("TB1 5f") makes orbitals at +18.4 to +18.6 Eh that are
+    pure Tb f. "4f" counts only the first f contraction, so the seven 4f picks are the real 4f at -0.49 Eh
+    (issue 30: every f function counted picked four of the +18 Eh ones and the octet never converged)."""
+    vdzp = read_orbitals(FIXTURES / "guess_vdzp" / "TbC6H6.vdzp.guessorb.h5")
+    ids = vdzp.basis_ids
+    tb_f = (ids[:, 0] == 1) & (ids[:, 2] == 3)
+    assert vdzp.coefficients.shape == (104, 104) and sorted(set(ids[tb_f, 1])) == [1, 2]  # two f contractions
+    # basis functions 46 and 47 are what OpenMolcas's RASSCF printout labels "TB1 4f3-" and "TB1 5f3-"
+    assert ids[45].tolist() == [1, 1, 3, -3] and ids[46].tolist() == [1, 2, 3, -3]
+    lowdin = lowdin_weights(vdzp)
+    outer_f = lowdin[:, tb_f & (ids[:, 1] == 2)].sum(axis=1)
+    trap = np.flatnonzero(outer_f > 0.9)
+    assert len(trap) >= 4 and vdzp.energies[trap].min() > 18.0  # the correlating f orbitals are there
+    start = pick_start_orbitals(vdzp, plan, TB)
+    assert start.ok, start.failure
+    f_picks = [p for p in start.picks if p["character"] == "4f"]
+    assert len(f_picks) == 7 and min(p["weight"] for p in f_picks) > 0.85
+    assert all(-0.55 < p["energy_hartree"] < -0.45 for p in f_picks), f_picks
+    assert not {p["source_mo"] - 1 for p in start.picks} & set(trap.tolist())
+    six_s = next(p for p in start.picks if p["character"] == "6s/5d0")
+    assert six_s["energy_hartree"] < 0.0 and six_s["weight"] > 0.5  # the 6s-like guess, not the 7s contraction
+    weights = character_weights(vdzp, 1, lowdin)
+    assert weights["4f"][trap].max() < 0.05  # the correlating f orbitals are not "4f" for the check either
+    assert all(weights["6s+5d"][i] <= 0.5 for i in start.order[:start.inactive])
+
+
 def test_inporb_file_holds_the_reordered_orbitals_and_the_type_index(guess, plan):
     start = pick_start_orbitals(guess, plan, TB)
     text = inporb_text(guess, start, plan.active_electrons, "test")
