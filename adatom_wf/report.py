@@ -159,6 +159,17 @@ def configuration_mismatches(occupations, expected) -> list[str]:
             if abs(found.get(group, 0.0) - expected.get(group, 0)) > CONFIGURATION_TOLERANCE_ELECTRONS]
 
 
+def _convergence_lines(records) -> list[str]:
+    """A note under Table 2 for every state that needed the rescue ladder or did not converge (docs/molcas.md,
+    "Convergence")."""
+    from adatom_wf.molcas.rescue import convergence_text
+
+    notes = [f"- {record.get('label')}: {convergence_text(record)[2:]}" for record in records
+             if record.get("kind") == "molcas" and len(record.get("rasscf_attempts") or []) > 1]
+    return (["RASSCF convergence (the rescue ladder restarts a RASSCF that stopped at its iteration limit):", ""]
+            + notes + [""]) if notes else []
+
+
 def table2(records) -> list[dict]:
     """Paper's Table 2: one row per OpenMolcas record ordered by charge (3+, 2+, 1+, 0, …, unknown labels last).
 
@@ -415,6 +426,7 @@ def write_report(records, out_dir, *, formats=("png",), barriers=None) -> list[P
                   "multiplet's electrons per active-orbital group (mean over its SO states; docs/results.md).", ""]
         lines += table("table2", rows, TABLE2_COLUMNS)
         lines += _configuration_lines(rows)
+        lines += _convergence_lines(records)
 
         lines += ["## Spin-state gaps (paper's Fig. 4)", "",
                   "Lowest SA-CASSCF root of each multiplicity above the lowest root of that oxidation state.", ""]

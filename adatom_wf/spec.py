@@ -215,6 +215,16 @@ class OxidationState(StrictModel):
         return self
 
 
+class Rasscf(StrictModel):
+    """How each RASSCF iterates and what is done when one stops unconverged (docs/molcas.md, "Convergence")."""
+
+    # ITERations: the most macro-iterations of one RASSCF (OpenMolcas's default and its maximum: 200)
+    iterations: int = Field(default=200, ge=1, le=200)
+    # Steps of the rescue ladder (adatom_wf.molcas.rescue.RESCUE_LADDER) a RASSCF that stops at the iteration
+    # limit may take, each restarted from its last orbitals; 0: none, the state fails at once
+    rescue: int = Field(default=3, ge=0, le=3)
+
+
 class Molcas(StrictModel):
     relativity: Literal["DKH2"] = "DKH2"
     basis: dict[str, str]
@@ -225,6 +235,7 @@ class Molcas(StrictModel):
     # Lower bound of each active orbital's adatom character (Löwdin weight) checked after every RASSCF,
     # e.g. {"4f": 0.9, "5dxy": 0.5}; defaults in adatom_wf.lanthanides.CHARACTERS (docs/molcas.md).
     min_character: dict[str, float] = {}
+    rasscf: Rasscf = Rasscf()
 
     @field_validator("min_character")
     @classmethod
@@ -247,6 +258,10 @@ class Execution(StrictModel):
 
     # Run the VASP relaxation of every site. Default (None): only when cluster.geometry is "relaxed".
     relax: bool | None = None
+
+
+# (section, key, model): keys added to the study file after studies were run, left out of the hash at their default
+ADDED_KEYS = (("molcas", "rasscf", Rasscf),)
 
 
 class Study(StrictModel):
@@ -375,7 +390,14 @@ class Study(StrictModel):
         return state.charge if state.charge is not None else oxidation_state_charge(label, self.adatom)
 
     def canonical_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        """The validated content as JSON; keys added after studies were run (:data:`ADDED_KEYS`) are left out
+        while at their defaults, so a study run before a key existed keeps its hash (and its run folder)."""
+        content = self.model_dump(mode="json")
+        for section, key, model in ADDED_KEYS:
+            part = content.get(section)
+            if isinstance(part, dict) and part.get(key) == model().model_dump(mode="json"):
+                del part[key]
+        return json.dumps(content, sort_keys=True, separators=(",", ":"))
 
     def sha256(self) -> str:
         """Hash of the validated content (comments and key order in the file do not change it)."""

@@ -66,6 +66,9 @@ GPAW_ATTRS = ("site", "gpaw_version", "adatom", "structure_source", "program")
 DFT_SCHEMAS = {"vasp": (VASP_FIELDS, VASP_ATTRS), "gpaw": (GPAW_FIELDS, GPAW_ATTRS)}  # keys: facts.DFT_KINDS
 KINDS = (*DFT_KINDS, "molcas")
 MOLCAS_ATTRS = ("label", "project", "molcas_version")
+# adatom-wf's own record of how the run started and converged (docs/molcas.md, "Convergence"); absent from stores
+# written before issue 30, read back as None and []
+CONVERGENCE_ATTRS = ("orbital_start", "convergence")
 DOUBLET_FIELDS = {
     "energy_cm1": ("energy", "cm^-1", "mean energy of the doublet above the lowest SO state"),
     "tunnel_splitting_cm1": ("tunnel_splitting", "cm^-1", "energy difference of the doublet's two states"),
@@ -132,8 +135,9 @@ def _write_dft(group, record: dict, arrays: dict) -> None:
 
 
 def _write_molcas(group, record: dict, arrays: dict) -> None:
-    for key in MOLCAS_ATTRS:
+    for key in MOLCAS_ATTRS + CONVERGENCE_ATTRS:
         group.attrs[key] = record.get(key) or ""
+    group.attrs["rasscf_attempts"] = json.dumps(record.get("rasscf_attempts") or [], sort_keys=True)
     groups = record.get("orbital_groups")
     for key in ("orbital_groups", "expected_configuration"):
         if record.get(key) is not None:
@@ -229,7 +233,8 @@ def _occupations(dataset) -> list:
 
 
 def _read_molcas(group) -> dict:
-    record = {key: (group.attrs[key] or None) for key in MOLCAS_ATTRS}
+    record = {key: (group.attrs.get(key) or None) for key in MOLCAS_ATTRS + CONVERGENCE_ATTRS}
+    record["rasscf_attempts"] = json.loads(group.attrs.get("rasscf_attempts", "[]"))
     for key in ("orbital_groups", "expected_configuration"):
         record[key] = json.loads(group.attrs[key]) if key in group.attrs else None
     runs = group["rasscf"] if "rasscf" in group else {}

@@ -174,3 +174,16 @@ def test_the_ring_rule_of_validation_is_the_carvers(site):
         assert carve(atoms, adatom="Tb", site=site, rings=most).atoms is not None
         with pytest.raises(StructureError, match="do not fit"):
             carve(atoms, adatom="Tb", site=site, rings=most + 1)
+
+
+def test_a_key_added_later_leaves_the_hash_of_a_study_that_does_not_set_it():
+    """molcas.rasscf (issue 30) at its default keeps a study's hash (a run folder of that study stays usable);
+    set, it changes the hash as any key does."""
+    from adatom_wf.spec import load_study_text, resolve_study_path
+
+    text = resolve_study_path("demo_tb_benzene").read_text()
+    plain = load_study_text(text)
+    default = load_study_text(text.replace("  cholesky: true", "  cholesky: true\n  rasscf: {iterations: 200}"))
+    changed = load_study_text(text.replace("  cholesky: true", "  cholesky: true\n  rasscf: {iterations: 50}"))
+    assert plain.sha256() == default.sha256() != changed.sha256()
+    assert "rasscf" not in plain.canonical_json() and '"rasscf"' in changed.canonical_json()

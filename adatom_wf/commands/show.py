@@ -4,12 +4,15 @@ import click
 
 from adatom_wf.commands.options import echo_json, json_option
 from adatom_wf.facts import DFT_KINDS
+from adatom_wf.molcas.rescue import convergence_text
 
 
 def _line(run: dict) -> str:
     head = f"{run['status']:6} {run['kind']:6} {run['key']:20}"
     if run["status"] != "ok":
-        return f"{head} {run['failure']}"
+        convergence = run.get("convergence") or ""
+        lead = f"{convergence}: " if convergence.startswith("not converged") and convergence not in run["failure"] else ""
+        return f"{head} {lead}{run['failure']}"
     if run["kind"] in DFT_KINDS:
         height = run["adatom_height_angstrom"]
         height = "—" if height is None else f"{height:.3f} Å"
@@ -25,7 +28,7 @@ def _line(run: dict) -> str:
 
         configuration = f", ground {configuration_text(ground['occupations'])}"
     return f"{head} OpenMolcas {run['molcas_version']}, {spins}, {len(run['so_energies_cm1'])} SO states{g}, " \
-           f"{doublets} doublets{configuration}"
+           f"{doublets} doublets{configuration}{convergence_text(run)}"
 
 
 @click.command()

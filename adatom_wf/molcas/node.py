@@ -10,15 +10,17 @@
    ``$WorkDir``, with SEWARD's guess orbitals as ``<project>.guessorb.h5``;
 4. pick the starting orbitals from ``<project>.guessorb.h5`` by character (:mod:`.orbitals`) into
    ``<project>.StartOrb`` (or take a restart RasOrb);
-5. ``<project>.casscf.input``: one RASSCF per multiplicity, RASSI, SINGLE_ANISO, on those integrals;
+5. ``<project>.casscf.input``: one RASSCF per multiplicity, RASSI, SINGLE_ANISO, on those integrals; a RASSCF
+   that stops at its iteration limit is restarted from its last orbitals up the rescue ladder (:mod:`.rescue`);
 6. check every ``<project>.m<2S+1>.rasscf.h5``: each active orbital must carry its character;
-7. write ``status.json`` (status ok|failed, why, return codes per module, wall times, characters).
+7. write ``status.json`` (status ok|failed, why, return codes per module, wall times, characters, every RASSCF
+   attempt and the convergence verdict).
 """
 
 import json
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from adatom_wf.errors import OutputConflictError, ParseError, StructureError
@@ -206,7 +208,7 @@ def run_oxidation_state(study, root, label: str, *, integrals, directory=None, n
     try:
         status["integrals"] = share_integrals(integrals, workdir, plan.project, directory)
         status["wall_seconds"]["integrals"] = status["integrals"]["seconds"]
-        problems = _casscf(study, inputs, directory, status, workdir, nprocs, mem_mb, restart)
+        problems = _casscf(study, inputs, directory, status, workdir, nprocs, mem_mb, restart, cluster)
     except ParseError as error:  # an output file OpenMolcas should have written is missing or unreadable
         problems = [str(error)]
     if problems:
@@ -218,9 +220,9 @@ def run_oxidation_state(study, root, label: str, *, integrals, directory=None, n
 
 
 def _casscf(study, inputs, directory: Path, status: dict, workdir: Path, nprocs: int, mem_mb: int,
-            restart) -> list[str]:
-    """Starting orbitals, step 2, and the check of every RASSCF; returns what went wrong (empty: nothing)."""
-    from adatom_wf.molcas.execute import run_molcas
+            restart, cluster: ClusterSource) -> list[str]:
+    """Starting orbitals, step 2 (and its rescue attempts), and the check of every RASSCF; returns what went wrong
+    (empty: nothing)."""
     from adatom_wf.molcas.orbitals import check_active_space, inporb_text, pick_start_orbitals, read_orbitals
 
     plan, label = inputs.plan, inputs.plan.label
@@ -239,9 +241,7 @@ def _casscf(study, inputs, directory: Path, status: dict, workdir: Path, nprocs:
         title = f"adatom-wf starting orbitals of {label}: guess orbitals, active ones picked by character"
         atomic_write(directory / start_name, inporb_text(guess, start, plan.active_electrons, title).encode())
 
-    step2 = run_molcas(directory, inputs.casscf_input, nprocs, mem_mb, project=plan.project, workdir=workdir)
-    status["runs"].append(step2.record())
-    status["wall_seconds"]["casscf"] = round(step2.wall_seconds, 1)
+    step2 = _run_with_rescue(study, inputs, directory, status, workdir, nprocs, mem_mb, cluster)
     thresholds = study.molcas.min_character
     problems = [] if step2.status == "ok" else [step2.failure]
     for spin in plan.spins:
@@ -255,6 +255,86 @@ def _casscf(study, inputs, directory: Path, status: dict, workdir: Path, nprocs:
     if step2.status == "ok" and len(status["active_space_checks"]) != len(plan.spins):
         problems.append("a RASSCF wrote no rasscf.h5")
     return problems
+
+
+def _run_with_rescue(study, inputs, directory: Path, status: dict, workdir: Path, nprocs: int, mem_mb: int,
+                     cluster: ClusterSource):
+    """Step 2, then as many attempts of the rescue ladder (:mod:`.rescue`) as ``molcas.rasscf.rescue`` allows while
+    a RASSCF stops at its iteration limit. Every attempt goes into ``status["rasscf_attempts"]`` (its settings, where
+    each multiplicity started, each RASSCF's iterations); the last attempt's log is ``<project>.casscf.log``, the
+    earlier ones ``<project>.casscf.<n>.log``. Returns the last attempt's MolcasRun (its failure says how many
+    attempts there were)."""
+    from adatom_wf.molcas.execute import run_molcas
+    from adatom_wf.molcas.render import render_state
+    from adatom_wf.molcas.rescue import attempt_settings, unconverged
+
+    plan, rasscf = inputs.plan, study.molcas.rasscf
+    project = plan.project
+    settings, input_name, starts = attempt_settings(rasscf, 0), inputs.casscf_input, {}
+    attempts = status["rasscf_attempts"] = []
+    seconds = 0.0
+    for step in range(rasscf.rescue + 1):
+        if step:
+            _rename(directory, f"{project}.casscf", f"{project}.casscf.{step}")
+        run = run_molcas(directory, input_name, nprocs, mem_mb, project=project, workdir=workdir)
+        if step:
+            _rename(directory, f"{project}.rescue{step}", f"{project}.casscf")
+            run = replace(run, log_name=f"{project}.casscf.log")
+        seconds += run.wall_seconds
+        runs = _rasscf_runs(directory / f"{project}.casscf.log")
+        attempts.append({"attempt": step + 1, "input": input_name, "settings": settings.record(),
+                         "starts": {str(m): name for m, (name, _) in sorted(starts.items())}, "status": run.status,
+                         "rasscf": [{k: r[k] for k in ("multiplicity", "converged", "iterations")} for r in runs]})
+        status["runs"].append(run.record())
+        stopped = unconverged(runs) if run.status != "ok" else None
+        last = workdir / project / f"{project}.RasOrb"
+        if stopped is None or step == rasscf.rescue or not last.is_file():
+            break
+        # the next rung: the converged multiplicities restart from their own orbitals, the stopped one from its last
+        shutil.copyfile(last, directory / f"{project}.m{stopped}.stopped{step + 1}.RasOrb")
+        before = [s.multiplicity for s in plan.spins][:[s.multiplicity for s in plan.spins].index(stopped)]
+        starts = {m: (f"{project}.m{m}.RasOrb", f"2S+1 = {m} converged in the attempt before: its own orbitals")
+                  for m in before}
+        starts[stopped] = (f"{project}.m{stopped}.stopped{step + 1}.RasOrb",
+                           f"2S+1 = {stopped} stopped unconverged in attempt {step + 1}: its last orbitals")
+        settings = attempt_settings(rasscf, step + 1)
+        note = (f"rescue {step + 1} of {rasscf.rescue} (docs/molcas.md, \"Convergence\"): "
+                + ", ".join(settings.keywords()))
+        rescued = render_state(study, plan.label, cluster.atoms, cluster_source=cluster.description,
+                               settings=settings, starts=starts, rescue_note=note)
+        input_name = f"{project}.rescue{step + 1}.input"
+        atomic_write(directory / input_name, rescued.files[inputs.casscf_input].encode())
+    status["wall_seconds"]["casscf"] = round(seconds, 1)
+    status["convergence"] = _convergence(attempts)
+    if status["convergence"].startswith("not converged"):
+        run = replace(run, failure=f"{status['convergence']}: {run.failure}")
+    return run
+
+
+def _rasscf_runs(log: Path) -> list[dict]:
+    from adatom_wf.molcas.results_log import rasscf_runs
+
+    try:
+        return rasscf_runs(log.read_text(errors="replace"), log.name)
+    except (OSError, ParseError):
+        return []
+
+
+def _rename(directory: Path, old_stem: str, new_stem: str) -> None:
+    for suffix in (".log", ".err"):
+        if (directory / f"{old_stem}{suffix}").is_file():
+            (directory / f"{old_stem}{suffix}").replace(directory / f"{new_stem}{suffix}")
+
+
+def _convergence(attempts: list[dict]) -> str:
+    """One line: "converged", "converged after rescue (attempt n)", "not converged after n attempts" (a RASSCF
+    stopped at its limit in the last one) or "failed" (something else went wrong)."""
+    last = attempts[-1]
+    if last["status"] == "ok":
+        return "converged" if len(attempts) == 1 else f"converged after rescue (attempt {len(attempts)})"
+    if any(not run["converged"] and run["iterations"] is not None for run in last["rasscf"]):
+        return f"not converged after {len(attempts)} attempt{'s' if len(attempts) > 1 else ''}"
+    return "failed"
 
 
 def _failed(directory, status, failure, workdir, project, started) -> StateRun:

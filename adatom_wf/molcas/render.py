@@ -138,9 +138,17 @@ def render_integrals(study, atoms, *, cluster_source: str = "cluster") -> Integr
     return IntegralsInputs(project, {f"{project}.integrals.input": text})
 
 
-def render_state(study, label: str, atoms, *, cluster_source: str = "cluster") -> MolcasInputs:
-    """The CASSCF/RASSI/SINGLE_ANISO input of oxidation state ``label`` for ``atoms`` (adatom at index 0, Å)."""
+def render_state(study, label: str, atoms, *, cluster_source: str = "cluster", settings=None, starts=None,
+                 rescue_note: str = "") -> MolcasInputs:
+    """The CASSCF/RASSI/SINGLE_ANISO input of oxidation state ``label`` for ``atoms`` (adatom at index 0, Å).
+
+    ``settings`` (:class:`.rescue.RasscfSettings`, default the study's ``molcas.rasscf``) and ``starts``
+    ({multiplicity: (orbital file in the state folder, why)}) make a rescue attempt's input (:mod:`.rescue`)."""
+    from adatom_wf.molcas.rescue import attempt_settings
+
     _check_cluster(study, atoms)
+    settings = settings or attempt_settings(study.molcas.rasscf, 0)
+    starts = starts or {}
     plan = plan_state(study, label, atoms.numbers)
     formula = _formula(study, atoms)
     context = {
@@ -149,8 +157,10 @@ def render_state(study, label: str, atoms, *, cluster_source: str = "cluster") -
         "integrals_input": f"{integrals_project(study)}.integrals.input",
         "inactive": plan.inactive, "active_electrons": plan.active_electrons,
         "active_orbitals": plan.active_orbitals, "characters": list(plan.characters),
-        "spins": [{"multiplicity": s.multiplicity, "roots": s.roots, "csfs": s.csfs, "root_lines": _root_lines(s.roots)}
-                  for s in plan.spins],
+        "spins": [{"multiplicity": s.multiplicity, "roots": s.roots, "csfs": s.csfs, "root_lines": _root_lines(s.roots),
+                   "start": starts.get(s.multiplicity, (None, ""))[0],
+                   "start_note": starts.get(s.multiplicity, (None, ""))[1]} for s in plan.spins],
+        "rasscf_keywords": settings.keywords(), "rescue_note": rescue_note,
         "so_states": plan.so_states, "multiplet_size": plan.multiplet_size,
         "crystal_field_element": plan.crystal_field_element,
     }

@@ -150,7 +150,8 @@ def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int
               "status": "ok", "failure": None, "molcas_version": None, "sources": {}, "warnings": [],
               "cross_checks": [], "rasscf": [], "so_energies_cm1": [], "multiplets": [], "crystal_field_j": None,
               "orbital_groups": None, "expected_configuration": expected_configuration,
-              "doublets": [], "spectrum": None}  # doublets, spectrum: adatom_wf.parse.analysed
+              "doublets": [], "spectrum": None,  # doublets, spectrum: adatom_wf.parse.analysed
+              **_convergence_record(directory)}
     reading = [log.name if log else directory.name]  # the file being read, for an unexpected error's message
     try:
         status, failure = _judge(record, directory, log, files)
@@ -168,6 +169,27 @@ def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int
         arrays.update(so_occupations=composition.electrons, so_spin_weights=composition.spin_weights,
                       so_multiplicities=np.asarray(composition.multiplicities))
     return RunResult(record, arrays, states)
+
+
+def _convergence_record(directory: Path) -> dict:
+    """How adatom-wf's molcas node started and converged this run (its status.json; docs/molcas.md,
+    "Convergence"): ``orbital_start``, ``convergence`` and ``rasscf_attempts``; None and [] for a foreign run."""
+    import json
+
+    from adatom_wf.layout import STATUS_FILE
+
+    try:
+        status = json.loads((directory / STATUS_FILE).read_text())
+    except (OSError, ValueError):
+        status = {}
+    if not isinstance(status, dict):
+        status = {}
+    start = status.get("start_orbitals") or {}
+    attempts = status.get("rasscf_attempts") or []
+    return {"orbital_start": start.get("source") if isinstance(start, dict) else None,
+            "convergence": status.get("convergence"),
+            "rasscf_attempts": [{"attempt": a.get("attempt"), "settings": a.get("settings"), "status": a.get("status"),
+                                 "rasscf": a.get("rasscf")} for a in attempts if isinstance(a, dict)]}
 
 
 def _judge(record: dict, directory: Path, log: Path | None, files: RunFiles) -> tuple[str, str]:
