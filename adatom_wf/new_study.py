@@ -194,6 +194,8 @@ def study_text(adatom: str, charges, *, substrate: str = "graphene", scale: str 
          f"  basis: {{{adatom}: ANO-RCC-MB, C: ANO-RCC-MB, H: ANO-RCC-MB}}"),
         ("  cholesky: auto                     # RICD from 100 basis functions on" if paper else
          "  cholesky: true"),
+        "  # rasscf: {iterations: 200, rescue: 3}   # the defaults: a RASSCF stopped at the limit is restarted up to",
+        "  #                                         # 3 times up the rescue ladder (docs/molcas.md, \"Convergence\")",
         "  oxidation_states:",
     ]
     for choice in choices:
