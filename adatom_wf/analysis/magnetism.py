@@ -205,8 +205,7 @@ def adaptive_powder_magnetisation_mub(states: MagneticStates, field_t, temperatu
     previous, history, change, tolerance = None, [], np.inf, np.inf
     for order in orders:
         directions, weights = axial_grid(order, axis, hemisphere=states.time_reversal)
-        per_direction = _thermal_moment(*_zeeman_levels(states, fields, directions), temperatures)
-        current = np.einsum("d,dbt->bt", weights, per_direction)
+        current = np.einsum("d,dbt->bt", weights, magnetisation_mub(states, fields, temperatures, directions))
         tolerance = tolerance_relative * max(float(np.abs(current).max()), 1e-12)
         if previous is not None:
             change = float(np.abs(current - previous).max())

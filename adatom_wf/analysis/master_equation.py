@@ -215,8 +215,8 @@ def _eliminate(rates: np.ndarray, keep: np.ndarray) -> np.ndarray:
     only normwise accurate: at 10 K the stored Tb3+'s slow rate, 1e-24 of the fastest, came out 5–13 % off)."""
     work = rates.copy()
     np.fill_diagonal(work, 0.0)
-    alive = list(range(rates.shape[0]))
-    for state in (s for s in range(rates.shape[0]) if s not in set(keep.tolist())):
+    alive, kept = list(range(rates.shape[0])), set(keep.tolist())
+    for state in [s for s in alive if s not in kept]:
         alive.remove(state)
         out = work[state, alive].sum()
         if out > 0:

@@ -292,9 +292,9 @@ def _run_with_rescue(study, inputs, directory: Path, status: dict, workdir: Path
             break
         # the next rung: the converged multiplicities restart from their own orbitals, the stopped one from its last
         shutil.copyfile(last, directory / f"{project}.m{stopped}.stopped{step + 1}.RasOrb")
-        before = [s.multiplicity for s in plan.spins][:[s.multiplicity for s in plan.spins].index(stopped)]
+        order = [s.multiplicity for s in plan.spins]
         starts = {m: (f"{project}.m{m}.RasOrb", f"2S+1 = {m} converged in the attempt before: its own orbitals")
-                  for m in before}
+                  for m in order[:order.index(stopped)]}
         starts[stopped] = (f"{project}.m{stopped}.stopped{step + 1}.RasOrb",
                            f"2S+1 = {stopped} stopped unconverged in attempt {step + 1}: its last orbitals")
         settings = attempt_settings(rasscf, step + 1)

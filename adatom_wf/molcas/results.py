@@ -174,15 +174,10 @@ def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int
 def _convergence_record(directory: Path) -> dict:
     """How adatom-wf's molcas node started and converged this run (its status.json; docs/molcas.md,
     "Convergence"): ``orbital_start``, ``convergence`` and ``rasscf_attempts``; None and [] for a foreign run."""
-    import json
+    from adatom_wf.molcas.node import read_status
 
-    from adatom_wf.layout import STATUS_FILE
-
-    try:
-        status = json.loads((directory / STATUS_FILE).read_text())
-    except (OSError, ValueError):
-        status = {}
-    if not isinstance(status, dict):
+    status = read_status(directory)
+    if not isinstance(status, dict):  # none (a run from elsewhere) or not a JSON object
         status = {}
     start = status.get("start_orbitals") or {}
     attempts = status.get("rasscf_attempts") or []
