@@ -36,7 +36,9 @@ def _line(run: dict) -> str:
 @json_option
 def command(store, as_json):
     """Show what STORE (an adatom-wf results.h5) holds: every run, its status and main numbers (OpenMolcas: the
-    ground multiplet's g and its configuration, electrons per active-orbital group; --json: every stored number)."""
+    ground multiplet's g and its configuration, electrons per active-orbital group, and for adatom-wf's own runs
+    how each state started and converged: guess or restart, RASSCF iterations, rescue attempts; --json: every
+    stored number)."""
     from adatom_wf.store import read_store
 
     data = read_store(store)
