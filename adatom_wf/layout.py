@@ -8,6 +8,8 @@
         cluster/<site>-<rings>/    cluster_dir: the carved, hydrogen-capped cluster
             supplied/<file>        the supercell `run --structure FILE` fed to the carve node
         integrals/<site>-<rings>/  integrals_dir: GATEWAY + SEWARD once for the cluster and basis (every state)
+        orbitals/integrals-<site>-<rings>/  prerun_integrals_dir: the same in the pre-run basis (projected starts)
+        orbitals/<label>/          prerun_dir: the state's first multiplicity in that basis (its orbitals projected)
         molcas/<label>/            state_dir: the OpenMolcas run of one oxidation state
         results.h5                 the HDF5 store (adatom_wf.store)
         report/                    tables and figures (adatom_wf.report)
@@ -44,6 +46,14 @@ def cluster_dir(site: str, rings: int) -> str:
 
 def integrals_dir(site: str, rings: int) -> str:
     return f"integrals/{site}-{rings}"
+
+
+def prerun_integrals_dir(site: str, rings: int) -> str:
+    return f"orbitals/integrals-{site}-{rings}"
+
+
+def prerun_dir(label: str) -> str:
+    return f"orbitals/{label}"
 
 
 def state_dir(label: str) -> str:

@@ -196,6 +196,8 @@ def study_text(adatom: str, charges, *, substrate: str = "graphene", scale: str 
          "  cholesky: true"),
         "  # rasscf: {iterations: 200, rescue: 3}   # the defaults: a RASSCF stopped at the limit is restarted up to",
         "  #                                         # 3 times up the rescue ladder (docs/molcas.md, \"Convergence\")",
+        "  # orbitals: {guess: auto, project_from: ANO-RCC-MB}   # the defaults: beyond the minimal basis each state's",
+        "  #                                         # first RASSCF starts from its MB orbitals, expanded (EXPBAS)",
         "  oxidation_states:",
     ]
     for choice in choices:

@@ -196,6 +196,26 @@ class ActiveSpace(StrictModel):
     character: list[str] = ["4f"]
 
 
+class Orbitals(StrictModel):
+    """Where each state's first RASSCF starts (docs/molcas.md, "Starting orbitals"); every later multiplicity starts
+    from the one before it (chained), a restart's own RasOrb wins over both."""
+
+    # auto: projected when the basis is larger than project_from (and every set is ANO-RCC), else core;
+    # projected: the state's first multiplicity converged in project_from on the same cluster, expanded with
+    # EXPBAS; core: SEWARD's guess orbitals, the active ones picked by character
+    guess: Literal["auto", "projected", "core"] = "auto"
+    # the basis of the pre-run, for every element (a generally contracted set EXPBAS can expand)
+    project_from: str = "ANO-RCC-MB"
+
+    @field_validator("project_from")
+    @classmethod
+    def _ano(cls, value):
+        if not value.upper().startswith("ANO-RCC"):
+            raise ValueError(f"project_from {value!r}: EXPBAS expands only within one family of generally contracted "
+                             "sets; use an ANO-RCC set such as ANO-RCC-MB")
+        return value
+
+
 class OxidationState(StrictModel):
     charge: int | None = None
     active_space: ActiveSpace
@@ -204,6 +224,8 @@ class OxidationState(StrictModel):
     # Electrons per active-orbital group the ground multiplet should have (the report flags a computed ground
     # multiplet that differs), e.g. {"4f": 8, "6s/5d0": 1}; groups as the active-space check names them.
     expected_configuration: dict[str, float] | None = None
+    # this state's own starting-orbital strategy (default: molcas.orbitals)
+    orbitals: Orbitals | None = None
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -236,6 +258,7 @@ class Molcas(StrictModel):
     # e.g. {"4f": 0.9, "5dxy": 0.5}; defaults in adatom_wf.lanthanides.CHARACTERS (docs/molcas.md).
     min_character: dict[str, float] = {}
     rasscf: Rasscf = Rasscf()
+    orbitals: Orbitals = Orbitals()
 
     @field_validator("min_character")
     @classmethod
@@ -261,7 +284,8 @@ class Execution(StrictModel):
 
 
 # (section, key, model): keys added to the study file after studies were run, left out of the hash at their default
-ADDED_KEYS = (("molcas", "rasscf", Rasscf),)
+ADDED_KEYS = (("molcas", "rasscf", Rasscf), ("molcas", "orbitals", Orbitals))
+ADDED_STATE_KEYS = ("orbitals",)  # keys of each oxidation state, left out of the hash while unset (None)
 
 
 class Study(StrictModel):
@@ -317,7 +341,29 @@ class Study(StrictModel):
                 if not low <= charge <= high:
                     raise ValueError(f"oxidation state {label!r}: a lanthanide adatom takes {self.adatom}{low} to "
                                      f"{self.adatom}{high}+, not {charge:+d}")
+            self._check_orbitals()
         return self
+
+    def _check_orbitals(self) -> None:
+        """A projected start needs something to project: ANO-RCC sets, one of them larger than project_from; the
+        pre-runs share one set of integrals per cluster, so one project_from for every projected state."""
+        bases = self._projection_bases()
+        if len(bases) > 1:
+            raise ValueError(f"orbitals.project_from: the projected states ask for {' and '.join(bases)}; the "
+                             "pre-runs share one set of integrals per cluster: use one project_from")
+        for label, state in self.molcas.oxidation_states.items():
+            orbitals = self.orbitals_of(label)
+            if orbitals.guess != "projected":
+                continue
+            where = f"oxidation_states.{label}.orbitals" if state.orbitals else "molcas.orbitals"
+            foreign = sorted(f"{element} {name}" for element, name in self.molcas.basis.items()
+                             if not name.upper().startswith("ANO-RCC"))
+            if foreign:
+                raise ValueError(f"{where}.guess: projected expands ANO-RCC orbitals with EXPBAS, but molcas.basis has "
+                                 f"{', '.join(foreign)}; use ANO-RCC sets, or guess: core")
+            if not self._projects(orbitals):
+                raise ValueError(f"{where}.guess: projected, but molcas.basis is {orbitals.project_from} already: "
+                                 "nothing to project; use guess: core (or auto)")
 
     def _check_dft_program(self) -> None:
         """Each program's section only with that program: a study never silently ignores what it asks for."""
@@ -385,6 +431,35 @@ class Study(StrictModel):
             return self.execution.relax
         return self.cluster.geometry == "relaxed"
 
+    def orbitals_of(self, label: str) -> Orbitals:
+        """The starting-orbital settings of oxidation state ``label``: its own, else molcas.orbitals."""
+        return self.molcas.oxidation_states[label].orbitals or self.molcas.orbitals
+
+    def _projects(self, orbitals: Orbitals) -> bool:
+        """Whether some element's set is not ``project_from`` and every one is ANO-RCC (EXPBAS can expand)."""
+        names = [name.upper() for name in self.molcas.basis.values()]
+        return all(name.startswith("ANO-RCC") for name in names) and any(
+            name != orbitals.project_from.upper() for name in names)
+
+    def orbital_start(self, label: str) -> str:
+        """How the first RASSCF of ``label`` starts: "projected" (from its project_from pre-run) or "core"."""
+        orbitals = self.orbitals_of(label)
+        if orbitals.guess == "auto":
+            return "projected" if self._projects(orbitals) else "core"
+        return orbitals.guess
+
+    def projection_basis(self) -> str | None:
+        """The basis of the starting-orbital pre-runs (one set of integrals per cluster), None when no state of the
+        study starts projected (validation keeps it one basis for every projected state)."""
+        found = self._projection_bases()
+        return found[0] if found else None
+
+    def _projection_bases(self) -> list[str]:
+        if self.molcas is None:
+            return []
+        return sorted({self.orbitals_of(label).project_from for label in self.molcas.oxidation_states
+                       if self.orbital_start(label) == "projected"})
+
     def charge(self, label: str) -> int:
         state = self.molcas.oxidation_states[label]
         return state.charge if state.charge is not None else oxidation_state_charge(label, self.adatom)
@@ -397,6 +472,10 @@ class Study(StrictModel):
             part = content.get(section)
             if isinstance(part, dict) and part.get(key) == model().model_dump(mode="json"):
                 del part[key]
+        for state in ((content.get("molcas") or {}).get("oxidation_states") or {}).values():
+            for key in ADDED_STATE_KEYS:
+                if state.get(key, 0) is None:
+                    del state[key]
         return json.dumps(content, sort_keys=True, separators=(",", ":"))
 
     def sha256(self) -> str:

@@ -48,19 +48,38 @@ def module_walls(text: str) -> list[tuple[str, float]]:
 
 
 def samples(root: Path) -> list[dict]:
-    """One dict per measured module: kind (integrals | rasscf | rassi | single_aniso), its features, seconds."""
+    """One dict per measured module: kind (integrals | rasscf | rassi | single_aniso), its features, seconds; the
+    starting-orbital pre-runs (orbitals/) too, in their own basis."""
+    from adatom_wf.molcas.projection import prerun_study
+
     study = load_study(layout.study_snapshot_path(root))
+    found = _integrals(root, study, "integrals/*/", "") + _states(root, study, layout.state_dir, "")
+    if study.molcas is not None and study.projection_basis():
+        found += _integrals(root, prerun_study(study), "orbitals/integrals-*/", " pre-run")
+        for label in study.molcas.oxidation_states:
+            if study.orbital_start(label) == "projected":
+                found += _states(root, prerun_study(study, label), layout.prerun_dir, " pre-run")
+    return found
+
+
+def _integrals(root: Path, study, pattern: str, note: str) -> list[dict]:
     library = basis_library_dir()
     found = []
-    for directory in sorted((root / "integrals").glob("*/")):
+    for directory in sorted(root.glob(pattern)):
         logs = [p for p in directory.glob("*.log") if "Start Module" in p.read_text(errors="replace")]
         seconds = sum(s for log in logs for name, s in module_walls(log.read_text(errors="replace"))
                       if name in ("gateway", "seward"))
         first = next(iter(study.molcas.oxidation_states))
-        found.append({"run": root.name, "what": "integrals", "kind": "integrals", "seconds": seconds,
+        found.append({"run": root.name, "what": f"integrals{note}", "kind": "integrals", "seconds": seconds,
                       "features": model.integrals_features(model.state_cost(study, first, library))})
+    return found
+
+
+def _states(root: Path, study, state_dir, note: str) -> list[dict]:
+    library = basis_library_dir()
+    found = []
     for label in study.molcas.oxidation_states:
-        directory = root / layout.state_dir(label)
+        directory = root / state_dir(label)
         logs = sorted(directory.glob("*.casscf.log"))
         if not logs:
             continue
@@ -75,13 +94,13 @@ def samples(root: Path) -> list[dict]:
                 run = next(runs)
                 if run["iterations"] is None:  # a RASSCF stopped without saying after how many iterations
                     continue
-                found.append({"run": root.name, "what": f"{label} rasscf 2S+1={run['multiplicity']} "
+                found.append({"run": root.name, "what": f"{label}{note} rasscf 2S+1={run['multiplicity']} "
                               f"({run['iterations']} it)", "kind": "rasscf", "seconds": seconds,
                               "features": model.rasscf_features(cost, run["multiplicity"], roots[run["multiplicity"]],
                                                                 run["iterations"])})
             elif name in ("rassi", "single_aniso"):
                 features = model.rassi_features(cost, spin_states) if name == "rassi" else model.aniso_features(cost)
-                found.append({"run": root.name, "what": f"{label} {name}", "kind": name, "seconds": seconds,
+                found.append({"run": root.name, "what": f"{label}{note} {name}", "kind": name, "seconds": seconds,
                               "features": features})
     return found
 

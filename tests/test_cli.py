@@ -43,7 +43,8 @@ def test_validate_prints_a_summary_and_json(cli):
     seconds = data["oxidation_states"]["Tb0"]["cost"]["seconds"]  # the time model (docs/benchmarks.md)
     assert sorted(seconds) == ["rasscf", "rassi", "single_aniso", "total"] and sorted(seconds["rasscf"]) == ["10", "4", "6", "8"]
     assert data["integrals"]["seconds"] > 0
-    assert re.search(r"Tb0:.*\n    cost: .*, ~[\d.]+ (s|min|h) on one core\n", result.stdout)
+    assert re.search(r"Tb0:.*\n    cost: .*, ~[\d.]+ (s|min|h) on one core; starts projected: pre-run ~[\d.]+ min "
+                     r"after its integrals ~[\d.]+ min \(shared\)\n", result.stdout)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ def report_lines(report) -> list[str]:
     if report.profile:
         head += f", profile {report.profile}"
     lines.append(head + (" — dry run: scripts written, nothing submitted" if report.dry_run else ""))
+    lines += [f"  warning: {warning}" for warning in report.warnings]
     if report.completed:
         lines.append(f"  completed, not redone: {', '.join(report.completed)}")
     if report.message:
@@ -41,6 +42,8 @@ def report_lines(report) -> list[str]:
             extra.append(f"was {p.previous}")
         if p.restart:
             extra.append(p.restart)
+        if p.name in report.expected_seconds:
+            extra.append(f"~{duration(report.expected_seconds[p.name])} on one core")
         lines.append(f"  {'would ' + verb if report.dry_run else verb} {p.name} ({'; '.join(extra)})")
     if report.executor == "slurm":
         for batch in report.batches:
@@ -66,7 +69,15 @@ def cost_line(label: str, cost: dict) -> str:
     return (f"{label}: {cost['basis_functions']} basis functions ({cost['inactive']} inactive, {cost['active']} active, "
             f"{cost['secondary']} secondary), CSFs {csfs} (2S+1 = {'/'.join(cost['csfs'])}), {cost['so_states']} SO states; "
             f"{cost['integrals']} integrals ~{_gb(cost['integrals_gb'])}, memory ~{cost['memory_mb']} MB, "
-            f"scratch ~{_gb(cost['scratch_gb'])}, ~{duration(cost['seconds']['total'])} on one core")
+            f"scratch ~{_gb(cost['scratch_gb'])}, ~{duration(cost['seconds']['total'])} on one core{_start(cost)}")
+
+
+def _start(cost: dict) -> str:
+    """A projected start's pre-run, for the cost line."""
+    if cost.get("start") != "projected":
+        return ""
+    return (f"; starts projected: pre-run ~{duration(cost['prerun_seconds'])} after its integrals "
+            f"~{duration(cost['prerun_integrals_seconds'])} (shared)")
 
 
 def duration(seconds: float) -> str:

@@ -171,7 +171,8 @@ class Profile(_Strict):
         """Resources of a stage's jobs: the stage's section over the profile's defaults (relax: the section of the
         study's DFT program, vasp or gpaw)."""
         relax = self.gpaw if program == "gpaw" else self.vasp
-        section = {"relax": relax, "carve": self.carve, "integrals": self.molcas, "molcas": self.molcas}.get(stage)
+        section = {"relax": relax, "carve": self.carve, "integrals": self.molcas, "orbitals": self.molcas,
+                   "molcas": self.molcas}.get(stage)
         merged = {"time": self.time, "nodes": self.nodes, "ntasks": self.ntasks, "cpus_per_task": self.cpus_per_task,
                   "memory": self.memory, "partition": self.partition, "qos": self.qos}
         if section is not None:
@@ -179,7 +180,7 @@ class Profile(_Strict):
                 value = getattr(section, key)
                 if value is not None:
                     merged[key] = value
-        if stage in ("integrals", "molcas") and section is not None and section.cpus_per_task is None:
+        if stage in ("integrals", "orbitals", "molcas") and section is not None and section.cpus_per_task is None:
             merged["cpus_per_task"] = self.molcas.nprocs
         return Resources(**merged)
 

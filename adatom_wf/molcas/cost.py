@@ -96,6 +96,11 @@ class StateCost:
     scratch_gb: float = 0.0
     seconds: dict = field(default_factory=dict)  # estimated wall on one core: rasscf {2S+1: s}, rassi, single_aniso, total
     integrals_seconds: float = 0.0  # the cluster's shared integrals node (GATEWAY + SEWARD), the same for every state
+    start: str = "core"  # how the first RASSCF starts: "core" (guess picked by character) or "projected"
+    # a projected start's pre-run (molcas/projection.py): its first multiplicity's RASSCF in the pre-run basis, and
+    # that basis's integrals (shared by every projected state); 0 for a core start
+    prerun_seconds: float = 0.0
+    prerun_integrals_seconds: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -222,6 +227,13 @@ def state_cost(study, label: str, library: Path | None) -> StateCost:
     )
     cost.seconds = state_seconds(cost, state)
     cost.integrals_seconds = round(_seconds("integrals", integrals_features(cost)), 1)
+    cost.start = study.orbital_start(label)
+    if cost.start == "projected":
+        from adatom_wf.molcas.projection import prerun_study
+
+        prerun = state_cost(prerun_study(study, label), label, library)
+        cost.prerun_seconds = round(sum(prerun.seconds["rasscf"].values()), 1)
+        cost.prerun_integrals_seconds = prerun.integrals_seconds
     return cost
 
 

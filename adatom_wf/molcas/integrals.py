@@ -39,13 +39,17 @@ class IntegralsRun:
     details: dict = field(default_factory=dict)
 
 
-def run_integrals(study, root, *, directory, cluster, nprocs: int = 1, mem_mb: int = 2000, workdir=None) -> IntegralsRun:
-    """Render and run the integrals input of ``cluster`` (a :class:`.node.ClusterSource`) in ``directory``."""
+def run_integrals(study, root, *, directory, cluster, nprocs: int = 1, mem_mb: int = 2000, workdir=None,
+                  prerun: bool = False) -> IntegralsRun:
+    """Render and run the integrals input of ``cluster`` (a :class:`.node.ClusterSource`) in ``directory``; with
+    ``prerun``, in the basis of the study's starting-orbital pre-runs (:mod:`.projection`)."""
     from adatom_wf.molcas.execute import run_molcas
+    from adatom_wf.molcas.projection import prerun_study
     from adatom_wf.molcas.render import render_integrals
 
     directory, root = Path(directory), Path(root)
-    inputs = render_integrals(study, cluster.atoms, cluster_source=cluster.description)
+    inputs = render_integrals(prerun_study(study) if prerun else study, cluster.atoms,
+                              cluster_source=cluster.description)
     leftovers = [p for p in sorted(directory.iterdir()) if p.name not in KEEP and not is_attempt_dir(p)] \
         if directory.is_dir() else []
     # an earlier attempt's files (not just the inputs `adatom-wf molcas` wrote) go to attempt-<n>/
@@ -98,4 +102,5 @@ def share_integrals(integrals_dir, workdir: Path, project: str, state_dir: Path)
         shutil.copyfile(file, target / name)
         copied += 1
     shutil.copyfile(integrals_dir / f"{status['project']}.guessorb.h5", Path(state_dir) / f"{project}.guessorb.h5")
-    return {"from": str(source), "linked": linked, "copied": copied, "seconds": round(time.perf_counter() - started, 1)}
+    return {"from": str(source), "runfile": str(source / f"{status['project']}.RunFile"), "linked": linked,
+            "copied": copied, "seconds": round(time.perf_counter() - started, 1)}

@@ -8,8 +8,9 @@
 2. render the input (:mod:`.render`) and write it (refused if it would change a run's inputs);
 3. lay a copy of the cluster's integrals (run once for every state, :mod:`.integrals`) into this state's
    ``$WorkDir``, with SEWARD's guess orbitals as ``<project>.guessorb.h5``;
-4. pick the starting orbitals from ``<project>.guessorb.h5`` by character (:mod:`.orbitals`) into
-   ``<project>.StartOrb`` (or take a restart RasOrb);
+4. the starting orbitals ``<project>.StartOrb``: a restart RasOrb; else, for a projected start, the pre-run's
+   orbitals expanded with EXPBAS and checked by character (:mod:`.projection`); else the guess orbitals of
+   ``<project>.guessorb.h5`` picked by character (:mod:`.orbitals`);
 5. ``<project>.casscf.input``: one RASSCF per multiplicity, RASSI, SINGLE_ANISO, on those integrals; a RASSCF
    that stops at its iteration limit is restarted from its last orbitals up the rescue ladder (:mod:`.rescue`);
 6. check every ``<project>.m<2S+1>.rasscf.h5``: each active orbital must carry its character;
@@ -113,7 +114,8 @@ def plan_record(plan) -> dict:
     }
 
 
-def _write_inputs(study, root: Path, directory: Path, files: dict[str, str], record: dict) -> None:
+def _write_inputs(study, root: Path, directory: Path, files: dict[str, str], record: dict,
+                  stage: str = "molcas") -> None:
     try:
         relative = directory.resolve().relative_to(Path(root).resolve())
     except ValueError:
@@ -122,7 +124,7 @@ def _write_inputs(study, root: Path, directory: Path, files: dict[str, str], rec
         for name, text in files.items():
             atomic_write(directory / name, text.encode())
         return
-    write_stage(Path(root), "molcas", study, {f"{relative.as_posix()}/{n}": t.encode() for n, t in files.items()},
+    write_stage(Path(root), stage, study, {f"{relative.as_posix()}/{n}": t.encode() for n, t in files.items()},
                 record, results=MOLCAS_RESULTS)
 
 
@@ -169,18 +171,24 @@ def check_inputs(study, root, labels, *, structure=None, force: bool = False) ->
 
 
 def run_oxidation_state(study, root, label: str, *, integrals, directory=None, nprocs: int = 1, mem_mb: int = 2000,
-                        restart=None, cluster: ClusterSource | None = None, workdir=None) -> StateRun:
+                        restart=None, cluster: ClusterSource | None = None, workdir=None, prerun: bool = False,
+                        projection=None) -> StateRun:
     """Run oxidation state ``label`` of ``study`` under ``root`` (= runs/<study>) on the integrals run in the
-    directory ``integrals`` (:func:`.integrals.run_integrals`) and judge it."""
+    directory ``integrals`` (:func:`.integrals.run_integrals`) and judge it.
+
+    ``prerun``: run the state's pre-run instead (its first multiplicity in the ``project_from`` basis, RASSCF only;
+    :mod:`.projection`); ``projection``: the directory of that pre-run, for a state that starts projected."""
     import os
 
     from adatom_wf.molcas.integrals import share_integrals
+    from adatom_wf.molcas.projection import prerun_study
     from adatom_wf.molcas.render import render_state
 
     root = Path(root)
     directory = Path(directory) if directory is not None else root / state_dir(label)
     cluster = cluster or load_cluster(study, root)
-    inputs = render_state(study, label, cluster.atoms, cluster_source=cluster.description)
+    rendered = prerun_study(study, label) if prerun else study
+    inputs = render_state(rendered, label, cluster.atoms, cluster_source=cluster.description, rasscf_only=prerun)
     plan = inputs.plan
     previous = read_status(directory)
     if previous is not None and previous.get("status") == "ok":
@@ -196,7 +204,7 @@ def run_oxidation_state(study, root, label: str, *, integrals, directory=None, n
         p.name not in KEEP and not is_attempt_dir(p) for p in outputs) else None
     archived = kept.name if kept else None
     record = {"states": {label: {**plan_record(plan), "cluster": cluster.description}}}
-    _write_inputs(study, root, directory, inputs.files, record)
+    _write_inputs(study, root, directory, inputs.files, record, stage="orbitals" if prerun else "molcas")
     workdir = Path(workdir or os.environ.get("MOLCAS_WORKDIR") or directory / "scratch").resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(workdir / plan.project, ignore_errors=True)  # a fresh $WorkDir: no stale integrals
@@ -208,7 +216,7 @@ def run_oxidation_state(study, root, label: str, *, integrals, directory=None, n
     try:
         status["integrals"] = share_integrals(integrals, workdir, plan.project, directory)
         status["wall_seconds"]["integrals"] = status["integrals"]["seconds"]
-        problems = _casscf(study, inputs, directory, status, workdir, nprocs, mem_mb, restart, cluster)
+        problems = _casscf(rendered, inputs, directory, status, workdir, nprocs, mem_mb, restart, cluster, projection)
     except ParseError as error:  # an output file OpenMolcas should have written is missing or unreadable
         problems = [str(error)]
     if problems:
@@ -220,7 +228,7 @@ def run_oxidation_state(study, root, label: str, *, integrals, directory=None, n
 
 
 def _casscf(study, inputs, directory: Path, status: dict, workdir: Path, nprocs: int, mem_mb: int,
-            restart, cluster: ClusterSource) -> list[str]:
+            restart, cluster: ClusterSource, projection) -> list[str]:
     """Starting orbitals, step 2 (and its rescue attempts), and the check of every RASSCF; returns what went wrong
     (empty: nothing)."""
     from adatom_wf.molcas.orbitals import check_active_space, inporb_text, pick_start_orbitals, read_orbitals
@@ -231,6 +239,16 @@ def _casscf(study, inputs, directory: Path, status: dict, workdir: Path, nprocs:
     if restart is not None and "RasOrb" in Path(restart).name:
         shutil.copyfile(restart, directory / start_name)
         status["start_orbitals"] = {"source": f"restart {Path(restart).name}"}
+    elif inputs.expbas_input is not None:
+        from adatom_wf.molcas.projection import project_start
+
+        if projection is None:
+            return [f"{label} starts from projected orbitals but no pre-run directory was given"]
+        start = project_start(study, inputs, directory, Path(projection), workdir, nprocs, mem_mb, adatom_z)
+        status["start_orbitals"] = start
+        status["wall_seconds"]["expbas"] = start["seconds"]
+        if start["failure"]:
+            return [start["failure"]]
     else:
         guess = read_orbitals(directory / f"{plan.project}.guessorb.h5")
         start = pick_start_orbitals(guess, plan, adatom_z)
@@ -301,7 +319,7 @@ def _run_with_rescue(study, inputs, directory: Path, status: dict, workdir: Path
         note = (f"rescue {step + 1} of {rasscf.rescue} (docs/molcas.md, \"Convergence\"): "
                 + ", ".join(settings.keywords()))
         rescued = render_state(study, plan.label, cluster.atoms, cluster_source=cluster.description,
-                               settings=settings, starts=starts, rescue_note=note)
+                               settings=settings, starts=starts, rescue_note=note, rasscf_only=inputs.rasscf_only)
         input_name = f"{project}.rescue{step + 1}.input"
         atomic_write(directory / input_name, rescued.files[inputs.casscf_input].encode())
     status["wall_seconds"]["casscf"] = round(seconds, 1)

@@ -34,10 +34,17 @@ class MolcasInputs:
 
     plan: StatePlan
     files: dict[str, str]
+    rasscf_only: bool = False  # a pre-run: RASSCF of the first multiplicity only (no RASSI, no SINGLE_ANISO)
 
     @property
     def casscf_input(self) -> str:
         return f"{self.plan.project}.casscf.input"
+
+    @property
+    def expbas_input(self) -> str | None:
+        """The EXPBAS input of a projected start, None for a state started otherwise."""
+        name = f"{self.plan.project}.expbas.input"
+        return name if name in self.files else None
 
 
 @dataclass(frozen=True)
@@ -139,11 +146,14 @@ def render_integrals(study, atoms, *, cluster_source: str = "cluster") -> Integr
 
 
 def render_state(study, label: str, atoms, *, cluster_source: str = "cluster", settings=None, starts=None,
-                 rescue_note: str = "") -> MolcasInputs:
-    """The CASSCF/RASSI/SINGLE_ANISO input of oxidation state ``label`` for ``atoms`` (adatom at index 0, Å).
+                 rescue_note: str = "", rasscf_only: bool = False) -> MolcasInputs:
+    """The CASSCF/RASSI/SINGLE_ANISO input of oxidation state ``label`` for ``atoms`` (adatom at index 0, Å), and
+    for a projected start (:meth:`adatom_wf.spec.Study.orbital_start`) its EXPBAS input.
 
     ``settings`` (:class:`.rescue.RasscfSettings`, default the study's ``molcas.rasscf``) and ``starts``
-    ({multiplicity: (orbital file in the state folder, why)}) make a rescue attempt's input (:mod:`.rescue`)."""
+    ({multiplicity: (orbital file in the state folder, why)}) make a rescue attempt's input (:mod:`.rescue`);
+    ``rasscf_only`` a pre-run's (:mod:`.projection`: ``study`` is then the pre-run's)."""
+    from adatom_wf.molcas.projection import render_expbas, start_description
     from adatom_wf.molcas.rescue import attempt_settings
 
     _check_cluster(study, atoms)
@@ -163,9 +173,12 @@ def render_state(study, label: str, atoms, *, cluster_source: str = "cluster", s
         "rasscf_keywords": settings.keywords(), "rescue_note": rescue_note,
         "so_states": plan.so_states, "multiplet_size": plan.multiplet_size,
         "crystal_field_element": plan.crystal_field_element,
+        "start_description": start_description(study, plan), "rasscf_only": rasscf_only,
     }
-    text = environment().get_template("casscf.input.j2").render(**context)
-    return MolcasInputs(plan, {f"{plan.project}.casscf.input": text})
+    files = {f"{plan.project}.casscf.input": environment().get_template("casscf.input.j2").render(**context)}
+    if study.orbital_start(label) == "projected" and not rasscf_only:
+        files[f"{plan.project}.expbas.input"] = render_expbas(study, plan, formula)
+    return MolcasInputs(plan, files, rasscf_only)
 
 
 def render_study(study, atoms, labels=None, *, cluster_source: str = "cluster") -> dict[str, MolcasInputs]:

@@ -7,6 +7,8 @@
 - carve.<site>-<rings>: carve the cluster from the supercell ``run --structure`` supplied, else from the
   relaxed CONTCAR (cluster.geometry: relaxed) or the ideal cell, and write it (adatom_wf.structure.cluster);
 - integrals.<site>-<rings>: GATEWAY + SEWARD once for the cluster and basis (adatom_wf.molcas.integrals);
+  orbitals-integrals.<site>-<rings> the same in the basis of the starting-orbital pre-runs;
+- orbitals.<label>: a projected state's pre-run, its first multiplicity in that basis (adatom_wf.molcas.projection);
 - molcas.<label>: render and run OpenMolcas for one oxidation state on a copy of them (adatom_wf.molcas.node);
 - parse: every run of the study into runs/<study>/results.h5 (adatom_wf.parse, adatom_wf.store);
 - report: the tables and figures of the store under runs/<study>/report/ (adatom_wf.report).
@@ -55,6 +57,7 @@ def run_action(study, root: Path, node, attempt: int, program_exit_code: int | N
         verdict = judge_vasp(root / node.directory, program_exit_code)
         return NodeOutcome(verdict.ok, verdict.reason, verdict.details)
     actions = {"carve": lambda: _carve(study, root), "integrals": lambda: _integrals(study, root, node),
+               "orbitals": lambda: _molcas(study, root, node, attempt),
                "molcas": lambda: _molcas(study, root, node, attempt),
                "parse": lambda: _parse(study, root), "report": lambda: _report(root)}
     return actions[node.stage]()
@@ -89,22 +92,24 @@ def _integrals(study, root: Path, node) -> NodeOutcome:
     from adatom_wf.molcas.node import load_cluster
 
     run = run_integrals(study, root, directory=root / node.directory, cluster=load_cluster(study, root),
-                        **_molcas_settings())
+                        prerun=node.prerun, **_molcas_settings())
     return NodeOutcome(run.status == "ok", run.failure, run.details)
 
 
 def _molcas(study, root: Path, node, attempt: int) -> NodeOutcome:
-    """One oxidation state: CASSCF per spin, RASSI, SINGLE_ANISO on a copy of the cluster's integrals.
+    """One oxidation state: CASSCF per spin, RASSI, SINGLE_ANISO on a copy of the cluster's integrals (a projected
+    state starts from its pre-run's orbitals); or that pre-run (stage orbitals) on the pre-run basis's integrals.
 
     MOLCAS_NPROCS, MOLCAS_MEM and MOLCAS_WORKDIR come from the node script (the profile's molcas section).
     """
     from adatom_wf.molcas.node import run_oxidation_state
 
-    cluster = study.cluster
+    cluster, label, prerun = study.cluster, node.oxidation_state, node.prerun
+    integrals = (layout.prerun_integrals_dir if prerun else layout.integrals_dir)(cluster.site, cluster.rings)
+    projection = root / layout.prerun_dir(label) if not prerun and study.orbital_start(label) == "projected" else None
     run = run_oxidation_state(
-        study, root, node.oxidation_state, directory=root / node.directory,
-        integrals=root / layout.integrals_dir(cluster.site, cluster.rings),
-        restart=_restart_file(root / node.directory), **_molcas_settings(),
+        study, root, label, directory=root / node.directory, integrals=root / integrals, prerun=prerun,
+        projection=projection, restart=_restart_file(root / node.directory), **_molcas_settings(),
     )
     return NodeOutcome(run.status == "ok", run.failure or "", {**run.details, "skipped": run.skipped})
 
@@ -204,7 +209,7 @@ def start_over(root: Path, node) -> str:
         keep = layout.archive_attempt(directory, [directory / name for name in ("cluster.xyz", "cluster.json")])
         if keep is not None and (directory / layout.SUPPLIED).is_dir():
             shutil.copytree(directory / layout.SUPPLIED, keep / layout.SUPPLIED)
-    elif node.stage in ("integrals", "molcas"):
+    elif node.stage in ("integrals", "orbitals", "molcas"):
         from adatom_wf.molcas.node import archive_previous
 
         keep = archive_previous(directory)

@@ -9,7 +9,9 @@ For a study the graph is (docs/execution.md)::
     carve.<site>-<rings>
         ▼
     integrals.<site>-<rings>  (GATEWAY + SEWARD once for the cluster and basis: no charge in them)
-        ▼
+        │   orbitals-integrals.<site>-<rings> ─▶ orbitals.<oxidation state>  (states that start projected only:
+        │   the same in the pre-run basis, then the state's first multiplicity there; molcas/projection.py)
+        ▼                                      ▼
     molcas.<oxidation state>  (one per oxidation state, from a copy of the integrals: RASSCF per spin, RASSI,
                                SINGLE_ANISO)
         ▼  every relax.<site> and molcas.<label>
@@ -18,8 +20,8 @@ For a study the graph is (docs/execution.md)::
     report  (tables and figures under runs/<study>/report/)
 
 Node directories are relative to runs/<study>/ (:mod:`adatom_wf.layout`): ``dft/<site>``,
-``cluster/<site>-<rings>``, ``integrals/<site>-<rings>``, ``molcas/<label>``, ``.`` (parse: results.h5),
-``report``.
+``cluster/<site>-<rings>``, ``integrals/<site>-<rings>``, ``orbitals/integrals-<site>-<rings>``,
+``orbitals/<label>``, ``molcas/<label>``, ``.`` (parse: results.h5), ``report``.
 """
 
 from collections.abc import Iterable
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from adatom_wf import layout
 from adatom_wf.errors import SpecError
 
-STAGES = ("relax", "carve", "integrals", "molcas", "parse", "report")
+STAGES = ("relax", "carve", "integrals", "orbitals", "molcas", "parse", "report")
 PARSE, REPORT = "parse", "report"
 
 
@@ -43,6 +45,7 @@ class Node:
     site: str | None = None
     oxidation_state: str | None = None
     program: str | None = None  # relax nodes: the DFT program, vasp or gpaw
+    prerun: bool = False  # the starting-orbital pre-run's integrals (stage integrals) or state (stage orbitals)
 
     def as_dict(self) -> dict:
         data = {"name": self.name, "stage": self.stage, "directory": self.directory, "needs": list(self.needs)}
@@ -52,6 +55,8 @@ class Node:
             data["program"] = self.program
         if self.oxidation_state is not None:
             data["oxidation_state"] = self.oxidation_state
+        if self.prerun:
+            data["prerun"] = True
         return data
 
 
@@ -172,6 +177,14 @@ def molcas_name(label: str) -> str:
     return f"molcas.{label}"
 
 
+def prerun_integrals_name(site: str, rings: int) -> str:
+    return f"orbitals-integrals.{site}-{rings}"
+
+
+def prerun_name(label: str) -> str:
+    return f"orbitals.{label}"
+
+
 def study_graph(study, carve_supplied: bool = False) -> Graph:
     """The graph of a validated :class:`adatom_wf.spec.Study`; with ``carve_supplied`` the carve node reads the
     supercell ``run --structure`` gave it (cluster/<site>-<rings>/supplied/), not a relax node's CONTCAR."""
@@ -188,7 +201,16 @@ def study_graph(study, carve_supplied: bool = False) -> Graph:
         integrals = Node(integrals_name(cluster.site, cluster.rings), "integrals",
                          layout.integrals_dir(cluster.site, cluster.rings), needs=(carve.name,), site=cluster.site)
         nodes.append(integrals)
-        nodes += [Node(molcas_name(label), "molcas", layout.state_dir(label), needs=(integrals.name,),
+        projected = [label for label in study.molcas.oxidation_states if study.orbital_start(label) == "projected"]
+        if projected:
+            prerun_integrals = Node(prerun_integrals_name(cluster.site, cluster.rings), "integrals",
+                                    layout.prerun_integrals_dir(cluster.site, cluster.rings), needs=(carve.name,),
+                                    site=cluster.site, prerun=True)
+            nodes.append(prerun_integrals)
+            nodes += [Node(prerun_name(label), "orbitals", layout.prerun_dir(label), needs=(prerun_integrals.name,),
+                           oxidation_state=label, prerun=True) for label in projected]
+        nodes += [Node(molcas_name(label), "molcas", layout.state_dir(label),
+                       needs=(integrals.name,) + ((prerun_name(label),) if label in projected else ()),
                        oxidation_state=label) for label in study.molcas.oxidation_states]
     runs = tuple(node.name for node in nodes if node.stage in ("relax", "molcas"))
     if runs:

@@ -116,9 +116,10 @@ def after_ok(parents, node_job: dict, batch_of: dict, all_batches: list) -> list
 
 
 def molcas_mem_of(node, costs: dict) -> int | None:
-    """MOLCAS_MEM of an OpenMolcas node from the planned states' costs (label -> {molcas_mem_mb}): a state's own,
-    the integrals node the largest of them; None for other nodes or without costs (the profile's then)."""
-    if node.stage == "molcas" and node.oxidation_state in costs:
+    """MOLCAS_MEM of an OpenMolcas node from the planned states' costs (label -> {molcas_mem_mb}): a state's own
+    (its pre-run too: a smaller basis), the integrals nodes the largest of them; None for other nodes or without
+    costs (the profile's then)."""
+    if node.stage in ("orbitals", "molcas") and node.oxidation_state in costs:
         return costs[node.oxidation_state]["molcas_mem_mb"]
     if node.stage == "integrals":
         return max((plan["molcas_mem_mb"] for plan in costs.values()), default=None)
@@ -127,9 +128,10 @@ def molcas_mem_of(node, costs: dict) -> int | None:
 
 def estimated_seconds(study, graph, names, costs: dict | None = None) -> dict[str, float]:
     """node -> the cost model's wall time (seconds, one core) of the OpenMolcas nodes among ``names``: a molcas
-    node its state's total, an integrals node the shared GATEWAY + SEWARD (``costs``: label -> {cost}, as planned;
-    every state's when not given). Other nodes have no estimate (the progress shows their last run's time)."""
-    nodes = [graph[name] for name in names if graph[name].stage in ("molcas", "integrals")]
+    node its state's total, an orbitals node its pre-run's RASSCF, an integrals node the shared GATEWAY + SEWARD
+    (of the pre-run basis for orbitals-integrals) (``costs``: label -> {cost}, as planned; every state's when not
+    given). Other nodes have no estimate (the progress shows their last run's time)."""
+    nodes = [graph[name] for name in names if graph[name].stage in ("molcas", "orbitals", "integrals")]
     if study.molcas is None or not nodes:
         return {}
     if not costs:
@@ -139,8 +141,15 @@ def estimated_seconds(study, graph, names, costs: dict | None = None) -> dict[st
         library = basis_library_dir()
         costs = {label: {"cost": state_cost(study, label, library).as_dict()} for label in study.molcas.oxidation_states}
     shared = next(iter(costs.values()))["cost"]["integrals_seconds"]
-    return {node.name: shared if node.stage == "integrals" else costs[node.oxidation_state]["cost"]["seconds"]["total"]
-            for node in nodes if node.stage == "integrals" or node.oxidation_state in costs}
+    prerun = max((plan["cost"]["prerun_integrals_seconds"] for plan in costs.values()), default=0.0)
+    found = {}
+    for node in nodes:
+        if node.stage == "integrals":
+            found[node.name] = prerun if node.prerun else shared
+        elif node.oxidation_state in costs:
+            cost = costs[node.oxidation_state]["cost"]
+            found[node.name] = cost["prerun_seconds"] if node.stage == "orbitals" else cost["seconds"]["total"]
+    return found
 
 
 def so_state_count(study, node) -> int:

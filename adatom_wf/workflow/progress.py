@@ -154,7 +154,7 @@ class Activities:
             if follower is None:
                 follower = self.followers[path] = (GpawFollower if gpaw else VaspFollower)(path)
             return follower.activity()
-        if stage not in ("integrals", "molcas"):
+        if stage not in ("integrals", "orbitals", "molcas"):
             return ""
         logs = sorted(directory.glob("*.log"), key=lambda p: p.stat().st_mtime if p.exists() else 0)
         if not logs:

@@ -55,6 +55,7 @@ class RunReport:
     states: dict = field(default_factory=dict)  # label -> the molcas node's result (status, failure, details)
     oxidation_states: dict = field(default_factory=dict)  # label -> {cost, molcas_mem_mb} of its planned node
     expected_seconds: dict = field(default_factory=dict)  # node -> the cost model's wall time (OpenMolcas nodes)
+    warnings: list = field(default_factory=list)  # what a dry run found that a real run would refuse
 
 
 def run_study(study, runs_dir, *, executor: str = "local", profile: str | None = None, profiles_file=None,
@@ -85,7 +86,7 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
     carve = carve_name(study.cluster.site, study.cluster.rings)
     completed = {node.name: DONE if _completed(root, node.name) else NOT_SUBMITTED for node in graph}
     asked = select(graph, completed, labels=labels, carve=carve if supplied else None, force=force)
-    _check_programs(study, root, graph, asked, settings, profile, supplied, force)  # before anything is written
+    report.warnings = _check_programs(study, root, graph, asked, settings, profile, supplied, force, dry_run)
     report.oxidation_states = _plan_costs(study, root, graph, asked, settings, executor, profile)
     report.expected_seconds = estimated_seconds(study, graph, asked, report.oxidation_states)
     with files.study_lock(root, study.name):
@@ -211,9 +212,12 @@ def _completed(root: Path, name: str) -> bool:
 
 
 def _check_programs(study, root: Path, graph, todo: list[str], settings: Profile, profile_name, supplied,
-                    force: bool) -> None:
-    """What the planned nodes will run must be there and be right: a VASP command for relax nodes, known basis
-    sets and renderable OpenMolcas inputs that do not contradict a finished state (molcas.node.check_inputs)."""
+                    force: bool, dry_run: bool = False) -> list[str]:
+    """What the planned nodes will run must be there and be right (before anything is written): a VASP command for
+    relax nodes, known basis sets and renderable OpenMolcas inputs that do not contradict a finished state
+    (molcas.node.check_inputs). A dry run shows its plan without a VASP command: that refusal is returned as a
+    warning."""
+    warnings = []
     stages = {graph[name].stage for name in todo}
     if "relax" in stages and study.dft.program == "gpaw":
         import importlib.util
@@ -225,9 +229,12 @@ def _check_programs(study, root: Path, graph, todo: list[str], settings: Profile
     elif "relax" in stages and settings.vasp is None:
         relax = [name for name in todo if graph[name].stage == "relax"]
         where = f"profile {profile_name!r}" if profile_name else "the local executor without --profile"
-        raise SpecError(f"study {study.name} runs VASP ({', '.join(relax)}) but {where} has no vasp.command; "
-                        "add a profile with vasp: {command: ...}")
-    if stages & {"integrals", "molcas"}:
+        missing = (f"study {study.name} runs VASP ({', '.join(relax)}) but {where} has no vasp.command; "
+                   "add a profile with vasp: {command: ...}")
+        if not dry_run:
+            raise SpecError(missing)
+        warnings.append(f"a real run would stop here: {missing}")
+    if stages & {"integrals", "orbitals", "molcas"}:
         from adatom_wf.molcas.basis import basis_library_dir, check_basis
 
         from adatom_wf.molcas.node import check_inputs
@@ -235,6 +242,7 @@ def _check_programs(study, root: Path, graph, todo: list[str], settings: Profile
         check_basis(study.molcas.basis, sorted({study.adatom, "C", "H"}), basis_library_dir())
         check_inputs(study, root, [graph[name].oxidation_state for name in todo if graph[name].stage == "molcas"],
                      structure=supplied, force=force)
+    return warnings
 
 
 # --- under the lock -------------------------------------------------------------------------------------------
@@ -307,7 +315,7 @@ def _prepare(study, root: Path, graph, report: RunReport, jobs: dict, potcar_dir
             files.archive_result(root, planned.name, job.get("attempt", 1), job)
             if node.stage == "relax":
                 planned.restart = actions.restart_relax(root, node, job.get("attempt", 1))
-            elif node.stage == "molcas":
+            elif node.stage in ("orbitals", "molcas"):
                 planned.restart = actions.restart_molcas(root, node, job.get("attempt", 1))
 
 

@@ -16,8 +16,8 @@ def test_molcas_renders_every_state_of_the_paper(cli, tmp_path):
     assert "SEWARD runs: 1 (one for the cluster)" in result.stdout and "preview" in result.stdout
     root = tmp_path / "runs" / "tb_graphene"
     names = sorted(p.relative_to(root / "molcas").as_posix() for p in (root / "molcas").rglob("*.input"))
-    assert names == ["Tb0/Tb0.casscf.input", "Tb1+/Tb1p.casscf.input", "Tb2+/Tb2p.casscf.input",
-                     "Tb3+/Tb3p.casscf.input"]
+    assert names == [f"{label}/{project}.{kind}.input" for label, project in
+                     (("Tb0", "Tb0"), ("Tb1+", "Tb1p"), ("Tb2+", "Tb2p"), ("Tb3+", "Tb3p")) for kind in ("casscf", "expbas")]
     golden = Path(__file__).parent / "golden" / "tb_graphene"
     for name in names:
         assert (root / "molcas" / name).read_bytes() == (golden / name).read_bytes(), name
@@ -26,6 +26,11 @@ def test_molcas_renders_every_state_of_the_paper(cli, tmp_path):
     manifest = json.loads((root / "manifest.json").read_text())
     assert manifest["stages"]["molcas"]["seward_runs"] == 1
     assert manifest["stages"]["molcas"]["states"]["Tb2+"]["active_space"] == "CAS(9,10)"
+    # the paper's basis starts projected: the pre-runs' inputs, in ANO-RCC-MB
+    prerun = manifest["stages"]["molcas"]["prerun"]
+    assert prerun["basis"] == "ANO-RCC-MB" and prerun["states"]["Tb0"] == "orbitals/Tb0/Tb0.casscf.input"
+    assert "Tb.ANO-RCC-MB" in (root / prerun["integrals"]).read_text()
+    assert "&RASSI" not in (root / prerun["states"]["Tb0"]).read_text()
 
 
 def test_molcas_json_and_one_state(cli):

@@ -7,20 +7,26 @@ from adatom_wf.workflow.graph import Graph, Node, study_graph
 
 def test_paper_graph_names_directories_and_needs():
     graph = study_graph(load_study("tb_graphene"))
+    prerun = ["orbitals-integrals.hollow-3", "orbitals.Tb3+", "orbitals.Tb2+", "orbitals.Tb1+", "orbitals.Tb0"]
     assert graph.names == ["relax.hollow", "relax.top", "relax.bridge", "carve.hollow-3", "integrals.hollow-3",
-                           "molcas.Tb3+", "molcas.Tb2+", "molcas.Tb1+", "molcas.Tb0", "parse", "report"]
+                           *prerun, "molcas.Tb3+", "molcas.Tb2+", "molcas.Tb1+", "molcas.Tb0", "parse", "report"]
     assert graph["relax.top"].directory == "dft/top"
     assert graph["carve.hollow-3"].needs == ("relax.hollow",) and graph["carve.hollow-3"].directory == "cluster/hollow-3"
     assert graph["integrals.hollow-3"].needs == ("carve.hollow-3",)
     assert graph["integrals.hollow-3"].directory == "integrals/hollow-3"  # one GATEWAY + SEWARD for every state
-    assert graph["molcas.Tb2+"].needs == ("integrals.hollow-3",) and graph["molcas.Tb2+"].directory == "molcas/Tb2+"
+    # the paper's basis: each state starts from its ANO-RCC-MB pre-run, projected (docs/molcas.md)
+    assert graph["molcas.Tb2+"].needs == ("integrals.hollow-3", "orbitals.Tb2+")
+    assert graph["molcas.Tb2+"].directory == "molcas/Tb2+"
+    assert graph["orbitals-integrals.hollow-3"].directory == "orbitals/integrals-hollow-3"
     assert graph.descendants(["relax.hollow"]) == {"carve.hollow-3", "integrals.hollow-3", "molcas.Tb3+",
-                                                   "molcas.Tb2+", "molcas.Tb1+", "molcas.Tb0", "parse", "report"}
+                                                   "molcas.Tb2+", "molcas.Tb1+", "molcas.Tb0", "parse", "report",
+                                                   *prerun}
     assert graph.descendants(["relax.top"]) == {"parse", "report"}  # Table 1 needs every site
     assert graph["parse"].needs == ("relax.hollow", "relax.top", "relax.bridge", "molcas.Tb3+", "molcas.Tb2+",
                                     "molcas.Tb1+", "molcas.Tb0")
     assert graph["parse"].directory == "." and graph["report"].needs == ("parse",)
-    assert graph.ancestors("molcas.Tb0") == {"integrals.hollow-3", "carve.hollow-3", "relax.hollow"}
+    assert graph.ancestors("molcas.Tb0") == {"integrals.hollow-3", "carve.hollow-3", "relax.hollow", "orbitals.Tb0",
+                                             "orbitals-integrals.hollow-3"}
 
 
 def test_demo_carves_the_ideal_cell_without_vasp():

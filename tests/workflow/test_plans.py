@@ -13,7 +13,7 @@ from adatom_wf.workflow.runner import run_study
 HEAVY = ("ase", "pymatgen", "h5py", "spglib", "numpy", "matplotlib")
 
 
-def test_paper_study_dry_run_on_slurm_is_three_batches(tmp_path):
+def test_paper_study_dry_run_on_slurm_batches_follow_the_needs(tmp_path):
     profiles = tmp_path / "profiles.yaml"
     profiles.write_text(yaml.safe_dump({"profiles": {"hpc": {
         "partition": "compute", "time": "04:00:00", "vasp": {"command": "srun vasp_std", "time": "12:00:00"},
@@ -23,15 +23,21 @@ def test_paper_study_dry_run_on_slurm_is_three_batches(tmp_path):
     assert [(b["stage"], b["nodes"], b["dependency"]) for b in report.batches] == [
         ("relax", ["relax.hollow", "relax.top", "relax.bridge"], []),
         ("carve", ["carve.hollow-3"], ["<batch 0>_0"]),
-        ("integrals", ["integrals.hollow-3"], ["<batch 1>"]),  # one GATEWAY + SEWARD for every state
-        ("molcas", ["molcas.Tb3+", "molcas.Tb2+", "molcas.Tb1+"], ["<batch 2>"]),  # chunked to max_array_size
-        ("molcas", ["molcas.Tb0"], ["<batch 2>"]),
-        ("parse", ["parse"], ["<batch 4>", "<batch 3>", "<batch 0>"]),  # every VASP and OpenMolcas run
-        ("report", ["report"], ["<batch 5>"]),
+        # one GATEWAY + SEWARD for every state, and one in the pre-run basis (ANO-RCC-MB: projected starts)
+        ("integrals", ["integrals.hollow-3", "orbitals-integrals.hollow-3"], ["<batch 1>"]),
+        ("orbitals", ["orbitals.Tb3+", "orbitals.Tb2+", "orbitals.Tb1+"], ["<batch 2>_1"]),  # chunked to max_array_size
+        ("orbitals", ["orbitals.Tb0"], ["<batch 2>_1"]),
+        # each state waits for the shared integrals and its own pre-run only
+        ("molcas", ["molcas.Tb3+"], ["<batch 2>_0", "<batch 3>_0"]),
+        ("molcas", ["molcas.Tb2+"], ["<batch 2>_0", "<batch 3>_1"]),
+        ("molcas", ["molcas.Tb1+"], ["<batch 2>_0", "<batch 3>_2"]),
+        ("molcas", ["molcas.Tb0"], ["<batch 2>_0", "<batch 4>"]),
+        ("parse", ["parse"], ["<batch 8>", "<batch 7>", "<batch 6>", "<batch 5>", "<batch 0>"]),  # every run
+        ("report", ["report"], ["<batch 9>"]),
     ]
     assert {p.name: p.time for p in report.planned}["relax.top"] == "12:00:00"
     root = tmp_path / "runs" / "tb_graphene" / "workflow"
-    batch = (root / "scripts" / "s001-003-molcas.sbatch").read_text()
+    batch = (root / "scripts" / "s001-003-orbitals.sbatch").read_text()
     assert "#SBATCH --array=0-2" in batch and "#SBATCH --cpus-per-task=4" in batch and "#SBATCH --time=1-00:00:00" in batch
     assert not (root / "jobs.json").exists() and not (tmp_path / "runs" / "tb_graphene" / "dft").exists()
     text = "\n".join(report_lines(report))
@@ -72,17 +78,17 @@ def test_selection_takes_the_nodes_asked_for_and_what_they_need():
     fresh = {name: "NOT_SUBMITTED" for name in graph.names}
     assert select(graph, fresh) == graph.names
     assert select(graph, fresh, labels=["Tb3+"]) == ["relax.hollow", "carve.hollow-3", "integrals.hollow-3",
-                                                     "molcas.Tb3+"]
+                                                     "orbitals-integrals.hollow-3", "orbitals.Tb3+", "molcas.Tb3+"]
     done = {**fresh, "relax.hollow": "COMPLETED", "carve.hollow-3": "COMPLETED", "integrals.hollow-3": "COMPLETED",
-            "molcas.Tb3+": "COMPLETED"}
+            "orbitals-integrals.hollow-3": "COMPLETED", "orbitals.Tb3+": "COMPLETED", "molcas.Tb3+": "COMPLETED"}
     assert select(graph, done, labels=["Tb3+"]) == []
     assert select(graph, done, labels=["Tb3+"], force=True) == ["molcas.Tb3+"]  # force redoes what was asked for
-    assert select(graph, done, labels=["Tb2+", "Tb3+"]) == ["molcas.Tb2+"]
+    assert select(graph, done, labels=["Tb2+", "Tb3+"]) == ["orbitals.Tb2+", "molcas.Tb2+"]
     failed = {**done, "carve.hollow-3": "FAILED"}
     assert select(graph, failed, labels=["Tb3+"]) == ["carve.hollow-3"]  # a completed node is never redone unasked
     supplied = study_graph(load_study("tb_graphene"), carve_supplied=True)
-    assert select(supplied, fresh, labels=["Tb0"], carve="carve.hollow-3") == ["carve.hollow-3", "integrals.hollow-3",
-                                                                               "molcas.Tb0"]
+    assert select(supplied, fresh, labels=["Tb0"], carve="carve.hollow-3") == [
+        "carve.hollow-3", "integrals.hollow-3", "orbitals-integrals.hollow-3", "orbitals.Tb0", "molcas.Tb0"]
 
 
 def test_overrides_reach_every_molcas_node_script(tmp_path):
