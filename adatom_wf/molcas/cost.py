@@ -225,9 +225,9 @@ def state_cost(study, label: str, library: Path | None) -> StateCost:
         integrals_gb_cholesky=round(cholesky_gb, 6), cholesky_vectors=vectors, memory_mb=int(BASE_MEMORY_MB + max(seward_mb, rasscf_mb, rassi_mb) + 0.5),
         scratch_gb=round(scratch_gb, 6),
     )
+    cost.start = study.orbital_start(label)
     cost.seconds = state_seconds(cost, state)
     cost.integrals_seconds = round(_seconds("integrals", integrals_features(cost)), 1)
-    cost.start = study.orbital_start(label)
     if cost.start == "projected":
         from adatom_wf.molcas.projection import prerun_study
 
@@ -292,11 +292,19 @@ def aniso_features(cost: StateCost) -> dict:
     return {"start": 1.0, "so_squared": cost.so_states ** 2 / 1e6, "so_cubed": cost.so_states ** 3 / 1e9}
 
 
+def rasscf_iterations(start: str, index: int) -> float:
+    """The typical iteration count of a state's ``index``-th RASSCF (presets/molcas_time.yaml): the first from the
+    state's start (``core``: the guess picked by character, or ``projected``), the others ``chained`` (from the
+    previous multiplicity's orbitals)."""
+    table = time_constants()["rasscf_iterations"]
+    return table["chained"] if index else table[start]
+
+
 def state_seconds(cost: StateCost, state) -> dict:
     """Estimated wall time of one oxidation state's molcas node on one core, by module (seconds)."""
-    iterations = time_constants()["typical_rasscf_iterations"]
-    rasscf = {str(s.multiplicity): round(_seconds("rasscf", rasscf_features(cost, s.multiplicity, s.roots, iterations)), 1)
-              for s in state.spin_states}
+    rasscf = {str(s.multiplicity): round(_seconds("rasscf", rasscf_features(
+        cost, s.multiplicity, s.roots, rasscf_iterations(cost.start, index))), 1)
+        for index, s in enumerate(state.spin_states)}
     rassi = round(_seconds("rassi", rassi_features(cost, state.spin_states)), 1)
     aniso = round(_seconds("single_aniso", aniso_features(cost)), 1)
     return {"rasscf": rasscf, "rassi": rassi, "single_aniso": aniso,

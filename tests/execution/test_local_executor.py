@@ -106,6 +106,16 @@ def test_dry_run_writes_scripts_and_runs_nothing(relax_study):
     assert set(states(relax_study).values()) == {"NOT_SUBMITTED"}
 
 
+def test_a_dry_run_without_a_vasp_command_shows_its_plan_and_warns(relax_study):
+    from adatom_wf.commands.present import report_lines
+
+    report = run_study(load_study(relax_study["study"]), relax_study["runs"], dry_run=True)
+    assert [p.name for p in report.planned][:2] == ["relax.hollow", "relax.top"]
+    lines = report_lines(report)
+    assert lines[1].startswith("  warning: a real run would stop here: study ") and "no vasp.command" in lines[1]
+    assert not (relax_study["root"] / "dft").exists()
+
+
 def test_bad_input_is_refused_before_anything_runs(relax_study, tmp_path, cli):
     ctx = relax_study
     study = load_study(ctx["study"])
