@@ -15,6 +15,7 @@ used, so a run on new data is a held-out check.
 """
 
 import argparse
+import math
 import re
 import sys
 from datetime import datetime
@@ -137,6 +138,7 @@ def main(argv: list[str]) -> int:
         ratio = predicted / row["seconds"] if row["seconds"] else float("nan")
         print(f"| {row['run']} | {row['what']} | {row['seconds']:.0f} | {predicted:.1f} | {ratio:.2f} |")
     print("\n| run | node | elapsed (s) | expected, the progress's (s) | expected / elapsed |\n| --- | --- | --- | --- | --- |")
+    errors = []  # |ln(expected / elapsed)| of the state and pre-run nodes
     for root in args.roots:
         study = load_study(layout.study_snapshot_path(root))
         graph = graph_at(study, root)
@@ -145,6 +147,12 @@ def main(argv: list[str]) -> int:
             elapsed = (jobs.get(node) or {}).get("seconds")
             if elapsed:
                 print(f"| {root.name} | {node} | {elapsed:.0f} | {expected:.0f} | {expected / elapsed:.2f} |")
+                if graph[node].stage in ("orbitals", "molcas"):
+                    errors.append(abs(math.log(expected / elapsed)))
+    if errors:
+        within = sum(error < math.log(1.5) for error in errors)
+        print(f"\nstate and pre-run nodes: mean |ln(expected/elapsed)| {sum(errors) / len(errors):.3f}, "
+              f"{within} of {len(errors)} within 1.5x")
     return 0
 
 
