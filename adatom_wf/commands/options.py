@@ -37,6 +37,10 @@ def graph_options(*, executor_default):
         click.option("--jobs", "max_parallel", type=click.IntRange(1, 256), default=None,
                      help="Local executor: nodes run at once (default: cores / OpenMolcas processes per node)."),
         click.option("--dry-run", is_flag=True, help="Print the plan and write the job scripts; run or submit nothing."),
+        click.option("--max-hours", type=click.FloatRange(0, min_open=True), default=None,
+                     help="Local executor: refuse an OpenMolcas state whose estimate (its node and pre-run, one core) "
+                          "is longer than this, before anything runs (a state whose memory estimate exceeds this "
+                          "machine's is refused always)."),
         click.option("--nprocs", type=click.IntRange(1, 1024), default=None, envvar="MOLCAS_NPROCS" if fresh else None,
                      help="Cores per OpenMolcas node (MOLCAS_NPROCS" + (", also read from the environment" if fresh else "")
                           + f"; OpenMP threads of Debian's serial build); default: {last}the profile's molcas.nprocs "

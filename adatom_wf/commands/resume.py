@@ -9,8 +9,8 @@ from adatom_wf.commands.options import graph_options, runs_dir_option, study_arg
 @study_argument
 @runs_dir_option
 @graph_options(executor_default=None)
-def command(study, runs_dir, executor, profile, profiles_file, potcar_dir, max_parallel, dry_run, nprocs, mem_mb,
-            workdir, as_json):
+def command(study, runs_dir, executor, profile, profiles_file, potcar_dir, max_parallel, dry_run, max_hours, nprocs,
+            mem_mb, workdir, as_json):
     """Resubmit the failed nodes of STUDY and their descendants, with the executor, profile and OpenMolcas
     settings it last ran with (options given here win). After a TIMEOUT the node restarts from what it left
     (VASP, GPAW: CONTCAR as POSCAR; OpenMolcas: its last RasOrb) with twice the time, up to the profile's max_time.
@@ -22,6 +22,6 @@ def command(study, runs_dir, executor, profile, profiles_file, potcar_dir, max_p
 
     spec = load_checked_study(study)  # refused as validate refuses it
     report = resume_study(spec, runs_dir, executor=executor, profile=profile, profiles_file=profiles_file,
-                          potcar_dir=potcar_dir, max_parallel=max_parallel, dry_run=dry_run,
+                          potcar_dir=potcar_dir, max_parallel=max_parallel, dry_run=dry_run, max_hours=max_hours,
                           molcas={"nprocs": nprocs, "mem_mb": mem_mb, "workdir": workdir})
     show(report, spec.name, as_json)

@@ -26,7 +26,7 @@ DEFAULT_STUDY = "demo_tb_benzene"
               help="Run completed selected nodes again (their outputs move to attempt-<n>/).")
 @graph_options(executor_default="local")
 def command(study, runs_dir, states, structure, force, executor, profile, profiles_file, potcar_dir, max_parallel,
-            dry_run, nprocs, mem_mb, workdir, as_json):
+            dry_run, max_hours, nprocs, mem_mb, workdir, as_json):
     """Run the graph of STUDY (default: demo_tb_benzene): relax → carve → integrals (GATEWAY + SEWARD once) →
     OpenMolcas per oxidation state → parse → report.
 
@@ -41,7 +41,8 @@ def command(study, runs_dir, states, structure, force, executor, profile, profil
     spec = load_checked_study(study)  # refused as validate refuses it
     report = run_study(spec, runs_dir, executor=executor, profile=profile, profiles_file=profiles_file,
                        dry_run=dry_run, max_parallel=max_parallel, potcar_dir=potcar_dir, states=states,
-                       structure=structure, force=force, molcas={"nprocs": nprocs, "mem_mb": mem_mb, "workdir": workdir})
+                       structure=structure, force=force, max_hours=max_hours,
+                       molcas={"nprocs": nprocs, "mem_mb": mem_mb, "workdir": workdir})
     show(report, spec.name, as_json)
 
 

@@ -61,11 +61,12 @@ class RunReport:
 def run_study(study, runs_dir, *, executor: str = "local", profile: str | None = None, profiles_file=None,
               dry_run: bool = False, max_parallel: int | None = None, potcar_dir=None, client=None,
               resume: bool = False, states=(), structure=None, force: bool = False,
-              molcas: dict | None = None) -> RunReport:
+              molcas: dict | None = None, max_hours: float | None = None) -> RunReport:
     """Submit (Slurm: return at once) or run (local: to the end) the nodes of ``study`` asked for.
 
     ``states`` (oxidation-state labels) and ``structure`` (a supercell file for the carve node) select nodes;
-    without them the whole graph is asked for. ``molcas`` overrides the profile's nprocs, mem_mb, workdir.
+    without them the whole graph is asked for. ``molcas`` overrides the profile's nprocs, mem_mb, workdir;
+    ``max_hours`` (local executor) bounds each OpenMolcas state's estimate.
     """
     if executor not in ("local", "slurm"):
         raise SpecError(f"executor {executor!r} is not one of local, slurm")
@@ -87,7 +88,7 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
     completed = {node.name: DONE if _completed(root, node.name) else NOT_SUBMITTED for node in graph}
     asked = select(graph, completed, labels=labels, carve=carve if supplied else None, force=force)
     report.warnings = _check_programs(study, root, graph, asked, settings, profile, supplied, force, dry_run)
-    report.oxidation_states = _plan_costs(study, root, graph, asked, settings, executor, profile)
+    report.oxidation_states = _plan_costs(study, root, graph, asked, settings, executor, profile, max_hours)
     report.expected_seconds = estimated_seconds(study, graph, asked, report.oxidation_states)
     with files.study_lock(root, study.name):
         _check_same_study(root, study)
@@ -332,9 +333,11 @@ def _contexts(study, root: Path, graph, planned: list[Planned], profile: Profile
     ) for p in planned}
 
 
-def _plan_costs(study, root: Path, graph, asked: list[str], settings: Profile, executor: str, profile_name) -> dict:
+def _plan_costs(study, root: Path, graph, asked: list[str], settings: Profile, executor: str, profile_name,
+                max_hours: float | None = None) -> dict:
     """label -> {cost, molcas_mem_mb} of every molcas node asked for; a state whose scratch estimate exceeds what
-    the scratch holds (the profile's molcas.scratch_gb, locally the free disk) is refused with the fix."""
+    the scratch holds (the profile's molcas.scratch_gb, locally the free disk) is refused with the fix, and locally
+    one whose memory estimate exceeds this machine's, or whose time estimate exceeds ``max_hours``."""
     labels = [graph[name].oxidation_state for name in asked if graph[name].stage == "molcas"]
     if not labels:
         return {}
@@ -352,9 +355,31 @@ def _plan_costs(study, root: Path, graph, asked: list[str], settings: Profile, e
             raise SpecError(f"{label} needs ~{cost.scratch_gb:.3g} GB of scratch ({cost.integrals} integrals "
                             f"~{cost.integrals_gb:.3g} GB, {cost.basis_functions} basis functions) but {where} holds "
                             f"{capacity:.3g} GB: {fix}")
+        if executor == "local":
+            _check_fits_here(label, cost, max_hours)
         mem = settings.molcas.mem_mb or molcas_mem_mb(cost, settings.molcas.max_mem_mb)
         plans[label] = {"cost": cost.as_dict(), "molcas_mem_mb": mem}
     return plans
+
+
+def machine_memory_mb() -> int:
+    """This machine's physical memory (MB)."""
+    import os
+
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 1_000_000
+
+
+def _check_fits_here(label: str, cost, max_hours: float | None) -> None:
+    """Refuse, before anything runs here, a state this machine cannot hold or the user will not wait for."""
+    slurm = "run it on Slurm (--executor slurm --profile NAME, docs/execution.md)"
+    total = machine_memory_mb()
+    if cost.memory_mb > total:
+        raise SpecError(f"{label} needs ~{cost.memory_mb} MB of memory (estimate, {cost.basis_functions} basis "
+                        f"functions) but this machine has {total} MB: {slurm}")
+    hours = (cost.seconds["total"] + cost.prerun_seconds) / 3600
+    if max_hours is not None and hours > max_hours:
+        raise SpecError(f"{label} is estimated at ~{hours:.2f} h on one core ({cost.basis_functions} basis functions, "
+                        f"20 iterations per RASSCF), more than --max-hours {max_hours:g}: {slurm}, or allow more hours")
 
 
 def _scratch_capacity_gb(root: Path, settings: Profile, executor: str, profile_name) -> tuple[float | None, str]:

@@ -168,3 +168,13 @@ def test_a_vdzp_state_starts_from_its_projected_minimal_basis_orbitals(tmp_path,
     assert refused.failure.startswith("the projected starting orbitals lost their character (Tb3p.ExpOrb: active "
                                       "space drifted: the active space's 7 best 4f orbitals")
     assert not (tmp_path / "refused" / "Tb3p.casscf.log").exists()  # no RASSCF ran
+
+
+def test_the_bundled_paper_basis_study_on_benzene_projects_every_state():
+    """workflows/tb_benzene_paper_basis.yaml: the demo's cluster and active spaces in the paper's basis."""
+    study, demo = load_study("tb_benzene_paper_basis"), load_study("demo_tb_benzene")
+    assert study.molcas.basis == {"Tb": "ANO-RCC-VTZP", "C": "ANO-RCC-VDZP", "H": "ANO-RCC-VDZ"}
+    assert study.molcas.oxidation_states == demo.molcas.oxidation_states and study.cluster == demo.cluster
+    names = study_graph(study).names
+    assert [name for name in names if name.startswith("orbitals")] == [
+        "orbitals-integrals.hollow-1", "orbitals.Tb3+", "orbitals.Tb2+", "orbitals.Tb1+", "orbitals.Tb0"]
