@@ -67,14 +67,13 @@ def render_expbas(study, plan, formula: str) -> str:
 def prerun_orbitals(prerun: Path, study, plan) -> tuple[Path, Path]:
     """(the pre-run's converged orbitals of the first multiplicity, its integrals' RunFile), from the
     ``orbitals.<label>`` node's directory; ParseError when the pre-run did not finish."""
-    import json
+    from adatom_wf.molcas.node import read_status
 
     prerun = Path(prerun)
-    try:
-        status = json.loads((prerun / STATUS_FILE).read_text())
-    except (OSError, ValueError):
-        raise ParseError(f"{prerun / STATUS_FILE} is missing or unreadable: the {plan.label} pre-run "
-                         f"({study.orbitals_of(plan.label).project_from}) has not run") from None
+    status = read_status(prerun)
+    if status is None:
+        raise ParseError(f"{prerun / STATUS_FILE} is missing: the {plan.label} pre-run "
+                         f"({study.orbitals_of(plan.label).project_from}) has not run")
     orbitals = prerun / f"{plan.project}.m{plan.spins[0].multiplicity}.RasOrb"
     runfile = Path((status.get("integrals") or {}).get("runfile", ""))
     if status.get("status") != "ok" or not orbitals.is_file() or not runfile.is_file():
@@ -87,7 +86,6 @@ def project_start(study, inputs, directory: Path, prerun: Path, workdir: Path, n
                   adatom_number: int) -> dict:
     """Expand the pre-run's orbitals into the state's basis with EXPBAS, check them by character and write
     ``<project>.StartOrb``. Returns the record for status.json (``failure`` non-empty: refused)."""
-    from adatom_wf.manifest import atomic_write
     from adatom_wf.molcas.execute import run_molcas
     from adatom_wf.molcas.orbitals import check_active_space, read_orbitals
 
@@ -112,8 +110,7 @@ def project_start(study, inputs, directory: Path, prerun: Path, workdir: Path, n
         record["failure"] = (f"the projected starting orbitals lost their character ({check.failure}); "
                              "start from the guess instead: orbitals: {guess: core}")
         return record
-    text = expanded.read_text()
-    atomic_write(directory / f"{project}.StartOrb", text.encode())
+    shutil.copyfile(expanded, directory / f"{project}.StartOrb")
     return record
 
 
@@ -142,10 +139,9 @@ def read_inporb(path: Path, template):
     if len(numbers) != n * n or len(occupations) != n or len(types) != n:
         raise ParseError(f"{path}: {len(numbers)} coefficients, {len(occupations)} occupations and {len(types)} "
                          f"type indices for a basis of {n} functions")
-    kinds = {"f": "F", "i": "I", "1": "1", "2": "2", "3": "3", "s": "S", "d": "D"}
     return replace(template, path=str(path), coefficients=np.array(numbers).reshape(n, n),
                    occupations=np.array(occupations), energies=np.zeros(n),
-                   type_indices=tuple(kinds.get(t.lower(), t.upper()) for t in types))
+                   type_indices=tuple(t.upper() for t in types))  # INPORB's f i 1 2 3 s d, as the .h5 files write them
 
 
 def _fixed(line: str, width: int) -> list[str]:
