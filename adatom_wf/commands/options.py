@@ -36,7 +36,9 @@ def graph_options(*, executor_default):
                      help="POTCAR library for the VASP nodes (default: PMG_VASP_PSP_DIR)."),
         click.option("--jobs", "max_parallel", type=click.IntRange(1, 256), default=None,
                      help="Local executor: nodes run at once (default: cores / OpenMolcas processes per node)."),
-        click.option("--dry-run", is_flag=True, help="Print the plan and write the job scripts; run or submit nothing."),
+        click.option("--dry-run", is_flag=True,
+                     help="Print the plan (each OpenMolcas node with its estimate) and write the job scripts; run or "
+                          "submit nothing. What a real run would refuse for want of a VASP command is a warning here."),
         click.option("--max-hours", type=click.FloatRange(0, min_open=True), default=None,
                      help="Local executor: refuse an OpenMolcas state whose estimate (its node and pre-run, one core) "
                           "is longer than this, before anything runs (a state whose memory estimate exceeds this "

@@ -28,7 +28,8 @@ DEFAULT_STUDY = "demo_tb_benzene"
 def command(study, runs_dir, states, structure, force, executor, profile, profiles_file, potcar_dir, max_parallel,
             dry_run, max_hours, nprocs, mem_mb, workdir, as_json):
     """Run the graph of STUDY (default: demo_tb_benzene): relax → carve → integrals (GATEWAY + SEWARD once) →
-    OpenMolcas per oxidation state → parse → report.
+    OpenMolcas per oxidation state (beyond the minimal basis each started from its ANO-RCC-MB pre-run, projected)
+    → parse → report.
 
     Locally every node runs here to the end (several at once, the largest OpenMolcas state first); with
     --executor slurm the graph is submitted as job arrays with afterok dependencies and the command returns at
