@@ -78,7 +78,8 @@ def prerun_orbitals(prerun: Path, study, plan) -> tuple[Path, Path]:
     runfile = Path((status.get("integrals") or {}).get("runfile", ""))
     if status.get("status") != "ok" or not orbitals.is_file() or not runfile.is_file():
         raise ParseError(f"the {plan.label} pre-run in {prerun} left no converged orbitals or RunFile (status "
-                         f"{status.get('status')!r}): run its orbitals node again (--force)")
+                         f"{status.get('status')!r}): delete workflow/results/orbitals.{plan.label}.json so that `run` "
+                         "redoes the pre-run (its files move to attempt-<n>/)")
     return orbitals, runfile
 
 

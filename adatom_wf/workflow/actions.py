@@ -234,7 +234,7 @@ def restart_molcas(root: Path, node, attempt: int) -> str:
     directory = Path(root) / node.directory
     found = _newest_orbitals(directory)
     if found is None:
-        return "starts again from the guess orbitals: the stopped run left no RasOrb"
+        return "starts again as the study says (guess or projected): the stopped run left no RasOrb"
     target = directory / "restart"
     target.mkdir(exist_ok=True)
     for old in target.iterdir():
