@@ -50,8 +50,9 @@ def start_description(study, plan) -> str:
 
 
 def source_name(study, plan) -> str:
-    """The pre-run's orbitals as the state folder holds them (EXPBAS's INPORB)."""
-    return f"{plan.project}.m{plan.spins[0].multiplicity}.{study.orbitals_of(plan.label).project_from}.RasOrb"
+    """The pre-run's orbitals as the state folder holds them (EXPBAS's INPORB); not named ``*.RasOrb*``, so that a
+    restart never takes them for the state's own orbitals (workflow.actions.restart_molcas: another basis)."""
+    return f"{plan.project}.m{plan.spins[0].multiplicity}.{study.orbitals_of(plan.label).project_from}.PrerunOrb"
 
 
 def render_expbas(study, plan, formula: str) -> str:

@@ -87,7 +87,7 @@ def test_the_inputs_of_a_projected_state_and_of_its_pre_run():
     state = render_state(study, "Tb2+", atoms)
     assert state.expbas_input == "Tb2p.expbas.input"
     expbas = state.files["Tb2p.expbas.input"]
-    assert ">> COPY $CurrDir/Tb2p.m8.ANO-RCC-MB.RasOrb INPORB\n&EXPBAS\n" in expbas
+    assert ">> COPY $CurrDir/Tb2p.m8.ANO-RCC-MB.PrerunOrb INPORB\n&EXPBAS\n" in expbas
     assert "converged 2S+1 = 8 orbitals of the ANO-RCC-MB pre-run" in state.files["Tb2p.casscf.input"]
     prerun = render_state(prerun_study(study, "Tb2+"), "Tb2+", atoms, rasscf_only=True)
     text = prerun.files["Tb2p.casscf.input"]
@@ -178,3 +178,23 @@ def test_the_bundled_paper_basis_study_on_benzene_projects_every_state():
     names = study_graph(study).names
     assert [name for name in names if name.startswith("orbitals")] == [
         "orbitals-integrals.hollow-1", "orbitals.Tb3+", "orbitals.Tb2+", "orbitals.Tb1+", "orbitals.Tb0"]
+
+
+def test_a_restart_never_takes_the_pre_runs_orbitals_for_the_states_own(tmp_path):
+    """The pre-run's orbitals (another basis) sit in the state folder as EXPBAS's input: a stopped state restarts from
+    its own newest RasOrb, or from its start, never from them."""
+    import os
+
+    from adatom_wf.workflow.actions import restart_molcas
+    from adatom_wf.workflow.graph import Node
+
+    node = Node("molcas.Tb2+", "molcas", "molcas/Tb2+", oxidation_state="Tb2+")
+    folder = tmp_path / "molcas" / "Tb2+"
+    folder.mkdir(parents=True)
+    prerun = folder / "Tb2p.m8.ANO-RCC-MB.PrerunOrb"
+    prerun.write_text("#INPORB 2.2\n")
+    assert restart_molcas(tmp_path, node, 1).startswith("starts again as the study says")
+    own = folder / "Tb2p.RasOrb"
+    own.write_text("#INPORB 2.2\n")
+    os.utime(own, (1, 1))  # older than the pre-run's file
+    assert restart_molcas(tmp_path, node, 1) == "restarts from Tb2p.RasOrb of attempt 1"
