@@ -92,7 +92,7 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
     report.expected_seconds = estimated_seconds(study, graph, asked, report.oxidation_states)
     with files.study_lock(root, study.name):
         _check_same_study(root, study)
-        statuses = {s.node: s for s in gather(graph, root, client)}
+        statuses = {s.node: s for s in gather(graph, root, client, holding_lock=True)}
         active = [s for s in statuses.values() if s.state in ACTIVE]
         if active:
             listed = ", ".join(f"{s.node} {s.state}" + (f" (job {s.job_id})" if s.job_id else "") for s in active[:4])

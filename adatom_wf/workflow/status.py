@@ -90,8 +90,9 @@ def _local_state(job: dict, runner_alive: bool) -> tuple[str, str]:
     return LOST, f"unknown local job state {local!r}"
 
 
-def gather(graph, root: Path, client=None) -> list[NodeStatus]:
-    """The status of every node of ``graph`` under ``root`` = runs/<study>."""
+def gather(graph, root: Path, client=None, holding_lock: bool = False) -> list[NodeStatus]:
+    """The status of every node of ``graph`` under ``root`` = runs/<study>. ``holding_lock``: the caller holds the
+    study lock itself (run's check before it starts), so no local run can be alive."""
     jobs = files.read_jobs(root)["nodes"]
     results = {node.name: files.read_result(root, node.name) for node in graph}
     wanted = [job["job_id"] for name, job in jobs.items()
@@ -103,7 +104,7 @@ def gather(graph, root: Path, client=None) -> list[NodeStatus]:
 
             client = SlurmClient()
         infos = client.query(wanted)
-    runner_alive = files.lock_holder(root) is not None
+    runner_alive = not holding_lock and files.lock_holder(root) is not None
     statuses, by_name = [], {}
     for node in graph:  # topological order: a node's needs are judged first
         job = jobs.get(node.name)
