@@ -14,7 +14,7 @@ from pathlib import Path
 from scipy import constants
 
 from adatom_wf.errors import StoreError
-from adatom_wf.facts import DFT_KINDS, SITES, TB_GRAPHENE_TABLE1, label_charge
+from adatom_wf.facts import DFT_KINDS, SITES, TB_GRAPHENE_TABLE1, TB_GRAPHENE_TABLE2, label_charge
 
 HARTREE_EV = constants.physical_constants["Hartree energy in eV"][0]
 CF_COLUMNS = {"B20": (2, 0), "B40": (4, 0), "B60": (6, 0), "B66": (6, 6)}
@@ -22,7 +22,17 @@ MISSING_MARKDOWN = "—"
 
 TABLE1_COLUMNS = ("site", "program", "status", "e_ads_rel_mev", "height_angstrom", "paper_e_ads_rel_mev",
                   "paper_height_angstrom")
-TABLE2_COLUMNS = ("state", "status", "pseudospin", "g1", "g2", "g3", "B20", "B40", "B60", "B66", "configuration")
+TABLE2_VALUES = ("g1", "g2", "g3", "B20", "B40", "B60", "B66")
+# The paper's values follow the computed ones (appended: the first columns keep their places in table2.csv).
+TABLE2_COLUMNS = ("state", "status", "pseudospin", *TABLE2_VALUES, "configuration",
+                  *(f"paper_{column}" for column in TABLE2_VALUES))
+# Beside the paper's Table 2, a computed value is marked when a g value differs by more than G_TOLERANCE (the
+# paper's own g values of Tb3+ and Tb2+ differ by up to 0.045), or when B_2^0 or B_4^0 has the other sign (easy
+# axis vs easy plane for B_2^0) or differs by more than a factor CF_FACTOR. B_6^q are not marked: the paper prints
+# them with one or two significant digits (1e-6 … 1e-4 cm⁻¹).
+G_TOLERANCE = 0.05
+CF_FACTOR = 1.5
+MARKED_CF = ("B20", "B40")
 # A ground multiplet whose electrons in some orbital group differ from the study's expected_configuration by more
 # than this is flagged: the majority of an electron sits elsewhere than the study assumes.
 CONFIGURATION_TOLERANCE_ELECTRONS = 0.5
@@ -33,6 +43,8 @@ LEVEL_COLUMNS = ("state", "status", "level", "energy_cm1", "jz")
 DECIMALS = {
     "e_ads_rel_mev": 1, "height_angstrom": 3, "paper_e_ads_rel_mev": 0, "paper_height_angstrom": 2,
     "g1": 4, "g2": 4, "g3": 4, "B20": 6, "B40": 6, "B60": 6, "B66": 6,  # Table 2 prints 3 and 6 decimals
+    "paper_g1": 3, "paper_g2": 3, "paper_g3": 3,
+    "paper_B20": 6, "paper_B40": 6, "paper_B60": 6, "paper_B66": 6,
     "lowest_root_hartree": 8, "gap_ev": 4,
     "energy_cm1": 3, "jz": 3,  # SINGLE_ANISO prints level energies with 3 decimals
 }
@@ -43,6 +55,8 @@ HEADERS = {
     "B20": "B_2^0 (cm⁻¹)", "B40": "B_4^0 (cm⁻¹)", "B60": "B_6^0 (cm⁻¹)", "B66": "B_6^6 (cm⁻¹)",
     "multiplicity": "2S+1", "spin": "S", "lowest_root_hartree": "lowest root (Eh)", "gap_ev": "gap (eV)",
     "level": "level", "energy_cm1": "E (cm⁻¹)", "jz": "⟨Jz⟩", "configuration": "configuration (electrons)",
+    "paper_g1": "paper g1", "paper_g2": "paper g2", "paper_g3": "paper g3", "paper_B20": "paper B_2^0",
+    "paper_B40": "paper B_4^0", "paper_B60": "paper B_6^0", "paper_B66": "paper B_6^6",
 }
 
 # --- records ----------------------------------------------------------------------------------------------
@@ -193,8 +207,40 @@ def table2(records) -> list[dict]:
                "mismatch": mismatch, "note": note}
         for column, (k, q) in CF_COLUMNS.items():
             row[column] = _cf_value(ground.get("cf_parameters"), k, q)
+        paper = TB_GRAPHENE_TABLE2.get(row["state"], {})
+        row.update({f"paper_{column}": paper.get(column) for column in TABLE2_VALUES})
+        row["differences"] = {column: text for column in TABLE2_VALUES
+                              if (text := paper_difference(column, row[column], paper.get(column)))}
         rows.append(row)
     return rows
+
+
+def paper_difference(column: str, value, paper) -> str | None:
+    """How a computed Table 2 value differs from the paper's, or None when it agrees within the marks above
+    (:data:`G_TOLERANCE`, :data:`CF_FACTOR`) or either is missing: "+0.412", "opposite sign", "×2.3"."""
+    if value is None or paper is None:
+        return None
+    if column.startswith("g"):
+        return f"{value - paper:+.3f}" if abs(value - paper) > G_TOLERANCE else None
+    if column not in MARKED_CF:
+        return None
+    if value * paper < 0:
+        return "opposite sign"
+    ratio = abs(value) / abs(paper) if paper else float("inf")
+    return f"×{ratio:.1f}" if not 1 / CF_FACTOR <= ratio <= CF_FACTOR else None
+
+
+def _paper_lines(rows) -> list[str]:
+    """One line per state with a value marked against the paper's Table 2 (the Markdown form of the marks)."""
+    lines = [f"- {row['state']}: " + "; ".join(
+        f"{HEADERS[column].split(' (')[0]} {format_value(column, row[column])} vs paper "
+        f"{format_value('paper_' + column, row['paper_' + column])} ({text})"
+        for column, text in row["differences"].items()) for row in rows if row["differences"]]
+    if not any(row["paper_g1"] is not None for row in rows):
+        return []
+    head = (f"Beside the paper's Table 2 (marked: |Δg| > {G_TOLERANCE:g}; B_2^0 or B_4^0 of the other sign or "
+            f"off by more than ×{CF_FACTOR:g}):")
+    return [head, ""] + (lines or ["- every value within those marks."]) + [""]
 
 
 def spin_gaps(records) -> list[dict]:
@@ -425,6 +471,7 @@ def write_report(records, out_dir, *, formats=("png",), barriers=None) -> list[P
                   "Main g values as SINGLE_ANISO prints them (gX, gY, gZ), ESO parameters B_k^q in cm⁻¹, and the "
                   "multiplet's electrons per active-orbital group (mean over its SO states; docs/results.md).", ""]
         lines += table("table2", rows, TABLE2_COLUMNS)
+        lines += _paper_lines(rows)
         lines += _configuration_lines(rows)
         lines += _convergence_lines(records)
 

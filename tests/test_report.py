@@ -194,6 +194,27 @@ def test_paper_table2_round_trips_through_markdown():
     assert "| Tb1+ | ok | 6 | 2.5110 | 2.5110 | 2.0220 | 6.071690 | 0.022960 | -0.000007 | 0.000139 |" in markdown
 
 
+def test_table2_stands_beside_the_papers_values_and_marks_what_differs():
+    computed = [molcas("Tb2+", g=(1.61, 1.61, 0.84), cf={(2, 0): 3.22, (4, 0): -0.0050, (6, 0): -0.000003},
+                       pseudospin="13/2"),
+                molcas("Tb3+", g=(1.508, 1.530, 1.476), cf={(2, 0): -6.25, (4, 0): 0.000500}, pseudospin="6"),
+                molcas("Dy3+", g=(1.0, 1.0, 19.0), cf={(2, 0): -2.0}, pseudospin="15/2")]
+    dy3, tb3, tb2 = report.table2(computed)  # by charge, then label
+    assert (tb2["paper_g3"], tb2["paper_B20"], tb2["paper_B66"]) == (1.435, -3.940770, 0.000027)
+    assert tb2["differences"] == {"g1": "+0.107", "g2": "+0.107", "g3": "-0.595", "B20": "opposite sign"}
+    # g2 off by 0.022 and B_2^0 by ×1.16 agree within the marks; B_4^0 ×2.3 does not; B_6^q are never marked
+    assert tb3["differences"] == {"B40": "×2.3"}
+    assert dy3["paper_g1"] is None and dy3["differences"] == {}  # another adatom: no paper column
+    header = report.to_csv([tb3], report.TABLE2_COLUMNS).splitlines()[0]
+    assert header == ("state,status,pseudospin,g1,g2,g3,B20,B40,B60,B66,configuration,paper_g1,paper_g2,paper_g3,"
+                      "paper_B20,paper_B40,paper_B60,paper_B66")
+    assert report._paper_lines([tb3, tb2, dy3])[2:4] == [
+        "- Tb3+: B_4^0 0.000500 vs paper 0.000216 (×2.3)",
+        "- Tb2+: g1 1.6100 vs paper 1.503 (+0.107); g2 1.6100 vs paper 1.503 (+0.107); g3 0.8400 vs paper 1.435 "
+        "(-0.595); B_2^0 3.220000 vs paper -3.940770 (opposite sign)"]
+    assert report._paper_lines([dy3]) == []
+
+
 def test_write_report_writes_every_file_deterministically(tmp_path):
     written = report.write_report(records(), tmp_path / "report")
     names = [path.name for path in written]

@@ -23,7 +23,8 @@ def test_configuration_text_and_the_mismatch_with_the_expected_one():
     assert row["note"] == ("ground multiplet is not the study's expected configuration: 6s/5d0 0.15 (expected 1), "
                            "5dxy+5dx2-y2 0.85 (expected 0)")
     markdown = report.to_markdown(rows, report.TABLE2_COLUMNS)
-    assert "| 4f^8.00 (6s/5d0)^0.15 (5dxy+5dx2-y2)^0.85 | (1) |" in markdown
+    assert ("| 4f^8.00 (6s/5d0)^0.15 (5dxy+5dx2-y2)^0.85 | 1.503 | 1.503 | 1.435 | -3.940770 | -0.005776 | 0.000001 "
+            "| 0.000027 | (1) |") in markdown
 
 
 def test_within_half_an_electron_is_the_expected_configuration_and_no_expectation_no_flag():
