@@ -230,12 +230,17 @@ def paper_difference(column: str, value, paper) -> str | None:
     return f"×{ratio:.1f}" if not 1 / CF_FACTOR <= ratio <= CF_FACTOR else None
 
 
+def difference_texts(row: dict, names=None) -> list[str]:
+    """A Table 2 row's marks as "B_2^0 3.220000 vs paper -3.940770 (opposite sign)" (``names``: column -> the
+    name to print, default the Markdown header's)."""
+    return [f"{(names or {}).get(column) or HEADERS[column].split(' (')[0]} {format_value(column, row[column])} "
+            f"vs paper {format_value('paper_' + column, row['paper_' + column])} ({text})"
+            for column, text in row["differences"].items()]
+
+
 def _paper_lines(rows) -> list[str]:
     """One line per state with a value marked against the paper's Table 2 (the Markdown form of the marks)."""
-    lines = [f"- {row['state']}: " + "; ".join(
-        f"{HEADERS[column].split(' (')[0]} {format_value(column, row[column])} vs paper "
-        f"{format_value('paper_' + column, row['paper_' + column])} ({text})"
-        for column, text in row["differences"].items()) for row in rows if row["differences"]]
+    lines = [f"- {row['state']}: " + "; ".join(difference_texts(row)) for row in rows if row["differences"]]
     if not any(row["paper_g1"] is not None for row in rows):
         return []
     head = (f"Beside the paper's Table 2 (marked: |Δg| > {G_TOLERANCE:g}; B_2^0 or B_4^0 of the other sign or "
@@ -392,9 +397,13 @@ def barrier_section(levels, barriers: dict, figure, plot_barrier) -> list[str]:
     return lines
 
 
-REPORT_FILES = ("report.md", "table1.md", "table1.csv", "table2.md", "table2.csv", "spin_gaps.md", "spin_gaps.csv",
-                "levels.csv", "levels_by_jz.png", "spin_gaps.png")
-FIGURE_FORMATS = ("png", "pdf", "svg")  # each figure is written in every format asked for (default png)
+REPORT_FILES = ("report.md", "report.html", "table1.md", "table1.csv", "table2.md", "table2.csv", "spin_gaps.md",
+                "spin_gaps.csv", "levels.csv", "levels_by_jz.png", "spin_gaps.png")
+FIGURE_FORMATS = ("png", "pdf", "svg")  # each figure is written in every format asked for
+REPORT_FORMATS = (*FIGURE_FORMATS, "html")  # html: report.html, its figures inline (no figure files of its own)
+DEFAULT_FORMATS = ("png", "html")
+# The packages whose versions the HTML report's provenance names (those that computed or drew what it shows).
+PROVENANCE_PACKAGES = ("numpy", "scipy", "h5py", "matplotlib", "ase", "pymatgen", "jinja2")
 
 
 def barrier_stem(label: str) -> str:
@@ -402,14 +411,28 @@ def barrier_stem(label: str) -> str:
     return "barrier_" + label.replace("+", "p").replace("-", "m").replace("/", "_")
 
 
-def write_report(records, out_dir, *, formats=("png",), barriers=None) -> list[Path]:
+def report_meta(store, stored: dict) -> dict:
+    """What the HTML report says about the study beside the runs: the store's name, producer and study hash
+    (``stored``: what :func:`adatom_wf.store.read_store` returns), and the study as run (workflow/study.yaml next to
+    the store, when the store is a study's; else None)."""
+    from adatom_wf.layout import study_snapshot_path
+    from adatom_wf.spec import load_study
+
+    snapshot = study_snapshot_path(Path(store).parent)
+    return {"store": Path(store).name, "producer": stored.get("producer") or "adatom-wf",
+            "study_name": stored.get("study"), "study_sha256": stored.get("study_sha256"),
+            "study": load_study(snapshot) if snapshot.is_file() else None}
+
+
+def write_report(records, out_dir, *, formats=DEFAULT_FORMATS, barriers=None, meta=None) -> list[Path]:
     """Write the report files into ``out_dir`` (created if needed) and return their paths, ``report.md`` last.
 
-    Each figure is written in each of ``formats`` (of FIGURE_FORMATS); ``barriers`` maps oxidation-state labels to
-    their SpectrumAnalysis (from the stored SO states) for the barrier figures, one per state.
-    Each file is written atomically (temporary file + rename). Files of a part that is skipped now (e.g. no VASP
-    runs) are removed if an earlier report left them, so the folder always matches ``report.md``. Raises
-    StoreError if there are no records.
+    Each figure is written in each of ``formats`` that is a figure format (FIGURE_FORMATS); ``html`` adds
+    ``report.html`` with every figure inline. ``barriers`` maps oxidation-state labels to their SpectrumAnalysis
+    (from the stored SO states) for the barrier figures, one per state; ``meta`` (:func:`report_meta`) feeds the
+    HTML report's summary. Each file is written atomically (temporary file + rename). Files of a part that is
+    skipped now (e.g. no VASP runs) are removed if an earlier report left them, so the folder always matches
+    ``report.md``. Raises StoreError if there are no records.
     """
     from adatom_wf.analysis.plots import plot_barrier, plot_levels_by_jz, plot_spin_gaps
     from adatom_wf.manifest import atomic_write
@@ -418,21 +441,26 @@ def write_report(records, out_dir, *, formats=("png",), barriers=None) -> list[P
     if not records:
         raise StoreError("nothing to report: the store holds no runs (parse the study's runs first)")
     formats = list(dict.fromkeys(formats))
-    unknown = [kind for kind in formats if kind not in FIGURE_FORMATS]
+    unknown = [kind for kind in formats if kind not in REPORT_FORMATS]
     if unknown or not formats:
-        raise StoreError(f"figure format {unknown[0] if unknown else '(none)'!r}: use any of "
-                         f"{', '.join(FIGURE_FORMATS)}")
+        raise StoreError(f"report format {unknown[0] if unknown else '(none)'!r}: use any of "
+                         f"{', '.join(REPORT_FORMATS)}")
+    html = "html" in formats
+    formats = [kind for kind in formats if kind != "html"]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     vasp, molcas = _dft_records(records), _records(records, "molcas")
     written: list[Path] = []
+    inline: dict = {}  # figure stem -> its inline SVG for report.html
 
     def figure(stem: str, caption: str, plot) -> list[str]:
         """``<stem>.<format>`` for every format; the report's lines: the figure (PNG or SVG) and links to all."""
         written.extend(plot(out_dir / f"{stem}.{kind}") for kind in formats)
+        if html:
+            inline[stem] = _inline_figure(stem, caption, plot, out_dir if "svg" in formats else None)
         shown = next((kind for kind in ("png", "svg") if kind in formats), None)
         links = ", ".join(f"[{stem}.{kind}]({stem}.{kind})" for kind in formats)
-        return ([f"![{caption}]({stem}.{shown})", ""] if shown else []) + [f"Files: {links}", ""]
+        return ([f"![{caption}]({stem}.{shown})", ""] if shown else []) + ([f"Files: {links}", ""] if links else [])
 
     def write(name: str, text: str) -> None:
         atomic_write(out_dir / name, text.encode())
@@ -500,11 +528,202 @@ def write_report(records, out_dir, *, formats=("png",), barriers=None) -> list[P
         lines += ["## OpenMolcas results (paper's Table 2, Figs 3–7)", "",
                   "Skipped: no OpenMolcas runs in the store.", ""]
 
+    if html:
+        for panel in panels if molcas else []:  # each state's own E vs <Jz> figure, for its section of the page
+            inline[f"levels_{barrier_stem(panel['state'])[8:]}"] = _inline_figure(
+                f"levels_{barrier_stem(panel['state'])[8:]}", f"Levels of {panel['state']} vs ⟨Jz⟩",
+                lambda path, panel=panel: plot_levels_by_jz([panel], path), None)
+        page = render_html(records, meta or {}, inline, [path.name for path in written])
     stale = [out_dir / name for name in REPORT_FILES] + [
         out_dir / f"{stem}.{kind}" for stem in ("levels_by_jz", "spin_gaps") for kind in FIGURE_FORMATS]
     stale += [path for kind in FIGURE_FORMATS for path in out_dir.glob(f"barrier_*.{kind}")]
     for path in stale:  # a part skipped now must not leave an earlier report's file behind
-        if path.name != "report.md" and path not in written:
+        if path.name not in ("report.md", "report.html" if html else "") and path not in written:
             path.unlink(missing_ok=True)
+    if html:
+        write("report.html", page)
     write("report.md", "\n".join(lines).rstrip("\n") + "\n")
     return written
+
+
+# --- the HTML page ------------------------------------------------------------------------------------------
+
+HTML_NAMES = {"B20": "B₂⁰", "B40": "B₄⁰", "B60": "B₆⁰", "B66": "B₆⁶"}  # the page can print sub- and superscripts
+
+def _inline_figure(stem: str, caption: str, plot, svg_dir: Path | None):
+    """The figure as inline SVG: the ``<stem>.svg`` just written into ``svg_dir``, else drawn into a scratch file."""
+    import tempfile
+
+    from adatom_wf.report_html import inline_svg
+
+    if svg_dir is not None:
+        return inline_svg((svg_dir / f"{stem}.svg").read_text(), stem, caption)
+    with tempfile.TemporaryDirectory() as scratch:
+        return inline_svg(Path(plot(Path(scratch) / f"{stem}.svg")).read_text(), stem, caption)
+
+
+def _html_table(rows, columns, classes=None):
+    """A report table as HTML (:func:`adatom_wf.report_html.table`): headers with units, "—" for a missing value,
+    the notes numbered under it as in Markdown."""
+    from adatom_wf.report_html import cell, head, table
+
+    classes = classes or {}
+    with_notes = any(row.get("note") for row in rows)
+    header = [[head(HEADERS.get(column, column), cls="text" if classes.get(column) == "text" else "")
+               for column in columns] + ([head("note")] if with_notes else [])]
+    body, notes = [], []
+    for row in rows:
+        cells = [cell(format_value(column, row.get(column)), classes.get(column, "")) for column in columns]
+        if with_notes:
+            if row.get("note"):
+                notes.append(f"{row.get(columns[0])}: {' '.join(str(row['note']).split())}")
+            cells.append(cell(f"({len(notes)})" if row.get("note") else ""))
+        body.append(cells)
+    return table(header, body, notes)
+
+
+def _table2_html(rows):
+    """Table 2 with each value beside the paper's (two header rows); a marked value carries its difference."""
+    from adatom_wf.report_html import cell, head, table
+
+    paper = any(row["paper_g1"] is not None for row in rows)
+    span = 2 if paper else 1
+    header = [[head("state", rowspan=span, cls="text"), head("status", rowspan=span, cls="text"),
+               head(HEADERS["pseudospin"], rowspan=span)]
+              + [head(f"{HTML_NAMES.get(column, column)}" + (" (cm⁻¹)" if column in CF_COLUMNS else ""),
+                      colspan=span) for column in TABLE2_VALUES]
+              + [head(HEADERS["configuration"], rowspan=span, cls="text"), head("note", rowspan=span)]]
+    if paper:
+        header.append([head(text) for _ in TABLE2_VALUES for text in ("this run", "paper")])
+    body, notes = [], []
+    for row in rows:
+        cells = [cell(row["state"], "text"), cell(row["status"], "text"), cell(format_value("pseudospin",
+                                                                                          row["pseudospin"]))]
+        for column in TABLE2_VALUES:
+            delta = row["differences"].get(column, "")
+            cells.append(cell(format_value(column, row[column]), "marked" if delta else "", delta))
+            if paper:
+                cells.append(cell(format_value(f"paper_{column}", row[f"paper_{column}"]), "paper"))
+        if row.get("note"):
+            notes.append(f"{row['state']}: {' '.join(str(row['note']).split())}")
+        cells += [cell(row["configuration"], "text config"), cell(f"({len(notes)})" if row.get("note") else "")]
+        body.append(cells)
+    return table(header, body, notes)
+
+
+def _package_versions() -> str:
+    import platform
+    from importlib import metadata
+
+    versions = [f"Python {platform.python_version()}"]
+    for name in PROVENANCE_PACKAGES:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return ", ".join(versions)
+
+
+def _study_summary(meta: dict, records) -> list[tuple[str, str]]:
+    """The page's "Study" table: what was computed, on what, and by which versions."""
+    study = meta.get("study")
+    rows = [("study", meta.get("study_name") or (study.name if study else "(a store without a study name)"))]
+    if study is not None:
+        rows += [("adatom", study.adatom),
+                 ("sites", ", ".join(f"{name} at {site.height_angstrom:g} Å" for name, site in study.sites.items())),
+                 ("cluster", f"{study.cluster.rings} ring(s) around the {study.cluster.site} site, "
+                             f"{study.cluster.geometry} geometry" + (", C6v-symmetrised" if study.cluster.symmetrize
+                                                                    else ""))]
+        if study.molcas is not None:
+            molcas = study.molcas
+            rows += [("basis", ", ".join(f"{element} {basis}" for element, basis in molcas.basis.items())
+                      + f"; {molcas.relativity}; Cholesky {str(molcas.cholesky).lower()}"),
+                     ("starting orbitals", molcas.orbitals.guess + (f" (projected from {molcas.orbitals.project_from})"
+                                                                    if molcas.orbitals.guess != "core" else "")),
+                     ("oxidation states", "; ".join(
+                         f"{label}: CAS({state.active_space.electrons},{state.active_space.orbitals}) over "
+                         f"{', '.join(state.active_space.character)}, 2S+1 = "
+                         + "/".join(str(s.multiplicity) for s in state.spin_states) + " with "
+                         + "/".join(str(s.roots) for s in state.spin_states) + " roots"
+                         for label, state in molcas.oxidation_states.items()))]
+    molcas_versions = sorted({r.get("molcas_version") for r in _records(records, "molcas") if r.get("molcas_version")})
+    rows += [("runs in the store", f"{len(records)}: {_dft_count(_dft_records(records))}, "
+                                   f"{len(_records(records, 'molcas'))} OpenMolcas"),
+             ("study SHA-256", meta.get("study_sha256") or "—"),
+             ("written by", f"{meta.get('producer') or 'adatom-wf'}; OpenMolcas {', '.join(molcas_versions) or '—'}; "
+                            + _package_versions())]
+    return rows
+
+
+def _state_sections(records, rows2, gaps, inline: dict) -> list[dict]:
+    """One section per OpenMolcas state: its ground multiplet, flags, RASSCF runs, spin gaps and figures."""
+    from adatom_wf.molcas.rescue import convergence_text
+    from adatom_wf.report_html import cell, head, table
+
+    by_state = {row["state"]: row for row in rows2}
+    sections = []
+    for record in sorted(_records(records, "molcas"), key=_state_key):
+        label = state_label(record)
+        row = by_state[label]
+        facts = [("ground multiplet", f"pseudospin S = {row['pseudospin']}" if row["pseudospin"] else "—"),
+                 ("configuration", row["configuration"] or "—"),
+                 ("starting orbitals", _start_text(record.get("orbital_start"))),
+                 ("convergence", convergence_text(record)[2:] or (record.get("convergence") or "—"))]
+        if not _ok(record):
+            facts.append(("failure", _failure(record)))
+        flags = []
+        if row["mismatch"]:
+            flags.append("the ground multiplet is not the configuration the study expects: " + ", ".join(row["mismatch"]))
+        flags += [f"beside the paper: {text}" for text in difference_texts(row, HTML_NAMES)]
+        flags += [" ".join(str(warning).split()) for warning in record.get("warnings") or []]
+        runs = record.get("rasscf") or []
+        rasscf = table([[head("2S+1"), head("S"), head("roots"), head("iterations"), head("converged", cls="text")]],
+                       [[cell(str(run["multiplicity"])), cell(spin_label(run["multiplicity"])),
+                         cell(str(len(run.get("root_energies_hartree") or [])) or None),
+                         cell(str(run["iterations"]) if run.get("iterations") is not None else None),
+                         cell("yes" if run.get("converged") else "no", "text")] for run in runs]) if runs else None
+        state_gaps = [gap for gap in gaps if gap["state"] == label and gap["gap_ev"] is not None]
+        stem = barrier_stem(label)[8:]
+        sections.append({
+            "label": label, "anchor": stem, "status": record.get("status"),
+            "status_class": "ok" if _ok(record) else "failed", "facts": facts, "flags": flags, "rasscf": rasscf,
+            "spin_gaps": _html_table(state_gaps, ("multiplicity", "spin", "lowest_root_hartree", "gap_ev"))
+            if state_gaps else None,
+            "figures": [figure for figure in (inline.get(f"levels_{stem}"), inline.get(f"barrier_{stem}")) if figure],
+        })
+    return sections
+
+
+def _start_text(start: str | None) -> str:
+    if not start:
+        return "—"
+    if start.endswith("guessorb.h5"):
+        return f"SEWARD's guess, active orbitals picked by character ({start})"
+    if start.endswith("StartOrb"):
+        return f"projected from a smaller-basis pre-run with EXPBAS ({start})"
+    return start
+
+
+def render_html(records, meta: dict, inline: dict, files: list[str]) -> str:
+    """report.html's text (:mod:`adatom_wf.report_html`) from the records, the inline figures and the files beside."""
+    from adatom_wf.report_html import render
+
+    rows1 = table1(records)
+    molcas = bool(_records(records, "molcas"))
+    rows2, gaps = (table2(records), spin_gaps(records)) if molcas else ([], [])
+    study = meta.get("study")
+    name = meta.get("study_name") or (study.name if study else None)
+    return render(
+        title=f"Report: {name}" if name else "Report", description=study.description if study else "",
+        producer=meta.get("producer") or "adatom-wf", store=meta.get("store") or "the store",
+        summary=_study_summary(meta, records),
+        table1=_html_table(rows1, TABLE1_COLUMNS, {"site": "text", "program": "text", "status": "text"})
+        if rows1 else None,
+        table1_skipped="no VASP or GPAW runs in the store." if not _dft_records(records)
+        else "no VASP or GPAW run names its site.",
+        molcas=molcas, marks={"g": f"{G_TOLERANCE:g}", "cf": f"{CF_FACTOR:g}"},
+        table2=_table2_html(rows2) if molcas else None,
+        spin_gaps=_html_table(gaps, SPIN_GAP_COLUMNS, {"state": "text", "status": "text"}) if molcas else None,
+        figures=inline, states=_state_sections(records, rows2, gaps, inline) if molcas else [],
+        files=[name for name in files if name != "report.html"],
+    )

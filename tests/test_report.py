@@ -227,6 +227,7 @@ def test_write_report_writes_every_file_deterministically(tmp_path):
     assert "(table2.csv)" in index and "| Tb3+ | ok | 6 | 1.5080 | 1.5080 | 1.4760 | -6.070000 |" in index
     assert "Not plotted (failed or without a spectrum): Tb1+, Tb0." in index
     assert str(tmp_path) not in index and "/runs/" not in index
+    assert str(tmp_path) not in first["report.html"].decode() and "/runs/" not in first["report.html"].decode()
     again = report.write_report(list(reversed(records())), tmp_path / "report")
     assert {path.name: path.read_bytes() for path in again} == first
     assert not [name for name in os.listdir(tmp_path / "report") if name.endswith(".tmp")]
@@ -240,8 +241,8 @@ def test_write_report_skips_missing_kinds_and_removes_stale_files(tmp_path):
     assert not (out / "table1.md").exists() and not (out / "table1.csv").exists()
     assert "Skipped: no VASP or GPAW runs in the store." in (out / "report.md").read_text()
     written = report.write_report([r for r in records() if r["kind"] == "vasp"], out)
-    assert sorted(path.name for path in written) == ["report.md", "table1.csv", "table1.md"]
-    assert sorted(os.listdir(out)) == ["report.md", "table1.csv", "table1.md"]
+    assert sorted(path.name for path in written) == ["report.html", "report.md", "table1.csv", "table1.md"]
+    assert sorted(os.listdir(out)) == ["report.html", "report.md", "table1.csv", "table1.md"]
     assert "Skipped: no OpenMolcas runs in the store." in (out / "report.md").read_text()
 
 

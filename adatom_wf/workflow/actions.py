@@ -130,12 +130,14 @@ def _parse(study, root: Path) -> NodeOutcome:
 
 
 def _report(root: Path) -> NodeOutcome:
-    from adatom_wf.report import barrier_analyses, write_report
+    from adatom_wf.report import barrier_analyses, report_meta, write_report
     from adatom_wf.store import read_store
 
     store = layout.store_path(root)
-    records = read_store(store)["runs"]
-    written = write_report(records, layout.report_dir(root), barriers=barrier_analyses(store, records))
+    stored = read_store(store)
+    records = stored["runs"]
+    written = write_report(records, layout.report_dir(root), barriers=barrier_analyses(store, records),
+                           meta=report_meta(store, stored))
     return NodeOutcome(True, "", {"files": [path.name for path in written]})
 
 

@@ -176,6 +176,36 @@ def test_parse_show_report_and_spectrum_on_the_real_runs(demo_run):
     assert [d["g_main"] for d in spectrum["doublets"]] == pytest.approx([d["g_main"] for d in tb2["doublets"]])
 
 
+def test_report_html_after_the_demo_opens_in_chromium_with_the_paper_beside_table2(demo_run, tmp_path):
+    """The issue's check as a user runs it: ``report demo_tb_benzene --format html`` after the demo, the page opened in
+    headless Chromium: no console error, nothing fetched, every figure drawn, Table 2 beside the paper."""
+    from browser import open_page
+
+    _, root = demo_run
+    where = root.parent.parent
+    subprocess.run(adatom_wf_command() + ["parse", "demo_tb_benzene", "--runs-dir", "runs"], cwd=where, check=True,
+                   capture_output=True, timeout=300)
+    result = subprocess.run(adatom_wf_command() + ["report", "demo_tb_benzene", "--runs-dir", "runs", "--format",
+                                                   "html"], cwd=where, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    shown = open_page(root / "report" / "report.html", screenshot=tmp_path / "report.png")
+    assert shown["errors"] == [] and shown["requests"] == []
+    assert {f["id"] for f in shown["figures"]} == {"figure-spin_gaps", "figure-levels_by_jz", "figure-levels_Tb3p",
+                                                  "figure-barrier_Tb3p", "figure-levels_Tb2p", "figure-barrier_Tb2p"}
+    assert all(f["width"] > 200 and f["height"] > 200 for f in shown["figures"])
+    (table2,) = shown["tables"]["table2"]
+    rows = {row[0]: row for row in table2[2:]}
+    assert rows["Tb3+"][4:17:2] == ["1.508", "1.508", "1.480", "-5.375455", "0.000216", "0.000021", "0.000041"]
+    assert rows["Tb2+"][4:17:2] == ["1.503", "1.503", "1.435", "-3.940770", "-0.005776", "0.000001", "0.000027"]
+    b20 = rows["Tb2+"][9].split("\n")  # the minimal basis gives B_2^0 > 0 (docs/molcas.md): marked against the paper
+    assert float(b20[0]) > 0 and b20[1] == "opposite sign"
+    summary = dict(shown["tables"]["study"][0])
+    assert summary["study"] == "demo_tb_benzene" and summary["basis"].startswith("Tb ANO-RCC-MB")
+    assert "OpenMolcas v" in summary["written by"]
+    facts = dict(shown["tables"]["states"][0])
+    assert facts["starting orbitals"].startswith("SEWARD's guess") and facts["convergence"].startswith("guess picked")
+
+
 def _ci_printout_occupations(log: str, multiplicity: int) -> list[np.ndarray]:
     """Per root of the RASSCF of ``multiplicity``: each active orbital's electrons, summed over the log's CI printout
     ("printout of CI-coefficients larger than 0.05": occupation strings with weights), normalised to the printed

@@ -1,0 +1,69 @@
+"""``report --format html`` on a store parsed from the real Tb3+ run, opened in headless Chromium: no console error,
+nothing fetched, every figure drawn with a size, Table 2 with the paper's values beside the computed ones."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "molcas"))
+from browser import open_page  # noqa: E402
+from tb3p_run import unpack_tb3p  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    where = tmp_path_factory.mktemp("html")
+    from conftest import adatom_wf_command
+
+    def run(*args):
+        return subprocess.run(adatom_wf_command() + [str(a) for a in args], capture_output=True, text=True, cwd=where)
+
+    assert run("parse", unpack_tb3p(where / "runs"), "--store", "out.h5").returncode == 0
+    result = run("report", "out.h5", "--out", "report", "--format", "html")
+    assert result.returncode == 0, result.stderr
+    path = where / "report" / "report.html"
+    return path, open_page(path, screenshot=where / "report.png")
+
+
+def test_html_alone_writes_the_page_and_no_figure_files(page):
+    path, _ = page
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "levels.csv", "report.html", "report.md", "spin_gaps.csv", "spin_gaps.md", "table2.csv", "table2.md"]
+
+
+def test_the_page_opens_offline_without_errors_and_draws_every_figure(page):
+    path, shown = page
+    assert shown["errors"] == [] and shown["requests"] == []
+    text = path.read_text()
+    assert not re.search(r"<(script|link|img|iframe)\b", text) and "src=" not in text  # nothing to fetch
+    figures = {figure["id"]: figure for figure in shown["figures"]}
+    assert set(figures) == {"figure-spin_gaps", "figure-levels_by_jz", "figure-levels_Tb3p", "figure-barrier_Tb3p"}
+    assert all(figure["width"] > 200 and figure["height"] > 200 for figure in figures.values())
+    assert figures["figure-barrier_Tb3p"]["caption"] == "Barrier of Tb3+"
+    assert shown["overflowing"] == []
+    duplicated = {name for name in shown["ids"] if shown["ids"].count(name) > 1}
+    assert duplicated == set()  # each figure's clip paths and glyphs are its own
+
+
+def test_table2_shows_the_papers_values_beside_the_computed_ones(page):
+    _, shown = page
+    (table,) = shown["tables"]["table2"]
+    assert table[1] == ["this run", "paper"] * 7
+    tb3 = table[2]
+    assert tb3[:3] == ["Tb3+", "ok", "6"]
+    assert tb3[3:17:2] == ["1.5085", "1.5085", "1.4764", "-6.074643", "0.003522\n×16.3", "0.000020", "-0.000010"]
+    assert tb3[4:17:2] == ["1.508", "1.508", "1.480", "-5.375455", "0.000216", "0.000021", "0.000041"]
+    assert shown["marked"] == ["0.003522\n×16.3"]  # B_4^0 is 16 times the paper's; the rest within the marks
+
+
+def test_the_state_section_tells_the_ground_multiplet_and_the_rasscf_runs(page):
+    _, shown = page
+    facts, rasscf, gaps = shown["tables"]["states"]
+    # a run from elsewhere (no status.json, no occupations in this trimmed log): what is unknown says so
+    assert facts == [["ground multiplet", "pseudospin S = 6"], ["configuration", "—"], ["starting orbitals", "—"],
+                     ["convergence", "—"]]
+    assert rasscf == [["2S+1", "S", "roots", "iterations", "converged"], ["7", "3", "7", "18", "yes"]]
+    assert gaps == [["2S+1", "S", "lowest root (Eh)", "gap (eV)"], ["7", "3", "-11928.02870909", "0.0000"]]
