@@ -79,7 +79,7 @@ def test_table1_energies_relative_to_hollow_in_mev_and_site_order():
     assert by_site["top"]["height_angstrom"] == 2.3201
     assert by_site["fcc"] == {"site": "fcc", "program": "vasp", "status": "failed", "e_ads_rel_mev": None,
                               "height_angstrom": None, "paper_e_ads_rel_mev": None, "paper_height_angstrom": None,
-                              "note": "vasprun.xml ends inside <scstep>"}
+                              "note": "vasprun.xml ends inside <scstep>", "differences": {}}
     assert [(by_site[s]["paper_e_ads_rel_mev"], by_site[s]["paper_height_angstrom"]) for s in ("hollow", "top", "bridge")] \
         == [(0.0, 2.28), (85.0, 2.32), (91.0, 2.38)]  # the paper's Table 1 beside a Tb run
     assert list(rows[0])[:len(report.TABLE1_COLUMNS)] == list(report.TABLE1_COLUMNS)
@@ -208,11 +208,23 @@ def test_table2_stands_beside_the_papers_values_and_marks_what_differs():
     header = report.to_csv([tb3], report.TABLE2_COLUMNS).splitlines()[0]
     assert header == ("state,status,pseudospin,g1,g2,g3,B20,B40,B60,B66,configuration,paper_g1,paper_g2,paper_g3,"
                       "paper_B20,paper_B40,paper_B60,paper_B66")
-    assert report._paper_lines([tb3, tb2, dy3])[2:4] == [
+    assert report._paper_lines([tb3, tb2, dy3], report.TABLE2_MARKS)[2:4] == [
         "- Tb3+: B_4^0 0.000500 vs paper 0.000216 (×2.3)",
         "- Tb2+: g1 1.6100 vs paper 1.503 (+0.107); g2 1.6100 vs paper 1.503 (+0.107); g3 0.8400 vs paper 1.435 "
         "(-0.595); B_2^0 3.220000 vs paper -3.940770 (opposite sign)"]
-    assert report._paper_lines([dy3]) == []
+    assert report._paper_lines([dy3], report.TABLE2_MARKS) == []
+
+
+def test_table1_marks_heights_and_energies_far_from_the_papers():
+    gpaw_like = [vasp("hollow", E_HOLLOW, 2.056), vasp("top", E_HOLLOW + 0.1134, 2.30), vasp("bridge", E_BRIDGE, 2.026)]
+    rows = report.table1(gpaw_like)
+    assert [row["differences"] for row in rows] == [
+        {"height_angstrom": "-0.224 Å"}, {"e_ads_rel_mev": "+28 meV"}, {"height_angstrom": "-0.354 Å"}]
+    lines = report._paper_lines(rows, report.TABLE1_MARKS)
+    assert lines[2:5] == ["- hollow: height 2.056 vs paper 2.28 (-0.224 Å)",
+                          "- top: E − E(hollow) 113.4 vs paper 85 (+28 meV)",
+                          "- bridge: height 2.026 vs paper 2.38 (-0.354 Å)"]
+    assert report._paper_lines(report.table1(records()), report.TABLE1_MARKS)[2] == "- every value within those marks."
 
 
 def test_write_report_writes_every_file_deterministically(tmp_path):

@@ -67,3 +67,26 @@ def test_the_state_section_tells_the_ground_multiplet_and_the_rasscf_runs(page):
                      ["convergence", "—"]]
     assert rasscf == [["2S+1", "S", "roots", "iterations", "converged"], ["7", "3", "7", "18", "yes"]]
     assert gaps == [["2S+1", "S", "lowest root (Eh)", "gap (eV)"], ["7", "3", "-11928.02870909", "0.0000"]]
+
+
+def test_sites_failed_runs_and_marks_show_as_the_markdown_says(tmp_path):
+    """Records of every kind (test_report's: a failed site, a failed state) with Table 1 far from the paper's."""
+    from test_report import E_HOLLOW, records, vasp
+
+    from adatom_wf.report import write_report
+
+    given = [r for r in records() if r["kind"] == "molcas"] + [
+        vasp("hollow", E_HOLLOW, 2.056), vasp("top", E_HOLLOW + 0.1134, 2.30),
+        vasp("fcc", status="failed", failure="vasprun.xml ends inside <scstep>")]
+    write_report(given, tmp_path / "report")
+    shown = open_page(tmp_path / "report" / "report.html")
+    assert shown["errors"] == [] and shown["requests"] == []
+    (table1,) = shown["tables"]["table1"]
+    assert table1[1][:5] == ["hollow", "vasp", "ok", "0.0", "2.056\n-0.224 Å"]
+    assert table1[2][3] == "113.4\n+28 meV" and table1[3][-1] == "(1)"
+    text = (tmp_path / "report" / "report.html").read_text()
+    assert "fcc: vasprun.xml ends inside &lt;scstep&gt;" in text  # escaped, as in Markdown
+    sections = shown["tables"]["states"]
+    tb1 = next(facts for facts in sections if ["failure", "RASSCF for multiplicity 9 did not converge (200 iterations)"]
+               in facts)
+    assert ["ground multiplet", "—"] in tb1
