@@ -605,31 +605,36 @@ def _html_table(rows, columns, classes=None):
 
 
 def _table2_html(rows):
-    """Table 2 with each value beside the paper's (two header rows); a marked value carries its difference."""
+    """Table 2 laid out as the paper prints it: a row per quantity, a column per state, the paper's value in a
+    column beside a paper state's; a marked value carries its difference."""
     from adatom_wf.report_html import cell, head, table
 
-    paper = any(row["paper_g1"] is not None for row in rows)
-    span = 2 if paper else 1
-    header = [[head("state", rowspan=span, cls="text"), head("status", rowspan=span, cls="text"),
-               head(HEADERS["pseudospin"], rowspan=span)]
-              + [head(f"{HTML_NAMES.get(column, column)}" + (" (cm⁻¹)" if column in CF_COLUMNS else ""),
-                      colspan=span) for column in TABLE2_VALUES]
-              + [head(HEADERS["configuration"], rowspan=span, cls="text"), head("note", rowspan=span)]]
-    if paper:
-        header.append([head(text) for _ in TABLE2_VALUES for text in ("this run", "paper")])
-    body, notes = [], []
-    for row in rows:
-        cells = [cell(row["state"], "text"), cell(row["status"], "text"), cell(format_value("pseudospin",
-                                                                                          row["pseudospin"]))]
-        for column in TABLE2_VALUES:
+    paired = [row["paper_g1"] is not None for row in rows]
+    header = [[head("", rowspan=2 if any(paired) else 1)]
+              + [head(row["state"], colspan=2 if pair else 1, rowspan=1 if pair or not any(paired) else 2)
+                 for row, pair in zip(rows, paired)]]
+    if any(paired):
+        header.append([head(text) for pair in paired if pair for text in ("this run", "paper")])
+
+    def spanning(name: str, texts, cls: str = "") -> list[dict]:
+        return [cell(name, "text quantity")] + [cell(text, cls, colspan=2 if pair else 1)
+                                                for text, pair in zip(texts, paired)]
+
+    notes = [f"{row['state']}: {' '.join(str(row['note']).split())}" for row in rows if row.get("note")]
+    markers = iter(range(1, len(notes) + 1))
+    body = [spanning("status", [row["status"] for row in rows]),
+            spanning("pseudospin S", [format_value("pseudospin", row["pseudospin"]) for row in rows])]
+    for column in TABLE2_VALUES:
+        cells = [cell(HTML_NAMES.get(column, column) + (" (cm⁻¹)" if column in CF_COLUMNS else ""), "text quantity")]
+        for row, pair in zip(rows, paired):
             delta = row["differences"].get(column, "")
             cells.append(cell(format_value(column, row[column]), "marked" if delta else "", delta))
-            if paper:
+            if pair:
                 cells.append(cell(format_value(f"paper_{column}", row[f"paper_{column}"]), "paper"))
-        if row.get("note"):
-            notes.append(f"{row['state']}: {' '.join(str(row['note']).split())}")
-        cells += [cell(row["configuration"], "text config"), cell(f"({len(notes)})" if row.get("note") else "")]
         body.append(cells)
+    body.append(spanning("configuration (electrons)", [row["configuration"] for row in rows], "text config"))
+    if notes:
+        body.append(spanning("note", [f"({next(markers)})" if row.get("note") else "" for row in rows]))
     return table(header, body, notes)
 
 

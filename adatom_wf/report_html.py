@@ -22,10 +22,10 @@ def environment() -> jinja2.Environment:
     )
 
 
-def cell(text: str | None, cls: str = "", delta: str = "") -> dict:
-    """A body cell: its text (None: missing), a CSS class (``text``, ``paper``, ``marked``), a difference shown
-    under a marked value."""
-    return {"text": MISSING if text is None else text, "cls": cls, "delta": delta}
+def cell(text: str | None, cls: str = "", delta: str = "", colspan: int = 1) -> dict:
+    """A body cell: its text (None: missing), a CSS class (``text``, ``paper``, ``marked``, ``quantity``), a
+    difference shown under a marked value."""
+    return {"text": MISSING if text is None else text, "cls": cls, "delta": delta, "colspan": colspan}
 
 
 def head(text: str, colspan: int = 1, rowspan: int = 1, cls: str = "") -> dict:
@@ -43,7 +43,7 @@ def table(header: list[list[dict]], body: list[list[dict]], notes: list[str] = (
     lines += ["</thead>", "<tbody>"]
     for row in body:
         cells = "".join(
-            f"<td{_attributes(item['cls'])}>{escape(item['text'])}"
+            f"<td{_attributes(item['cls'], colspan=item['colspan'])}>{escape(item['text'])}"
             + (f'<span class="delta">{escape(item["delta"])}</span>' if item["delta"] else "") + "</td>"
             for item in row)
         lines.append(f"<tr>{cells}</tr>")

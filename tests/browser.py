@@ -47,3 +47,11 @@ def open_page(path: Path, screenshot: Path | None = None) -> dict:
         finally:
             browser.close()
     return {**shown, "errors": errors, "requests": requests}
+
+
+def table2_columns(table: list[list[str]]) -> dict:
+    """report.html's Table 2 as the page shows it (a row per quantity, a column per state; a paper state's values
+    in two columns, this run's and the paper's) -> state -> quantity -> text, or [this run, paper]."""
+    states, body = table[0][1:], {row[0]: row[1:] for row in table[2:]}
+    return {name: {quantity: values[2 * i:2 * i + 2] if len(values) == 2 * len(states) else values[i]
+                   for quantity, values in body.items()} for i, name in enumerate(states)}

@@ -179,7 +179,7 @@ def test_parse_show_report_and_spectrum_on_the_real_runs(demo_run):
 def test_report_html_after_the_demo_opens_in_chromium_with_the_paper_beside_table2(demo_run, tmp_path):
     """The issue's check as a user runs it: ``report demo_tb_benzene --format html`` after the demo, the page opened in
     headless Chromium: no console error, nothing fetched, every figure drawn, Table 2 beside the paper."""
-    from browser import open_page
+    from browser import open_page, table2_columns
 
     _, root = demo_run
     where = root.parent.parent
@@ -194,11 +194,15 @@ def test_report_html_after_the_demo_opens_in_chromium_with_the_paper_beside_tabl
                                                   "figure-barrier_Tb3p", "figure-levels_Tb2p", "figure-barrier_Tb2p"}
     assert all(f["width"] > 200 and f["height"] > 200 for f in shown["figures"])
     (table2,) = shown["tables"]["table2"]
-    rows = {row[0]: row for row in table2[2:]}
-    assert rows["Tb3+"][4:17:2] == ["1.508", "1.508", "1.480", "-5.375455", "0.000216", "0.000021", "0.000041"]
-    assert rows["Tb2+"][4:17:2] == ["1.503", "1.503", "1.435", "-3.940770", "-0.005776", "0.000001", "0.000027"]
-    b20 = rows["Tb2+"][9].split("\n")  # the minimal basis gives B_2^0 > 0 (docs/molcas.md): marked against the paper
+    states = table2_columns(table2)
+    quantities = ("g1", "g2", "g3", "B₂⁰ (cm⁻¹)", "B₄⁰ (cm⁻¹)", "B₆⁰ (cm⁻¹)", "B₆⁶ (cm⁻¹)")
+    assert [states["Tb3+"][q][1] for q in quantities] == ["1.508", "1.508", "1.480", "-5.375455", "0.000216",
+                                                         "0.000021", "0.000041"]
+    assert [states["Tb2+"][q][1] for q in quantities] == ["1.503", "1.503", "1.435", "-3.940770", "-0.005776",
+                                                         "0.000001", "0.000027"]
+    b20 = states["Tb2+"]["B₂⁰ (cm⁻¹)"][0].split("\n")  # minimal basis: B_2^0 > 0 (docs/molcas.md), marked
     assert float(b20[0]) > 0 and b20[1] == "opposite sign"
+    assert states["Tb3+"]["g3"][0] == f"{float(states['Tb3+']['g3'][0]):.4f}"  # this run's, 4 decimals
     summary = dict(shown["tables"]["study"][0])
     assert summary["study"] == "demo_tb_benzene" and summary["basis"].startswith("Tb ANO-RCC-MB")
     assert "OpenMolcas v" in summary["written by"]
