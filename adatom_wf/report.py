@@ -753,5 +753,5 @@ def render_html(records, meta: dict, inline: dict, files: list[str]) -> str:
         table2=_table2_html(rows2) if molcas else None,
         spin_gaps=_html_table(gaps, SPIN_GAP_COLUMNS, {"state": "text", "status": "text"}) if molcas else None,
         figures=inline, states=_state_sections(records, rows2, gaps, inline) if molcas else [],
-        files=[name for name in files if name != "report.html"],
+        files=[name for name in files if name != "report.html"] + ["report.md"],
     )
