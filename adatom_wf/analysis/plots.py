@@ -211,6 +211,45 @@ def plot_ac(frequencies_hz, temperatures_k, chi_real, chi_imag, path, *, peak_fr
     return _save(figure, path)
 
 
+def plot_ac_fits(series, fits, cole_cole_path, chi_imag_path) -> tuple[Path, Path]:
+    """Measured ac series (points) with their fitted model (lines): the Cole–Cole plot χ″ vs χ′, and χ″ vs
+    frequency; one colour per series, cold to warm (at most 12 shown, evenly picked). χ in cm³ mol⁻¹."""
+    from matplotlib import colormaps
+
+    from adatom_wf.analysis.ac_fit import model_chi
+
+    shown = list(range(len(series)))[::max(1, -(-len(series) // 12))]
+    colours = colormaps["viridis"](np.linspace(0, 1, max(len(shown), 2)))
+    by_series = {}
+    for fit in fits:
+        by_series.setdefault((fit.temperature_k, fit.field_oe), fit)
+    paths = []
+    for path, kind in ((cole_cole_path, "cole"), (chi_imag_path, "chi")):
+        figure, (axes,) = _figure(width=5.6)
+        for colour, i in zip(colours, shown):
+            one = series[i]
+            fit = by_series.get((one.temperature_k, one.field_oe))
+            grid = np.geomspace(one.frequency_hz.min(), one.frequency_hz.max(), 200)
+            label = f"{one.temperature_k:.2f} K"
+            if kind == "cole":
+                axes.plot(one.chi_real, one.chi_imag, "o", color=colour, markersize=3, label=label)
+            else:
+                axes.semilogx(one.frequency_hz, one.chi_imag, "o", color=colour, markersize=3, label=label)
+            if fit is not None:
+                real, imag = model_chi(fit.model, fit.parameters, grid)
+                axes.plot(real if kind == "cole" else grid, imag, "-", color=colour, linewidth=1)
+        if kind == "cole":
+            axes.set_xlabel("χ′ (cm³ mol⁻¹)")
+            axes.set_title("Cole–Cole: measured (points), fits (lines)", fontsize=9)
+        else:
+            axes.set_xlabel("frequency (Hz)")
+            axes.set_title("χ″(f): measured (points), fits (lines)", fontsize=9)
+        axes.set_ylabel("χ″ (cm³ mol⁻¹)")
+        axes.legend(fontsize=6, ncol=2)
+        paths.append(_save(figure, path))
+    return paths[0], paths[1]
+
+
 def _side(group, sign: int) -> int:
     """The state of ``group`` on the +⟨Jz⟩ (sign 1) or −⟨Jz⟩ (sign −1) side (a singlet is on both)."""
     return group.state_indices[0] if sign > 0 or len(group.state_indices) == 1 else group.state_indices[-1]

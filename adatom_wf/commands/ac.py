@@ -27,12 +27,27 @@ from adatom_wf.commands.spectrum import cf_option, g_option, pseudospin_option
               help="Adiabatic susceptibility as a fraction of the isothermal one, chi_S/chi_T in [0, 1).")
 @click.option("--peak-frequency-hz", "peak_texts", multiple=True,
               help="Frequency (Hz) whose chi''(T) peak temperature to find; repeat (default 1, 10, 100, 1000, 10000).")
+@click.option("--data", "data_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Fit a measured ac file instead (Quantum Design MPMS3, MPMS-XL, PPMS-ACMS, or a CSV naming its "
+                   "units): every temperature and field, tau.csv and figures in --out (docs/analysis.md).")
+@click.option("--mass-mg", "mass_text", help="With --data: sample mass in mg (default: the file's SAMPLE_MASS).")
+@click.option("--molar-mass-g-mol", "molar_text",
+              help="With --data: molar mass in g/mol (default: the file's SAMPLE_MOLECULAR_WEIGHT).")
+@click.option("--model", "model_name", default="generalised-debye", show_default=True,
+              type=click.Choice(["generalised-debye", "debye", "double-generalised-debye"]),
+              help="With --data: the model fitted to each series.")
+@click.option("--temperature-tolerance-k", "tolerance_text", default="0.05", show_default=True,
+              help="With --data: a new series starts where the temperature steps by more than this.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="With --data: folder for tau.csv, cole_cole.png and chi_imag.png (default: <FILE stem>-fit/).")
 @json_option
 @click.option("--plot", "plot_path", metavar="PATH.png",
               help="Write chi''(f), chi''(T) and the Cole-Cole plot to PATH.png.")
 def command(store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text, frequency_text, temperature_text,
-            alpha_text, chi_s_text, peak_texts, as_json, plot_path):
-    """ac susceptibility chi'(f), chi''(f) from the master-equation tau(T), with peak temperatures.
+            alpha_text, chi_s_text, peak_texts, data_path, mass_text, molar_text, model_name, tolerance_text, out_dir,
+            as_json, plot_path):
+    """ac susceptibility chi'(f), chi''(f) from the master-equation tau(T), with peak temperatures; or, with
+    --data, the fits of a measured ac file (tau, alpha, chi_S, chi_T per temperature, as ccfit2 fits them).
 
     chi_T is the zero-field isothermal susceptibility along the main axis (the axis whose moment the master
     equation relaxes), in cm^3 mol^-1.
@@ -44,7 +59,21 @@ def command(store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text
     \b
     Example (the stored ab initio Tb3+ states):
       adatom-wf ac runs/demo_tb_benzene/results.h5 --state Tb3+ --json
+    \b
+    Example (a measurement; then: adatom-wf relaxation --data er-fit/tau.csv --processes orbach,qtm):
+      adatom-wf ac --data er.dat --mass-mg 26.3 --molar-mass-g-mol 542.53 --out er-fit
     """
+    if data_path is not None:
+        given = [name for name, value in (("STORE", store), ("--state", label), ("--pseudospin", pseudospin),
+                                          ("--cf", cf_terms or None), ("--g", g_text), ("--plot", plot_path))
+                 if value is not None]
+        if given:
+            from adatom_wf.errors import AnalysisError
+
+            raise AnalysisError(f"--data fits the measurement alone; {given[0]} belongs to the prediction (put the "
+                                "two side by side with `relaxation --data TAU.csv STORE --state X --master-equation`)")
+        _measured(data_path, mass_text, molar_text, model_name, tolerance_text, out_dir, as_json)
+        return
     from adatom_wf.analysis import values
     from adatom_wf.analysis.ac import ac_susceptibility, check_debye_parameters, peak_temperature_k
     from adatom_wf.analysis.magnetism import chi_t_cm3_k_mol
@@ -107,3 +136,49 @@ def command(store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text
         click.echo(f"{temperature:9.3f} {tau:11.4g} {static:10.4g} {f_peak:>12}")
     if plot_path:
         click.echo(f"figure: {plot_path}")
+
+
+def _measured(data_path, mass_text, molar_text, model_name, tolerance_text, out_dir, as_json):
+    """``ac --data``: read, fit every series, write tau.csv and the two figures, print or --json the fits."""
+    from pathlib import Path
+
+    from adatom_wf.analysis import values
+    from adatom_wf.analysis.ac_fit import fit_series, tau_table
+    from adatom_wf.analysis.measured import read_ac_data
+    from adatom_wf.analysis.plots import plot_ac_fits
+    from adatom_wf.manifest import atomic_write
+
+    data = read_ac_data(
+        data_path, mass_mg=None if mass_text is None else values.number("--mass-mg", mass_text, "mg"),
+        molar_mass_g_mol=None if molar_text is None else values.number("--molar-mass-g-mol", molar_text, "g/mol"),
+        temperature_tolerance_k=values.number("--temperature-tolerance-k", tolerance_text, "K"))
+    fits = [fit for series in data.series for fit in fit_series(series, model_name)]
+    out = Path(out_dir) if out_dir else Path(f"{Path(data_path).stem}-fit")
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / "tau.csv", tau_table(fits).encode())
+    figures = plot_ac_fits(data.series, fits, out / "cole_cole.png", out / "chi_imag.png")
+    files = [str(out / "tau.csv")] + [str(path) for path in figures]
+    if as_json:
+        echo_json({"data": str(data_path), "model": model_name, "mass_mg": data.mass_mg,
+                   "molar_mass_g_mol": data.molar_mass_g_mol, "unit": data.unit, "skipped_rows": data.skipped_rows,
+                   "fits": [{"temperature_k": f.temperature_k, "field_oe": f.field_oe, "process": f.process,
+                             "tau_s": f.tau_s, "tau_s_err": f.tau_s_err, "alpha": f.alpha, "alpha_err": f.alpha_err,
+                             "chi_s": f.chi_s, "chi_s_err": f.chi_s_err, "chi_t": f.chi_t, "chi_t_err": f.chi_t_err,
+                             "sigma_ln_tau": f.sigma_ln_tau, "in_window": f.in_window} for f in fits],
+                   "files": files})
+        return
+    click.echo(f"{data_path}: {len(data.series)} series, {model_name}; chi in cm^3 mol^-1 (mass {data.mass_mg:g} mg, "
+               f"molar mass {data.molar_mass_g_mol:g} g/mol)" if data.unit != "cm3/mol" else
+               f"{data_path}: {len(data.series)} series, {model_name}; chi in cm^3 mol^-1")
+    click.echo(f"{'T (K)':>8} {'H (Oe)':>9} {'tau (s)':>11} {'± (s)':>9} {'alpha':>6} {'±':>6} {'chi_S':>7} "
+               f"{'chi_T':>7}")
+    for f in fits:
+        note = "" if f.in_window else "  (1/tau outside the measured frequencies: not in tau.csv)"
+        click.echo(f"{f.temperature_k:8.2f} {f.field_oe:9.1f} {f.tau_s:11.4g} {_err(f.tau_s_err):>9} {f.alpha:6.3f} "
+                   f"{_err(f.alpha_err):>6} {f.chi_s:7.3f} {f.chi_t:7.3f}{note}")
+    for path in files:
+        click.echo(f"wrote {path}")
+
+
+def _err(value) -> str:
+    return "-" if value is None else f"{value:.2g}"
