@@ -194,7 +194,7 @@ def read_tau_data(path) -> TauData:
     if not lines:
         raise AnalysisError(f"--data: {path} holds no rows")
     first = [cell.strip() for cell in lines[0].split(",")]
-    if not all(_is_number(cell) for cell in first if cell):
+    if not all(_is_number(token) for token in re.split(r"[,\s]+", lines[0]) if token):
         index = {key: next((first.index(a) for a in aliases if a in first), None) for key, aliases in TAU_COLUMNS.items()}
         if index["temperature"] is None or (index["ln_tau"] is None and index["tau"] is None):
             raise AnalysisError(f"--data: {path}: the header names no 'T (K)' and '<ln(tau)> (ln(s))' or 'tau (s)' "

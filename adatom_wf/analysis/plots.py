@@ -64,6 +64,26 @@ def plot_relaxation(temperature_k, tau_s, path, *, data=None, observation_times_
     return _save(figure, path)
 
 
+def plot_relaxation_comparison(temperature_k, tau_s, sigma_ln_tau, grid_k, curves: dict, path) -> Path:
+    """Measured τ(T) (points, with ±σ(ln τ) bars where given) and curves (label -> τ on ``grid_k``): the fit of the
+    measurement and the ab initio prediction, ln τ against 1/T (the Arrhenius plot experimentalists read U_eff from)
+    beside τ against T."""
+    figure, (left, right) = _figure(columns=2, width=4.4)
+    t, tau = np.asarray(temperature_k, float), np.asarray(tau_s, float)
+    bars = None if sigma_ln_tau is None else [tau - tau * np.exp(-np.asarray(sigma_ln_tau)),
+                                             tau * np.exp(np.asarray(sigma_ln_tau)) - tau]
+    for axes, x, grid in ((left, 1 / t, 1 / np.asarray(grid_k)), (right, t, np.asarray(grid_k))):
+        axes.errorbar(x, tau, yerr=bars, fmt="o", color="black", markersize=3, elinewidth=0.6, label="measured")
+        for (label, values), style in zip(curves.items(), ("-", "--", ":")):
+            axes.plot(grid, np.asarray(values, float), style, linewidth=1.2, label=label)
+        axes.set_yscale("log")
+        axes.set_ylabel("τ (s)")
+    left.set_xlabel("1/T (K⁻¹)")
+    right.set_xlabel("temperature (K)")
+    left.legend(fontsize=7)
+    return _save(figure, path)
+
+
 def plot_magnetisation(field_t, temperature_k, magnetisation_mub, chi_temperature_k, chi_t, path) -> Path:
     """M(B) at each temperature (left) and χT(T) (right)."""
     figure, (left, right) = _figure(columns=2)

@@ -53,6 +53,21 @@ class ProcessFit:
         return result
 
 
+def rate_per_s(values: dict, temperature_k) -> np.ndarray:
+    """Σ of the processes whose parameters ``values`` holds (the forms above), in s⁻¹ at each temperature."""
+    t = np.asarray(temperature_k, float)
+    total = np.zeros_like(t)
+    if "u_eff" in values:
+        total += 10.0 ** -values["A"] * np.exp(-values["u_eff"] / t)
+    if "n" in values:
+        total += 10.0 ** values["R"] * t ** values["n"]
+    if "Q" in values:
+        total += 10.0 ** -values["Q"]
+    if "D" in values:
+        total += 10.0 ** values["D"] * t
+    return total
+
+
 def parse_processes(text: str) -> tuple:
     names = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
     unknown = [name for name in names if name not in PROCESSES]
@@ -83,17 +98,7 @@ def fit_processes(temperature_k, tau_s, processes, *, sigma_log10_rate=None,
     upper = np.array([BOUNDS[name][1] for name in names])
 
     def model(p):
-        values = dict(zip(names, p))
-        total = np.zeros_like(temperatures)
-        if "u_eff" in values:
-            total += 10.0 ** -values["A"] * np.exp(-values["u_eff"] / temperatures)
-        if "n" in values:
-            total += 10.0 ** values["R"] * temperatures ** values["n"]
-        if "Q" in values:
-            total += 10.0 ** -values["Q"]
-        if "D" in values:
-            total += 10.0 ** values["D"] * temperatures
-        return np.log10(np.maximum(total, 1e-300))
+        return np.log10(np.maximum(rate_per_s(dict(zip(names, p)), temperatures), 1e-300))
 
     def residual(p):
         difference = model(p) - log_rate

@@ -101,6 +101,81 @@ def _master_equation_command(store, label, pseudospin, cf_terms, g_text, couplin
         click.echo(f"figure: {plot_path}")
 
 
+def _data_command(data_path, processes_text, guess_texts, prediction, temperature_text, as_json, plot_path):
+    """``relaxation --data``: the processes fitted to measured τ(T), and the ab initio prediction beside it."""
+    import numpy as np
+
+    from adatom_wf.analysis import values
+    from adatom_wf.analysis.measured import read_tau_data
+    from adatom_wf.analysis.relaxation_fit import fit_processes, parse_processes, rate_per_s
+    from adatom_wf.analysis.units import K_B_CM1_PER_K
+    from adatom_wf.errors import AnalysisError
+
+    processes = parse_processes(processes_text)
+    guesses = {}
+    for text in guess_texts:
+        name, _, value = text.partition("=")
+        if not value:
+            raise AnalysisError(f"--guess {text!r}: write NAME=VALUE, e.g. --guess u_eff=150")
+        guesses[name.strip()] = values.number(f"--guess {name.strip()}", value, "(its unit)")
+    tau = read_tau_data(data_path)
+    measured_tau = np.exp(tau.ln_tau)
+    fit = fit_processes(tau.temperature_k, measured_tau, processes, sigma_log10_rate=tau.log10_rate_sigma(),
+                        guesses=guesses)
+    low, high = float(tau.temperature_k.min()), float(tau.temperature_k.max())
+    grid = values.grid("--temperature-k", temperature_text or f"{low!r}:{high!r}:60", "K")
+    fitted_tau = 1.0 / rate_per_s(fit.values, grid)
+    result = {"data": str(data_path), "fit": fit.as_json(),
+              "points": [{"temperature_k": float(t), "tau_s": float(v)} for t, v in zip(tau.temperature_k, measured_tau)],
+              "temperatures_k": list(map(float, grid)), "fit_tau_s": list(map(float, fitted_tau))}
+    curves = {f"fit: {'+'.join(processes)}": fitted_tau}
+    if prediction is not None:
+        from adatom_wf.analysis.master_equation import relaxation_rate_per_s
+
+        store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text = prediction
+        _, analysis, model = master_equation_model(store, label, pseudospin, cf_terms, g_text, coupling,
+                                                   prefactor_text, "relaxation")
+        rates = [relaxation_rate_per_s(model, float(t))[0] for t in grid]
+        predicted = [1 / r if r > 0 else float("inf") for r in rates]
+        group = analysis.groups[analysis.relaxation_path["group"]]
+        result["prediction"] = {
+            "source": source_record(store, label, pseudospin, cf_terms), "u_eff_cm1": analysis.u_eff_cm1,
+            "u_eff_k": analysis.u_eff_cm1 / K_B_CM1_PER_K, "mechanism": analysis.relaxation_path["mechanism"],
+            "climbs_to": {"energy_cm1": analysis.relaxation_path["energy_cm1"], "jz_abs": group.jz_abs},
+            "phonon_prefactor": model.prefactor, "tau_s": [None if not np.isfinite(t) else float(t) for t in predicted]}
+        curves[f"ab initio master equation (prefactor {model.prefactor:g})"] = np.array(predicted)
+    if plot_path:
+        from adatom_wf.analysis.plots import plot_relaxation_comparison
+
+        sigma = tau.log10_rate_sigma()
+        plot_relaxation_comparison(tau.temperature_k, measured_tau, None if sigma is None else sigma * np.log(10),
+                                   grid, curves, plot_path)
+        result["figure"] = str(plot_path)
+    if as_json:
+        echo_json(result)
+        return
+    f = result["fit"]
+    click.echo(f"{data_path}: {fit.points} points, {'+'.join(processes)}, rms log10 residual "
+               f"{fit.rms_log10_residual:.3g}" + (" (weighted by sigma(ln tau))" if tau.log10_rate_sigma() is not None
+                                                 else ""))
+    for name, value in fit.values.items():
+        error = fit.errors[name]
+        click.echo(f"  {name:6s} = {value:.6g} ± {'-' if error is None else f'{error:.2g}'}")
+    if "u_eff_k" in f:
+        click.echo(f"measured: U_eff = {f['u_eff_k']:.1f} ± {_maybe(f['u_eff_k_err'])} K = {f['u_eff_cm1']:.1f} ± "
+                   f"{_maybe(f['u_eff_cm1_err'])} cm^-1, tau0 = {f['tau0_s']:.3g} s")
+    if "prediction" in result:
+        p = result["prediction"]
+        click.echo(f"computed: U_eff = {p['u_eff_k']:.1f} K = {p['u_eff_cm1']:.1f} cm^-1 ({p['mechanism']}; climbs to "
+                   f"|Jz| = {p['climbs_to']['jz_abs']:g} at {p['climbs_to']['energy_cm1']:.1f} cm^-1)")
+    if plot_path:
+        click.echo(f"figure: {plot_path}")
+
+
+def _maybe(value) -> str:
+    return "-" if value is None else f"{value:.2g}"
+
+
 def _read_tau_table(path: str):
     """(T in K, τ in s) columns from a text/CSV file: comma or whitespace separated, '#' comments."""
     import numpy as np
@@ -164,11 +239,20 @@ def _read_tau_table(path: str):
                    "Stern-Gerlach flight).")
 @click.option("--fit", "fit_path", metavar="FILE",
               help="Fit U_eff, tau0, C and tau_QTM to measured 'T_K tau_s' rows in FILE.")
+@click.option("--data", "data_path", type=click.Path(dir_okay=False), metavar="TAU.csv",
+              help="Fit --processes to measured tau(T), as ccfit2 does: its tau file (from 'ac --data') or plain "
+                   "'T_K tau_s [sigma_ln_tau]' rows; with STORE --state X --master-equation (or --pseudospin/--cf/"
+                   "--g) the ab initio prediction beside it.")
+@click.option("--processes", "processes_text", default="orbach,raman,qtm", show_default=True,
+              help="With --data: the processes summed, comma-separated: orbach, raman, qtm, direct.")
+@click.option("--guess", "guess_texts", multiple=True, metavar="NAME=VALUE",
+              help="With --data: a starting value (u_eff K, A, R, n, Q, D as ccfit2 names them); repeat.")
 @json_option
 @click.option("--plot", "plot_path", metavar="PATH.png", help="Write tau(T) to PATH.png.")
 def command(store, label, master_equation, pseudospin, cf_terms, g_text, coupling, prefactor_text, u_eff_text,
             tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_text, direct_a_text, direct_m_text,
-            raman_field_text, field_text, temperature_text, observation_texts, fit_path, as_json, plot_path):
+            raman_field_text, field_text, temperature_text, observation_texts, fit_path, data_path, processes_text,
+            guess_texts, as_json, plot_path):
     """Relaxation time tau(T) of a magnet and its blocking temperatures.
 
     \b
@@ -182,6 +266,17 @@ def command(store, label, master_equation, pseudospin, cf_terms, g_text, couplin
     from adatom_wf.errors import AnalysisError
 
     state_options = store is not None or label is not None or pseudospin is not None or cf_terms or g_text is not None
+    if data_path is not None:
+        if fit_path is not None or u_eff_text is not None:
+            raise AnalysisError("--data fits --processes to the measurement; --fit and --u-eff-cm1 are the older "
+                                "phenomenological model: give one or the other")
+        if state_options and not master_equation:
+            raise AnalysisError("a store, --state, --pseudospin, --cf or --g beside --data need --master-equation "
+                                "(the prediction drawn beside the measurement)")
+        _data_command(data_path, processes_text, guess_texts,
+                      (store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text) if master_equation
+                      else None, temperature_text, as_json, plot_path)
+        return
     if master_equation:
         model_options = [name for name, given in (("--u-eff-cm1", u_eff_text), ("--fit", fit_path),
                                                   ("--tau-qtm-s", tau_qtm_text), ("--raman-n", raman_n_text),

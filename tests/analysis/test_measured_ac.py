@@ -93,3 +93,62 @@ def test_ac_data_end_to_end_from_the_command_line(tmp_path, cli):
     assert "--mass-mg" in bad.stderr
     mixed = cli("ac", "--data", MPMS3, "--pseudospin", "6")
     assert mixed.returncode == 2 and "belongs to the prediction" in mixed.stderr
+
+
+# ccfit2 5.12.4, MultiLogTauTModel(Orbach + QTM) on the same 18 tau values weighted by sigma(ln tau) (started from
+# u_eff 100 K, A -8, Q -2.6; its default guesses stay at u_eff 1500 K): bench/bench_ac_vs_ccfit2.py
+CCFIT2_ORBACH_QTM = {"u_eff": (136.5096, 0.8942), "A": (-8.99543, 0.03620), "Q": (-2.643654, 0.002549)}
+
+
+def test_ac_then_relaxation_from_the_command_line_agrees_with_ccfit2(tmp_path, cli):
+    assert cli("ac", "--data", MPMS3, "--out", tmp_path / "fit").returncode == 0
+    result = cli("relaxation", "--data", tmp_path / "fit" / "tau.csv", "--processes", "orbach,qtm", "--json",
+                 "--plot", tmp_path / "tau.png")
+    assert result.returncode == 0, result.stderr
+    fit = json.loads(result.stdout)["fit"]
+    for name, (value, sigma) in CCFIT2_ORBACH_QTM.items():
+        assert abs(fit[name] - value) < 0.01 * sigma and fit[f"{name}_err"] == pytest.approx(sigma, rel=1e-3)
+    assert fit["u_eff_k"] == fit["u_eff"] and fit["u_eff_cm1"] == pytest.approx(136.5096 * 0.6950348, rel=1e-5)
+    assert fit["tau0_s"] == pytest.approx(10 ** fit["A"]) and fit["tau_qtm_s"] == pytest.approx(10 ** fit["Q"])
+    assert (tmp_path / "tau.png").stat().st_size > 10_000
+    free = json.loads(cli("relaxation", "--data", tmp_path / "fit" / "tau.csv", "--json").stdout)["fit"]
+    assert free["processes"] == ["orbach", "raman", "qtm"] and free["n_err"] is not None  # Raman exponent free
+
+
+def test_plain_rows_and_bad_tau_files(tmp_path, cli):
+    rows = tmp_path / "tau.txt"
+    rows.write_text("# T_K tau_s\n" + "".join(f"{t} {1e-9 * math.exp(140 / t) + 0:.6e}\n" for t in range(8, 20)))
+    fit = json.loads(cli("relaxation", "--data", rows, "--processes", "orbach", "--json").stdout)["fit"]
+    assert fit["u_eff_k"] == pytest.approx(140, rel=1e-6) and fit["tau0_s"] == pytest.approx(1e-9, rel=1e-5)
+    rows.write_text("5 0.1\n6 x\n")
+    bad = cli("relaxation", "--data", rows)
+    assert bad.returncode == 2 and "data row 2: 'x' is not a number" in bad.stderr and "Traceback" not in bad.stderr
+    rows.write_text("5 0.1\n6 0.01\n7 0.001\n")
+    few = cli("relaxation", "--data", rows, "--processes", "orbach,raman")
+    assert few.returncode == 2 and "needs more than 4 (T, tau) points" in few.stderr
+    assert "use some of orbach" in cli("relaxation", "--data", rows, "--processes", "orbach,spin").stderr
+
+
+def test_the_measurement_beside_the_ab_initio_prediction(tmp_path, cli):
+    """The overlay: measured Er(COT)I(THF)2 tau(T) and its fit beside the master equation of a real Tb3+ run."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "molcas"))
+    from tb3p_run import unpack_tb3p
+
+    assert cli("parse", unpack_tb3p(tmp_path / "runs"), "--store", "out.h5").returncode == 0
+    assert cli("ac", "--data", MPMS3, "--out", "fit").returncode == 0
+    result = cli("relaxation", "--data", "fit/tau.csv", "out.h5", "--state", "Tb3+", "--master-equation",
+                 "--processes", "orbach,qtm", "--plot", "overlay.png", "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["fit"]["u_eff_k"] == pytest.approx(136.51, abs=0.01)
+    computed = out["prediction"]
+    assert computed["source"] == {"store": "out.h5", "state": "Tb3+"} and computed["u_eff_cm1"] > 300
+    assert computed["climbs_to"]["jz_abs"] == pytest.approx(3, abs=0.05) and len(computed["tau_s"]) == 60
+    assert (tmp_path / "overlay.png").stat().st_size > 10_000
+    text = cli("relaxation", "--data", "fit/tau.csv", "out.h5", "--state", "Tb3+", "--master-equation",
+               "--processes", "orbach,qtm").stdout
+    assert "measured: U_eff = 136.5" in text and "computed: U_eff = " in text
+    refused = cli("relaxation", "--data", "fit/tau.csv", "out.h5", "--state", "Tb3+")
+    assert refused.returncode == 2 and "need --master-equation" in refused.stderr
