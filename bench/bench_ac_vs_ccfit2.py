@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "ac" / "ErCOTI_THF2_ACvsF_MPMS3.dat"
+FIXTURE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "magnetometry" / "ErCOTI_THF2_ACvsF_MPMS3.dat"
 
 # Run by --ccfit2-python: ccfit2's own API, the series split as adatom-wf splits them (0.05 K), Orbach + QTM on
 # ln τ with σ(ln τ) from α, started where adatom-wf's fit ends up (its default u_eff guess of 1500 K does not move).

@@ -60,6 +60,48 @@ def read_ac_data(path, *, mass_mg: float | None = None, molar_mass_g_mol: float 
     Raises AnalysisError with one line naming what is wrong: no such file, no header with the needed columns, a
     value that is not a number, no mass or molar mass where the file's unit needs them."""
     path = Path(path)
+    header_text, names, rows = _read_table(path)
+    index = _column_index(path, names, COLUMNS, REQUIRED)
+    unit = ("cm3/mol" if names[index["real"]].endswith("cm3_mol") else
+            "emu/Oe" if names[index["real"]].endswith("(emu/Oe)") else "emu")
+    if unit == "emu" and index["drive"] is None:
+        raise AnalysisError(f"--data: {path} gives moments in emu but no drive amplitude column "
+                            f"({', '.join(COLUMNS['drive'])}) to turn them into susceptibilities")
+    table, skipped = [], 0
+    needed = [index[q] for q in REQUIRED] + ([index["drive"]] if unit == "emu" else [])
+    for number, row in enumerate(rows, start=1):
+        cells = [row[i].strip() if i < len(row) else "" for i in range(len(names))]
+        if any(not cells[i] for i in needed):
+            skipped += 1
+            continue
+        try:
+            table.append([float(cells[i]) if i is not None and cells[i] else np.nan for i in
+                          (index["temperature"], index["field"], index["frequency"], index["real"],
+                           index["imag"], index["drive"])])
+        except ValueError:
+            bad = next(names[i] for i in needed if not _is_number(cells[i]))
+            raise AnalysisError(f"--data: {path}, data row {number}: {bad} is {cells[names.index(bad)]!r}, "
+                                "not a number") from None
+    if not table:
+        raise AnalysisError(f"--data: {path} has no row with temperature, frequency, χ′ and χ″ all given")
+    data = np.array(table)
+    scale, mass, molar = 1.0, None, None
+    if unit != "cm3/mol":
+        mass, molar = _sample(path, header_text, unit, "χ", mass_mg, molar_mass_g_mol)
+        scale = molar / (mass / 1000.0)
+    drive = data[:, 5] if unit == "emu" else np.ones(len(data))
+    field = np.nan_to_num(data[:, 1])
+    series = []
+    for members in _groups(data[:, 0], field, temperature_tolerance_k, field_tolerance_oe):
+        order = members[np.argsort(data[members, 2])]
+        series.append(AcSeries(temperature_k=float(data[order, 0].mean()), field_oe=float(field[order].mean()),
+                               frequency_hz=data[order, 2], chi_real=data[order, 3] / drive[order] * scale,
+                               chi_imag=data[order, 4] / drive[order] * scale))
+    return AcData(series=series, mass_mg=mass, molar_mass_g_mol=molar, unit=unit, skipped_rows=skipped)
+
+
+def _read_table(path: Path) -> tuple[str, list[str], list[list[str]]]:
+    """(the header block before ``[Data]``, the column names, the rows as text) of a magnetometer file or CSV."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as error:
@@ -71,58 +113,34 @@ def read_ac_data(path, *, mass_mg: float | None = None, molar_mass_g_mol: float 
     if not lines:
         raise AnalysisError(f"--data: {path} holds no header line and no rows")
     rows = list(csv.reader(io.StringIO("\n".join(lines))))
-    names = [name.strip() for name in rows[0]]
+    return header_text, [name.strip() for name in rows[0]], rows[1:]
+
+
+def _column_index(path: Path, names: list[str], columns: dict, required) -> dict:
+    """quantity -> column index (None where absent); a required one missing is one line naming its aliases."""
     index = {quantity: next((names.index(alias) for alias in aliases if alias in names), None)
-             for quantity, aliases in COLUMNS.items()}
-    missing = [quantity for quantity in REQUIRED if index[quantity] is None]
+             for quantity, aliases in columns.items()}
+    missing = [quantity for quantity in required if index[quantity] is None]
     if missing:
         raise AnalysisError(f"--data: {path} has no {missing[0]} column (one of: "
-                            f"{', '.join(repr(a) for a in COLUMNS[missing[0]])}); its header starts "
+                            f"{', '.join(repr(a) for a in columns[missing[0]])}); its header starts "
                             f"{', '.join(names[:6])!r}")
-    unit = ("cm3/mol" if names[index["real"]].endswith("cm3_mol") else
-            "emu/Oe" if names[index["real"]].endswith("(emu/Oe)") else "emu")
-    if unit == "emu" and index["drive"] is None:
-        raise AnalysisError(f"--data: {path} gives moments in emu but no drive amplitude column "
-                            f"({', '.join(COLUMNS['drive'])}) to turn them into susceptibilities")
-    table, skipped = [], 0
-    needed = [index[q] for q in REQUIRED] + ([index["drive"]] if unit == "emu" else [])
-    for number, row in enumerate(rows[1:], start=2):
-        cells = [row[i].strip() if i < len(row) else "" for i in range(len(names))]
-        if any(not cells[i] for i in needed):
-            skipped += 1
-            continue
-        try:
-            table.append([float(cells[i]) if i is not None and cells[i] else np.nan for i in
-                          (index["temperature"], index["field"], index["frequency"], index["real"],
-                           index["imag"], index["drive"])])
-        except ValueError:
-            bad = next(names[i] for i in needed if not _is_number(cells[i]))
-            raise AnalysisError(f"--data: {path}, data row {number - 1}: {bad} is {cells[names.index(bad)]!r}, "
-                                "not a number") from None
-    if not table:
-        raise AnalysisError(f"--data: {path} has no row with temperature, frequency, χ′ and χ″ all given")
-    data = np.array(table)
-    scale, mass, molar = 1.0, None, None
-    if unit != "cm3/mol":
-        mass = mass_mg if mass_mg is not None else _header_number(header_text, "SAMPLE_MASS")
-        molar = molar_mass_g_mol if molar_mass_g_mol is not None else _header_number(header_text,
-                                                                                    "SAMPLE_MOLECULAR_WEIGHT")
-        if mass is None or molar is None:
-            what = "--mass-mg" if mass is None else "--molar-mass-g-mol"
-            raise AnalysisError(f"--data: {path} gives χ in {unit}; molar χ needs the sample's mass and molar mass: "
-                                f"give {what} (its header names no {'SAMPLE_MASS' if mass is None else 'SAMPLE_MOLECULAR_WEIGHT'})")
-        if mass <= 0 or molar <= 0:
-            raise AnalysisError(f"--data: mass {mass} mg and molar mass {molar} g/mol must be positive")
-        scale = molar / (mass / 1000.0)
-    drive = data[:, 5] if unit == "emu" else np.ones(len(data))
-    field = np.nan_to_num(data[:, 1])
-    series = []
-    for members in _groups(data[:, 0], field, temperature_tolerance_k, field_tolerance_oe):
-        order = members[np.argsort(data[members, 2])]
-        series.append(AcSeries(temperature_k=float(data[order, 0].mean()), field_oe=float(field[order].mean()),
-                               frequency_hz=data[order, 2], chi_real=data[order, 3] / drive[order] * scale,
-                               chi_imag=data[order, 4] / drive[order] * scale))
-    return AcData(series=series, mass_mg=mass, molar_mass_g_mol=molar, unit=unit, skipped_rows=skipped)
+    return index
+
+
+def _sample(path: Path, header_text: str, unit: str, what: str, mass_mg, molar_mass_g_mol) -> tuple[float, float]:
+    """The sample's mass (mg) and molar mass (g/mol): given, else an MPMS3 header's SAMPLE_MASS and
+    SAMPLE_MOLECULAR_WEIGHT."""
+    mass = mass_mg if mass_mg is not None else _header_number(header_text, "SAMPLE_MASS")
+    molar = molar_mass_g_mol if molar_mass_g_mol is not None else _header_number(header_text,
+                                                                                "SAMPLE_MOLECULAR_WEIGHT")
+    if mass is None or molar is None:
+        option, key = ("--mass-mg", "SAMPLE_MASS") if mass is None else ("--molar-mass-g-mol", "SAMPLE_MOLECULAR_WEIGHT")
+        raise AnalysisError(f"--data: {path} gives {what} in {unit}; per mole it needs the sample's mass and molar "
+                            f"mass: give {option} (its header names no {key})")
+    if mass <= 0 or molar <= 0:
+        raise AnalysisError(f"--data: mass {mass} mg and molar mass {molar} g/mol must be positive")
+    return mass, molar
 
 
 def _groups(temperature, field, temperature_tolerance_k: float, field_tolerance_oe: float) -> list[np.ndarray]:
@@ -138,6 +156,68 @@ def _groups(temperature, field, temperature_tolerance_k: float, field_tolerance_
         current.append(row)
     groups.append(np.array(current))
     return groups
+
+
+# N_A μB in emu mol⁻¹: a moment in emu per mole of formula units -> μB per formula unit
+N_A_MU_B_EMU_PER_MOL = 6.02214076e23 * 9.2740100783e-21
+M_COLUMNS = {
+    "temperature": COLUMNS["temperature"],
+    "field": ("Magnetic Field (Oe)", "Field (Oe)", "field_oe", "field_t", "B (T)"),
+    "moment": ("DC Moment Free Ctr (emu)", "DC Moment Fixed Ctr (emu)", "Moment (emu)", "M (emu)",
+               "magnetisation_mub", "M (muB)"),
+}
+
+
+@dataclass(frozen=True)
+class MagnetisationSeries:
+    """One temperature: M (μB per formula unit) at each field (T), in the file's order (a loop stays a loop)."""
+    temperature_k: float
+    field_t: np.ndarray
+    magnetisation_mub: np.ndarray
+
+
+@dataclass(frozen=True)
+class MagnetisationData:
+    series: list
+    mass_mg: float | None
+    molar_mass_g_mol: float | None
+    skipped_rows: int
+
+
+def read_magnetisation_data(path, *, mass_mg: float | None = None, molar_mass_g_mol: float | None = None,
+                            temperature_tolerance_k: float = 0.05) -> MagnetisationData:
+    """M(B, T) from a Quantum Design dc/VSM file (moment in emu, field in Oe) or a CSV (``field_t`` or ``B (T)``,
+    ``magnetisation_mub`` or ``M (muB)``), grouped by temperature as :func:`read_ac_data` groups; μB per formula
+    unit = m(emu) × M / (m_sample × N_A μB)."""
+    path = Path(path)
+    header_text, names, rows = _read_table(path)
+    index = _column_index(path, names, M_COLUMNS, M_COLUMNS)
+    field_name, moment_name = names[index["field"]], names[index["moment"]]
+    table, skipped = [], 0
+    columns = (index["temperature"], index["field"], index["moment"])
+    for number, row in enumerate(rows, start=1):
+        cells = [row[i].strip() if i < len(row) else "" for i in columns]
+        if not all(cells):
+            skipped += 1
+            continue
+        bad = next((name for name, cell in zip((names[i] for i in columns), cells) if not _is_number(cell)), None)
+        if bad is not None:
+            raise AnalysisError(f"--data: {path}, data row {number}: {bad} is not a number")
+        table.append([float(cell) for cell in cells])
+    if not table:
+        raise AnalysisError(f"--data: {path} has no row with temperature, field and moment all given")
+    data = np.array(table)
+    field = data[:, 1] / (1e4 if field_name.endswith("(Oe)") or field_name == "field_oe" else 1.0)
+    mass = molar = None
+    moment = data[:, 2]
+    if moment_name.endswith("(emu)"):
+        mass, molar = _sample(path, header_text, "emu", "moments", mass_mg, molar_mass_g_mol)
+        moment = moment * molar / (mass / 1000.0) / N_A_MU_B_EMU_PER_MOL
+    series = []
+    for members in _groups(data[:, 0], np.zeros(len(data)), temperature_tolerance_k, 1.0):
+        members = np.sort(members)  # the file's order
+        series.append(MagnetisationSeries(float(data[members, 0].mean()), field[members], moment[members]))
+    return MagnetisationData(series=series, mass_mg=mass, molar_mass_g_mol=molar, skipped_rows=skipped)
 
 
 def _header_number(header: str, key: str) -> float | None:

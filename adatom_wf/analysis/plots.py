@@ -84,11 +84,24 @@ def plot_relaxation_comparison(temperature_k, tau_s, sigma_ln_tau, grid_k, curve
     return _save(figure, path)
 
 
-def plot_magnetisation(field_t, temperature_k, magnetisation_mub, chi_temperature_k, chi_t, path) -> Path:
-    """M(B) at each temperature (left) and χT(T) (right)."""
+def plot_magnetisation(field_t, temperature_k, magnetisation_mub, chi_temperature_k, chi_t, path, *,
+                       data=()) -> Path:
+    """M(B) at each temperature (left) and χT(T) (right); ``data``: measured series (temperature_k, field_t,
+    magnetisation_mub) drawn as points where they were measured (a hysteresis loop stays a loop), the computed
+    equilibrium curves then mirrored to B < 0 (M(−B) = −M(B))."""
     figure, (left, right) = _figure(columns=2)
+    fields = np.asarray(field_t, float)
     for index, temperature in enumerate(temperature_k):
-        left.plot(field_t, magnetisation_mub[:, index], label=f"{temperature:g} K")
+        curve = np.asarray(magnetisation_mub)[:, index]
+        line, = left.plot(fields, curve, label=f"{temperature:.3g} K")
+        if len(data):
+            left.plot(-fields, -curve, color=line.get_color())
+        for series in data:
+            if abs(series.temperature_k - temperature) < 1e-9:
+                left.plot(series.field_t, series.magnetisation_mub, "o", color=line.get_color(), markersize=2,
+                          alpha=0.6)
+    if len(data):
+        left.set_title("lines: computed (equilibrium); points: measured", fontsize=9)
     left.set_xlabel("B (T)")
     left.set_ylabel("M (μB)")
     left.legend(fontsize=8)

@@ -1,4 +1,4 @@
-"""Measured ac susceptibility in (real Quantum Design files, tests/fixtures/ac/PROVENANCE.md), fitted per series as
+"""Measured ac susceptibility in (real Quantum Design files, tests/fixtures/magnetometry/PROVENANCE.md), fitted per series as
 ccfit2 fits them, and tau.csv in ccfit2's layout."""
 
 import json
@@ -12,7 +12,7 @@ from adatom_wf.analysis.ac_fit import TAU_HEADER, fit_series, tau_table
 from adatom_wf.analysis.measured import read_ac_data, read_tau_data
 from adatom_wf.errors import AnalysisError
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "ac"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "magnetometry"
 MPMS3 = FIXTURES / "ErCOTI_THF2_ACvsF_MPMS3.dat"
 MPMS_XL = FIXTURES / "pb6051_ac_MPMS-XL.dat"
 # ccfit2 5.12.4 on the same file (GeneralisedDebyeModel, Experiment.from_file(temp_thresh=0.05); measured with
@@ -152,3 +152,37 @@ def test_the_measurement_beside_the_ab_initio_prediction(tmp_path, cli):
     assert "measured: U_eff = 136.5" in text and "computed: U_eff = " in text
     refused = cli("relaxation", "--data", "fit/tau.csv", "out.h5", "--state", "Tb3+")
     assert refused.returncode == 2 and "need --master-equation" in refused.stderr
+
+
+MVSH = FIXTURES / "ErhdcCOT2_MvsH_MPMS3.dat"
+
+
+def test_measured_magnetisation_in_mub_per_formula_unit():
+    from adatom_wf.analysis.measured import N_A_MU_B_EMU_PER_MOL, read_magnetisation_data
+
+    data = read_magnetisation_data(MVSH)
+    assert (data.mass_mg, data.molar_mass_g_mol) == (7.2, 839.24)
+    assert [round(s.temperature_k, 1) for s in data.series] == [2.0, 4.0, 6.0]
+    first = data.series[0]
+    assert len(first.field_t) == 281 and first.field_t[0] == pytest.approx(7.0000375)  # 70000.375 Oe, the first row
+    # the first row's DC Moment Free Ctr 0.238160139178214 emu of 7.2 mg, 839.24 g/mol
+    assert first.magnetisation_mub[0] == pytest.approx(0.238160139178214 * 839.24 / 0.0072 / N_A_MU_B_EMU_PER_MOL)
+    assert 4.9 < first.magnetisation_mub[0] < 5.0 and first.field_t.min() < -6.9  # a whole loop, -7 to 7 T
+
+
+def test_magnetisation_beside_a_measurement_from_the_command_line(tmp_path, cli):
+    result = cli("magnetisation", "--pseudospin", "15/2", "--cf", "2,0=-1", "--g", "1.2,1.2,1.2", "--data", MVSH,
+                 "--powder-points", "146", "--json", "--plot", tmp_path / "m.png")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert [round(t, 1) for t in out["temperatures_k"]] == [2.0, 4.0, 6.0] and out["fields_t"][-1] == pytest.approx(7.0, abs=1e-3)
+    (cold, _, warm) = out["comparison"]
+    assert cold["measured_mub"] == pytest.approx(4.976, abs=0.001) and cold["computed_mub"] == pytest.approx(5.04, abs=0.01)
+    assert warm["measured_mub"] < cold["measured_mub"] and len(out["data"]["series"][0]["field_t"]) == 281
+    assert (tmp_path / "m.png").stat().st_size > 10_000
+    text = cli("magnetisation", "--pseudospin", "15/2", "--cf", "2,0=-1", "--g", "1.2,1.2,1.2", "--data", MVSH,
+               "--powder-points", "146").stdout
+    assert "at 2.00 K and 7.00 T: measured 4.97" in text
+    bad = cli("magnetisation", "--free-spin-j", "15/2", "--g", "1.2", "--data", MPMS3)
+    assert bad.returncode == 2 and "has no row with temperature, field and moment all given" in bad.stderr
+    assert "Traceback" not in bad.stderr  # an ac file: its Moment (emu) column is empty
