@@ -4,7 +4,7 @@ given frequencies."""
 
 import click
 
-from adatom_wf.commands.options import echo_json, json_option, stored_state_options
+from adatom_wf.commands.options import csv_option, echo_json, json_option, stored_state_options, write_csv
 from adatom_wf.commands.relaxation import coupling_option, master_equation_model, prefactor_option, source_record
 from adatom_wf.commands.spectrum import cf_option, g_option, pseudospin_option
 
@@ -41,11 +41,12 @@ from adatom_wf.commands.spectrum import cf_option, g_option, pseudospin_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="With --data: folder for tau.csv, cole_cole.png and chi_imag.png (default: <FILE stem>-fit/).")
 @json_option
+@csv_option
 @click.option("--plot", "plot_path", metavar="PATH.png",
               help="Write chi''(f), chi''(T) and the Cole-Cole plot to PATH.png.")
 def command(store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text, frequency_text, temperature_text,
             alpha_text, chi_s_text, peak_texts, data_path, mass_text, molar_text, model_name, tolerance_text, out_dir,
-            as_json, plot_path):
+            as_json, csv_path, plot_path):
     """ac susceptibility chi'(f), chi''(f) from the master-equation tau(T), with peak temperatures; or, with
     --data, the fits of a measured ac file (tau, alpha, chi_S, chi_T per temperature, as ccfit2 fits them).
 
@@ -65,7 +66,8 @@ def command(store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text
     """
     if data_path is not None:
         given = [name for name, value in (("STORE", store), ("--state", label), ("--pseudospin", pseudospin),
-                                          ("--cf", cf_terms or None), ("--g", g_text), ("--plot", plot_path))
+                                          ("--cf", cf_terms or None), ("--g", g_text), ("--plot", plot_path),
+                                          ("--csv", csv_path))
                  if value is not None]
         if given:
             from adatom_wf.errors import AnalysisError
@@ -107,6 +109,11 @@ def command(store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text
         at_peaks = ac_susceptibility(peaks_hz, temperatures, taus, chi_t, alpha=alpha, chi_s_fraction=chi_s_fraction)
         plot_ac(frequencies, temperatures, result["chi_real_cm3_mol"], result["chi_imag_cm3_mol"], plot_path,
                 peak_frequencies_hz=peaks_hz, peak_chi_imag=at_peaks["chi_imag_cm3_mol"], peaks=found)
+    if csv_path:
+        write_csv(csv_path, ("temperature_k", "field_oe", "frequency_hz", "chi_real_cm3_mol", "chi_imag_cm3_mol"),
+                  [(t, 0.0, f, real, imag) for t, reals, imags in zip(temperatures, result["chi_real_cm3_mol"],
+                                                                     result["chi_imag_cm3_mol"])
+                   for f, real, imag in zip(frequencies, reals, imags)])
     data = {"frequencies_hz": frequencies, "temperatures_k": temperatures,
             "tau_s": [t if t < float("inf") else None for t in taus], "chi_t_cm3_mol": chi_t,
             "chi_s_fraction": chi_s_fraction, "alpha": alpha, **result,

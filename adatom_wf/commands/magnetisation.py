@@ -3,7 +3,7 @@
 
 import click
 
-from adatom_wf.commands.options import echo_json, json_option
+from adatom_wf.commands.options import csv_option, echo_json, json_option, write_csv
 from adatom_wf.commands.spectrum import cf_option, crystal_field_states, g_option, g_values, pseudospin_option
 
 
@@ -39,9 +39,10 @@ from adatom_wf.commands.spectrum import cf_option, crystal_field_states, g_optio
 @click.option("--molar-mass-g-mol", "molar_text",
               help="With --data in emu: molar mass in g/mol (default: SAMPLE_MOLECULAR_WEIGHT).")
 @json_option
+@csv_option
 @click.option("--plot", "plot_path", metavar="PATH.png", help="Write M(B) and chiT(T) to PATH.png.")
 def command(pseudospin, cf_terms, g_text, free_spin_text, field_text, temperature_text, axis_texts, points_text,
-            tolerance_text, grid_kind, chi_text, data_path, mass_text, molar_text, as_json, plot_path):
+            tolerance_text, grid_kind, chi_text, data_path, mass_text, molar_text, as_json, csv_path, plot_path):
     """Magnetisation M(B, T) in muB per ion and chiT(T) in cm^3 K mol^-1, by exact diagonalisation of the
     multiplet with its Zeeman term along every direction.
 
@@ -110,6 +111,9 @@ def command(pseudospin, cf_terms, g_text, free_spin_text, field_text, temperatur
 
         plot_magnetisation(fields, temperatures, curves[0], chi_temperatures, chi[0], plot_path,
                            data=measured.series if measured is not None else ())
+    if csv_path:
+        write_csv(csv_path, ("temperature_k", "field_t", "magnetisation_mub"),
+                  [(t, b, curves[0][i, j]) for j, t in enumerate(temperatures) for i, b in enumerate(fields)])
     result = {
         "source": source,
         "fields_t": fields,

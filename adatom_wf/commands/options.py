@@ -1,6 +1,7 @@
 """Options shared by several verbs, so every verb spells them the same way."""
 
 import json
+from pathlib import Path
 
 import click
 
@@ -14,6 +15,17 @@ runs_dir_option = click.option(
     help="Folder under which each study writes runs/<study name>/ (env ADATOM_WF_RUNS).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+csv_option = click.option("--csv", "csv_path", type=click.Path(dir_okay=False), metavar="PATH.csv",
+                          help="Also write the prediction as CSV in the layout --data reads (docs/analysis.md).")
+
+
+def write_csv(path, header, rows) -> None:
+    """A prediction as CSV (header line, "," separated, repr of each float): what the verbs' --data reads back."""
+    from adatom_wf.manifest import atomic_write
+
+    lines = [",".join(header)] + [",".join(repr(float(value)) for value in row) for row in rows]
+    atomic_write(Path(path), ("\n".join(lines) + "\n").encode())
+    click.echo(f"wrote {path}", err=True)
 
 
 def graph_options(*, executor_default):

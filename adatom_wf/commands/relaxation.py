@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from adatom_wf.commands.options import echo_json, json_option
+from adatom_wf.commands.options import csv_option, echo_json, json_option, write_csv
 from adatom_wf.commands.spectrum import cf_option, g_option, pseudospin_option
 
 coupling_option = click.option(
@@ -47,7 +47,7 @@ def source_record(store, label, pseudospin, cf_terms) -> dict:
 
 
 def _master_equation_command(store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text, temperature_text,
-                             observation_texts, as_json, plot_path):
+                             observation_texts, as_json, plot_path, csv_path):
     from adatom_wf.analysis import values
     from adatom_wf.analysis.master_equation import master_equation_relaxation, relaxation_rate_per_s
     from adatom_wf.analysis.relaxation import HYSTERESIS_TIME_S, STERN_GERLACH_FLIGHT_TIME_S, crossing_temperature_k
@@ -67,6 +67,8 @@ def _master_equation_command(store, label, pseudospin, cf_terms, g_text, couplin
     result.update(u_eff_rule_cm1=analysis.u_eff_cm1, u_eff_rule_mechanism=analysis.relaxation_path["mechanism"],
                   states_cm1=[float(e) for e in model.energies_cm1], states_jz=[round(float(j), 6) + 0.0 for j in model.jz])
     taus = [row["tau_s"] for row in result["rows"]]
+    if csv_path:
+        write_tau_csv(csv_path, temperatures, taus)
     if plot_path:
         from adatom_wf.analysis.plots import plot_relaxation
 
@@ -101,7 +103,8 @@ def _master_equation_command(store, label, pseudospin, cf_terms, g_text, couplin
         click.echo(f"figure: {plot_path}")
 
 
-def _data_command(data_path, processes_text, guess_texts, prediction, temperature_text, as_json, plot_path):
+def _data_command(data_path, processes_text, guess_texts, prediction, temperature_text, as_json, plot_path,
+                  csv_path):
     """``relaxation --data``: the processes fitted to measured τ(T), and the ab initio prediction beside it."""
     import numpy as np
 
@@ -144,6 +147,8 @@ def _data_command(data_path, processes_text, guess_texts, prediction, temperatur
             "climbs_to": {"energy_cm1": analysis.relaxation_path["energy_cm1"], "jz_abs": group.jz_abs},
             "phonon_prefactor": model.prefactor, "tau_s": [None if not np.isfinite(t) else float(t) for t in predicted]}
         curves[f"ab initio master equation (prefactor {model.prefactor:g})"] = np.array(predicted)
+    if csv_path:  # the prediction, else the fitted curve
+        write_tau_csv(csv_path, grid, result["prediction"]["tau_s"] if prediction is not None else fitted_tau)
     if plot_path:
         from adatom_wf.analysis.plots import plot_relaxation_comparison
 
@@ -170,6 +175,15 @@ def _data_command(data_path, processes_text, guess_texts, prediction, temperatur
                    f"|Jz| = {p['climbs_to']['jz_abs']:g} at {p['climbs_to']['energy_cm1']:.1f} cm^-1)")
     if plot_path:
         click.echo(f"figure: {plot_path}")
+
+
+def write_tau_csv(path, temperatures, taus) -> None:
+    """τ(T) as the rows ``relaxation --data`` reads ("T (K)", "tau (s)"); temperatures where nothing relaxes
+    (τ infinite or None) are left out."""
+    import math
+
+    write_csv(path, ("T (K)", "tau (s)"), [(t, tau) for t, tau in zip(temperatures, taus)
+                                         if tau is not None and math.isfinite(tau)])
 
 
 def _maybe(value) -> str:
@@ -248,11 +262,12 @@ def _read_tau_table(path: str):
 @click.option("--guess", "guess_texts", multiple=True, metavar="NAME=VALUE",
               help="With --data: a starting value (u_eff K, A, R, n, Q, D as ccfit2 names them); repeat.")
 @json_option
+@csv_option
 @click.option("--plot", "plot_path", metavar="PATH.png", help="Write tau(T) to PATH.png.")
 def command(store, label, master_equation, pseudospin, cf_terms, g_text, coupling, prefactor_text, u_eff_text,
             tau0_text, raman_c_text, raman_n_text, kramers, tau_qtm_text, direct_a_text, direct_m_text,
             raman_field_text, field_text, temperature_text, observation_texts, fit_path, data_path, processes_text,
-            guess_texts, as_json, plot_path):
+            guess_texts, as_json, csv_path, plot_path):
     """Relaxation time tau(T) of a magnet and its blocking temperatures.
 
     \b
@@ -275,7 +290,7 @@ def command(store, label, master_equation, pseudospin, cf_terms, g_text, couplin
                                 "(the prediction drawn beside the measurement)")
         _data_command(data_path, processes_text, guess_texts,
                       (store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text) if master_equation
-                      else None, temperature_text, as_json, plot_path)
+                      else None, temperature_text, as_json, plot_path, csv_path)
         return
     if master_equation:
         model_options = [name for name, given in (("--u-eff-cm1", u_eff_text), ("--fit", fit_path),
@@ -285,7 +300,7 @@ def command(store, label, master_equation, pseudospin, cf_terms, g_text, couplin
             raise AnalysisError(f"--master-equation computes tau(T) from the levels; {model_options[0]} belongs to "
                                 "the phenomenological model")
         _master_equation_command(store, label, pseudospin, cf_terms, g_text, coupling, prefactor_text,
-                                 temperature_text, observation_texts, as_json, plot_path)
+                                 temperature_text, observation_texts, as_json, plot_path, csv_path)
         return
     if state_options:
         raise AnalysisError("a store, --state, --pseudospin, --cf or --g need --master-equation (tau(T) from the levels)")
@@ -334,6 +349,8 @@ def command(store, label, master_equation, pseudospin, cf_terms, g_text, couplin
     observations = [values.number("--observation-time-s", t, "s") for t in observation_texts] or [
         HYSTERESIS_TIME_S, STERN_GERLACH_FLIGHT_TIME_S]
     blocking = [blocking_temperature_k(model, t) for t in observations]
+    if csv_path:
+        write_tau_csv(csv_path, temperatures, times)
 
     if plot_path:
         from adatom_wf.analysis.plots import plot_relaxation

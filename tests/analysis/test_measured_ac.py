@@ -186,3 +186,23 @@ def test_magnetisation_beside_a_measurement_from_the_command_line(tmp_path, cli)
     bad = cli("magnetisation", "--free-spin-j", "15/2", "--g", "1.2", "--data", MPMS3)
     assert bad.returncode == 2 and "has no row with temperature, field and moment all given" in bad.stderr
     assert "Traceback" not in bad.stderr  # an ac file: its Moment (emu) column is empty
+
+
+def test_predictions_export_in_the_layouts_data_reads_back(tmp_path, cli):
+    """--csv of each prediction is what --data reads: the fit of an exported prediction gives its parameters back."""
+    assert cli("relaxation", "--u-eff-cm1", "100", "--tau0-s", "1e-9", "--temperature-k", "5:15:11", "--csv",
+               "r.csv").returncode == 0
+    fit = json.loads(cli("relaxation", "--data", "r.csv", "--processes", "orbach", "--json").stdout)["fit"]
+    assert fit["u_eff_cm1"] == pytest.approx(100, rel=1e-9) and fit["tau0_s"] == pytest.approx(1e-9, rel=1e-9)
+    assert cli("magnetisation", "--free-spin-j", "15/2", "--g", "1.2", "--temperature-k", "2,4", "--field-t", "0:7:8",
+               "--csv", "m.csv").returncode == 0
+    out = json.loads(cli("magnetisation", "--free-spin-j", "15/2", "--g", "1.2", "--data", "m.csv", "--json").stdout)
+    assert [row["measured_mub"] for row in out["comparison"]] == pytest.approx(
+        [row["computed_mub"] for row in out["comparison"]], rel=1e-9)
+    assert cli("ac", "--pseudospin", "6", "--cf", "2,0=-5.375455", "--g", "1.508,1.508,1.480", "--temperature-k",
+               "50,60", "--frequency-hz", "1:1e4:20", "--csv", "a.csv", "--json").returncode == 0
+    predicted = {round(t): tau for t, tau in zip(*(json.loads(cli(
+        "ac", "--pseudospin", "6", "--cf", "2,0=-5.375455", "--g", "1.508,1.508,1.480", "--temperature-k", "50,60",
+        "--frequency-hz", "1:1e4:20", "--json").stdout)[key] for key in ("temperatures_k", "tau_s")))}
+    fits = json.loads(cli("ac", "--data", "a.csv", "--model", "debye", "--out", "fit", "--json").stdout)["fits"]
+    assert {round(f["temperature_k"]): f["tau_s"] for f in fits} == pytest.approx(predicted, rel=1e-6)
