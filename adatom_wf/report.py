@@ -722,12 +722,15 @@ def _state_sections(records, rows2, gaps, inline: dict) -> list[dict]:
 
 
 def _start_text(start: str | None) -> str:
+    """The record's ``orbital_start`` (status.json's start source) in words."""
     if not start:
         return "—"
     if start.endswith("guessorb.h5"):
         return f"SEWARD's guess, active orbitals picked by character ({start})"
-    if start.endswith("StartOrb"):
-        return f"projected from a smaller-basis pre-run with EXPBAS ({start})"
+    if start.startswith("projected from"):
+        return f"{start}, expanded with EXPBAS and checked by character"
+    if start.startswith("restart"):
+        return f"{start}: the orbitals an earlier, stopped attempt left"
     return start
 
 

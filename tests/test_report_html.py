@@ -93,3 +93,21 @@ def test_sites_failed_runs_and_marks_show_as_the_markdown_says(tmp_path):
     tb1 = next(facts for facts in sections if ["failure", "RASSCF for multiplicity 9 did not converge (200 iterations)"]
                in facts)
     assert ["ground multiplet", "—"] in tb1
+
+
+@pytest.mark.parametrize("start, words", [
+    ("Tb3p.guessorb.h5", "SEWARD's guess, active orbitals picked by character (Tb3p.guessorb.h5)"),
+    ("projected from ANO-RCC-MB (orbitals/Tb2+/Tb2p.m8.RasOrb)",
+     "projected from ANO-RCC-MB (orbitals/Tb2+/Tb2p.m8.RasOrb), expanded with EXPBAS and checked by character"),
+    ("restart Tb2p.m8.stopped1.RasOrb", "restart Tb2p.m8.stopped1.RasOrb: the orbitals an earlier, stopped attempt left"),
+])
+def test_each_start_the_store_records_reads_in_words(tmp_path, start, words):
+    from test_report import molcas
+
+    from adatom_wf.report import write_report
+
+    record = {**molcas("Tb3+", g=(1.5, 1.5, 1.5), pseudospin="6"), "orbital_start": start, "convergence": "converged"}
+    write_report([record], tmp_path, formats=("html",))
+    from markupsafe import escape
+
+    assert f"<th scope=\"row\">starting orbitals</th><td>{escape(words)}</td>" in (tmp_path / "report.html").read_text()
