@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "molcas"))
-from tb3p_run import unpack_tb3p  # noqa: E402
+from tb3p_run import command_in, tb3p_store  # noqa: E402
 
 from adatom_wf.analysis.plots import barrier_transitions  # noqa: E402
 
@@ -21,12 +21,8 @@ FIGURES = ("spin_gaps", "levels_by_jz", "barrier_Tb3p")
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     where = tmp_path_factory.mktemp("figures")
-    from conftest import adatom_wf_command
-
-    def run(*args):
-        return subprocess.run(adatom_wf_command() + [str(a) for a in args], capture_output=True, text=True, cwd=where)
-
-    assert run("parse", unpack_tb3p(where / "runs"), "--store", "out.h5").returncode == 0
+    tb3p_store(where)
+    run = command_in(where)
     result = run("report", "out.h5", "--out", "report", "--format", "png,pdf,svg", "--json")
     assert result.returncode == 0, result.stderr
     return where / "report", json.loads(result.stdout), run

@@ -2,7 +2,6 @@
 nothing fetched, every figure drawn with a size, Table 2 with the paper's values beside the computed ones."""
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -10,19 +9,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "molcas"))
 from browser import open_page, table2_columns  # noqa: E402
-from tb3p_run import unpack_tb3p  # noqa: E402
+from tb3p_run import command_in, tb3p_store  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     where = tmp_path_factory.mktemp("html")
-    from conftest import adatom_wf_command
-
-    def run(*args):
-        return subprocess.run(adatom_wf_command() + [str(a) for a in args], capture_output=True, text=True, cwd=where)
-
-    assert run("parse", unpack_tb3p(where / "runs"), "--store", "out.h5").returncode == 0
-    result = run("report", "out.h5", "--out", "report", "--format", "html")
+    tb3p_store(where)
+    result = command_in(where)("report", "out.h5", "--out", "report", "--format", "html")
     assert result.returncode == 0, result.stderr
     path = where / "report" / "report.html"
     return path, open_page(path, screenshot=where / "report.png")

@@ -134,9 +134,9 @@ def test_the_measurement_beside_the_ab_initio_prediction(tmp_path, cli):
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent.parent / "molcas"))
-    from tb3p_run import unpack_tb3p
+    from tb3p_run import tb3p_store
 
-    assert cli("parse", unpack_tb3p(tmp_path / "runs"), "--store", "out.h5").returncode == 0
+    tb3p_store(tmp_path)
     assert cli("ac", "--data", MPMS3, "--out", "fit").returncode == 0
     result = cli("relaxation", "--data", "fit/tau.csv", "out.h5", "--state", "Tb3+", "--master-equation",
                  "--processes", "orbach,qtm", "--plot", "overlay.png", "--json")

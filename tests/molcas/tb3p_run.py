@@ -17,3 +17,22 @@ def unpack_tb3p(target: Path) -> Path:
         elif path.suffix != ".md":
             shutil.copy(path, folder / path.name)
     return folder
+
+
+def command_in(where: Path):
+    """``run(*args)``: ``adatom-wf ARGS`` in ``where``, as a user types it (a CompletedProcess)."""
+    import subprocess
+
+    from conftest import adatom_wf_command
+
+    def run(*args):
+        return subprocess.run(adatom_wf_command() + [str(a) for a in args], capture_output=True, text=True, cwd=where)
+
+    return run
+
+
+def tb3p_store(where: Path) -> Path:
+    """``where/out.h5``: the unpacked run parsed by ``adatom-wf parse``."""
+    result = command_in(where)("parse", unpack_tb3p(where / "runs"), "--store", "out.h5")
+    assert result.returncode == 0, result.stderr
+    return where / "out.h5"
