@@ -206,3 +206,21 @@ def test_predictions_export_in_the_layouts_data_reads_back(tmp_path, cli):
         "--frequency-hz", "1:1e4:20", "--json").stdout)[key] for key in ("temperatures_k", "tau_s")))}
     fits = json.loads(cli("ac", "--data", "a.csv", "--model", "debye", "--out", "fit", "--json").stdout)["fits"]
     assert {round(f["temperature_k"]): f["tau_s"] for f in fits} == pytest.approx(predicted, rel=1e-6)
+
+
+def test_ppms_acms_column_names_are_found(tmp_path):
+    """A PPMS-ACMS-style table (M' and M'' in emu, Amplitude (Oe), Frequency (Hz)) built from a Debye relaxation
+    (τ 1 ms, χ_T 1, χ_S 0.1 cm³/mol at 10 Oe drive, 100 mg, 1000 g/mol) is read and fitted back."""
+    from adatom_wf.analysis.ac import generalised_debye
+
+    frequencies = np.geomspace(1, 1e4, 25)
+    real, imag = generalised_debye(frequencies, 1e-3, 1.0, 0.1)
+    scale = 10.0 * 0.1 / 1000.0  # cm³/mol -> emu at a 10 Oe drive for 0.1 g of a 1000 g/mol sample
+    rows = "".join(f"4.0,0.0,{f:.12e},{r * scale:.12e},{i * scale:.12e},10.0\n"
+                   for f, r, i in zip(frequencies, real, imag))
+    path = tmp_path / "ppms.csv"
+    path.write_text("[Header]\nTITLE,ACMS\n[Data]\nTemperature (K),Magnetic Field (Oe),Frequency (Hz),M' (emu),"
+                    "M'' (emu),Amplitude (Oe)\n" + rows)
+    data = read_ac_data(path, mass_mg=100.0, molar_mass_g_mol=1000.0)
+    (fit,) = fit_series(data.series[0], "debye")
+    assert data.unit == "emu" and (fit.tau_s, fit.chi_t, fit.chi_s) == pytest.approx((1e-3, 1.0, 0.1), rel=1e-6)
