@@ -294,21 +294,18 @@ def aniso_features(cost: StateCost) -> dict:
     return {"start": 1.0, "so_squared": cost.so_states ** 2 / 1e6, "so_cubed": cost.so_states ** 3 / 1e9}
 
 
-def rasscf_iterations(start: str, index: int, characters=()) -> float:
+def rasscf_iterations(start: str, index: int) -> float:
     """The typical iteration count of a state's ``index``-th RASSCF (presets/molcas_time.yaml): the first from the
-    state's start (``core``: the guess picked by character, or ``projected``; ``projected_4f`` for an active space of
-    4f orbitals only, whose shape the larger basis barely changes), the others ``chained`` (from the previous
-    multiplicity's orbitals)."""
+    state's start (``core``: the guess picked by character, or ``projected``), the others ``chained`` (from the
+    previous multiplicity's orbitals)."""
     table = time_constants()["rasscf_iterations"]
-    if index:
-        return table["chained"]
-    return table["projected_4f"] if start == "projected" and list(characters) == ["4f"] else table[start]
+    return table["chained"] if index else table[start]
 
 
 def state_seconds(cost: StateCost, state) -> dict:
     """Estimated wall time of one oxidation state's molcas node on one core, by module (seconds)."""
     rasscf = {str(s.multiplicity): round(_seconds("rasscf", rasscf_features(
-        cost, s.multiplicity, s.roots, rasscf_iterations(cost.start, index, state.active_space.character))), 1)
+        cost, s.multiplicity, s.roots, rasscf_iterations(cost.start, index))), 1)
         for index, s in enumerate(state.spin_states)}
     rassi = round(_seconds("rassi", rassi_features(cost, state.spin_states)), 1)
     aniso = round(_seconds("single_aniso", aniso_features(cost)), 1)
