@@ -501,26 +501,26 @@ def write_report(records, out_dir, *, formats=DEFAULT_FORMATS, barriers=None, me
              ""]
 
     lines += ["## Adsorption sites (paper's Table 1)", ""]
-    rows = table1(records)
-    if rows:
+    rows1, rows2, gaps = table1(records), [], []
+    if rows1:
         lines += ["E_σ→0 of each site minus that of the hollow site; adatom height above the mean graphene plane.", ""]
-        lines += table("table1", rows, TABLE1_COLUMNS)
-        lines += _paper_lines(rows, TABLE1_MARKS)
+        lines += table("table1", rows1, TABLE1_COLUMNS)
+        lines += _paper_lines(rows1, TABLE1_MARKS)
     else:
         lines += ["Skipped: " + ("no VASP or GPAW runs in the store." if not vasp else
                                  "no VASP or GPAW run names its site."), ""]
 
     if molcas:
-        rows = table2(records)
+        rows2 = table2(records)
         gaps = spin_gaps(records)
         levels = level_rows(records)
         panels = level_panels(levels)
         lines += ["## g values and crystal-field parameters of the ground multiplet (paper's Table 2)", "",
                   "Main g values as SINGLE_ANISO prints them (gX, gY, gZ), ESO parameters B_k^q in cm⁻¹, and the "
                   "multiplet's electrons per active-orbital group (mean over its SO states; docs/results.md).", ""]
-        lines += table("table2", rows, TABLE2_COLUMNS)
-        lines += _paper_lines(rows, TABLE2_MARKS)
-        lines += _configuration_lines(rows)
+        lines += table("table2", rows2, TABLE2_COLUMNS)
+        lines += _paper_lines(rows2, TABLE2_MARKS)
+        lines += _configuration_lines(rows2)
         lines += _convergence_lines(records)
 
         lines += ["## Spin-state gaps (paper's Fig. 4)", "",
@@ -553,7 +553,7 @@ def write_report(records, out_dir, *, formats=DEFAULT_FORMATS, barriers=None, me
             inline[f"levels_{barrier_stem(panel['state'])[8:]}"] = _inline_figure(
                 f"levels_{barrier_stem(panel['state'])[8:]}", f"Levels of {panel['state']} vs ⟨Jz⟩",
                 lambda path, panel=panel: plot_levels_by_jz([panel], path), None)
-        page = render_html(records, meta or {}, inline, [path.name for path in written])
+        page = render_html(records, meta or {}, inline, [path.name for path in written], rows1, rows2, gaps)
     stale = [out_dir / name for name in REPORT_FILES] + [
         out_dir / f"{stem}.{kind}" for stem in ("levels_by_jz", "spin_gaps") for kind in FIGURE_FORMATS]
     stale += [path for kind in FIGURE_FORMATS for path in out_dir.glob(f"barrier_*.{kind}")]
@@ -734,13 +734,12 @@ def _start_text(start: str | None) -> str:
     return start
 
 
-def render_html(records, meta: dict, inline: dict, files: list[str]) -> str:
-    """report.html's text (:mod:`adatom_wf.report_html`) from the records, the inline figures and the files beside."""
+def render_html(records, meta: dict, inline: dict, files: list[str], rows1, rows2, gaps) -> str:
+    """report.html's text (:mod:`adatom_wf.report_html`) from the records, the rows of Table 1, Table 2 and the spin
+    gaps that write_report built, the inline figures and the files beside."""
     from adatom_wf.report_html import render
 
-    rows1 = table1(records)
     molcas = bool(_records(records, "molcas"))
-    rows2, gaps = (table2(records), spin_gaps(records)) if molcas else ([], [])
     study = meta.get("study")
     name = meta.get("study_name") or (study.name if study else None)
     return render(
