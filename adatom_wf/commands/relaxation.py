@@ -277,6 +277,9 @@ def command(store, label, master_equation, pseudospin, cf_terms, g_text, couplin
       adatom-wf relaxation --master-equation --pseudospin 6 --cf 2,0=-5.375455 --cf 4,0=0.000216 \\
           --cf 6,0=0.000021 --cf 6,6=0.000041 --g 1.508,1.508,1.480 --temperature-k 10:60:11
       adatom-wf relaxation runs/demo_tb_benzene/results.h5 --state Tb3+ --master-equation
+      adatom-wf relaxation --data er-fit/tau.csv --processes orbach,qtm --json   # measured tau(T) ('ac --data')
+      adatom-wf relaxation --data er-fit/tau.csv runs/demo_tb_benzene/results.h5 --state Tb3+ --master-equation \
+          --plot overlay.png                                  # the measurement beside the prediction
     """
     from adatom_wf.errors import AnalysisError
 
