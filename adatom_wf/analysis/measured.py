@@ -50,7 +50,7 @@ class AcData:
     mass_mg: float | None
     molar_mass_g_mol: float | None
     unit: str  # the susceptibility columns' unit in the file: "emu/Oe", "emu" or "cm3/mol"
-    skipped_rows: int  # rows without a number in a needed column (e.g. a DC measurement between ac ones)
+    skipped_rows: int  # rows without a number in a needed column (a DC point between ac ones) or cut short
 
 
 def read_ac_data(path, *, mass_mg: float | None = None, molar_mass_g_mol: float | None = None,
@@ -71,7 +71,7 @@ def read_ac_data(path, *, mass_mg: float | None = None, molar_mass_g_mol: float 
     needed = [index[q] for q in REQUIRED] + ([index["drive"]] if unit == "emu" else [])
     for number, row in enumerate(rows, start=1):
         cells = [row[i].strip() if i < len(row) else "" for i in range(len(names))]
-        if any(not cells[i] for i in needed):
+        if len(row) < len(names) or any(not cells[i] for i in needed):  # short: a file cut mid-row
             skipped += 1
             continue
         try:
@@ -197,7 +197,7 @@ def read_magnetisation_data(path, *, mass_mg: float | None = None, molar_mass_g_
     columns = (index["temperature"], index["field"], index["moment"])
     for number, row in enumerate(rows, start=1):
         cells = [row[i].strip() if i < len(row) else "" for i in columns]
-        if not all(cells):
+        if len(row) < len(names) or not all(cells):  # short: a file cut mid-row
             skipped += 1
             continue
         bad = next((name for name, cell in zip((names[i] for i in columns), cells) if not _is_number(cell)), None)

@@ -177,6 +177,8 @@ def _measured(data_path, mass_text, molar_text, model_name, tolerance_text, out_
     click.echo(f"{data_path}: {len(data.series)} series, {model_name}; chi in cm^3 mol^-1 (mass {data.mass_mg:g} mg, "
                f"molar mass {data.molar_mass_g_mol:g} g/mol)" if data.unit != "cm3/mol" else
                f"{data_path}: {len(data.series)} series, {model_name}; chi in cm^3 mol^-1")
+    if data.skipped_rows:
+        click.echo(f"{data.skipped_rows} row(s) skipped: a needed value empty, or the row cut short (a truncated file)")
     click.echo(f"{'T (K)':>8} {'H (Oe)':>9} {'tau (s)':>11} {'± (s)':>9} {'alpha':>6} {'±':>6} {'chi_S':>7} "
                f"{'chi_T':>7}")
     for f in fits:

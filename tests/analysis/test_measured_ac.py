@@ -224,3 +224,17 @@ def test_ppms_acms_column_names_are_found(tmp_path):
     data = read_ac_data(path, mass_mg=100.0, molar_mass_g_mol=1000.0)
     (fit,) = fit_series(data.series[0], "debye")
     assert data.unit == "emu" and (fit.tau_s, fit.chi_t, fit.chi_s) == pytest.approx((1e-3, 1.0, 0.1), rel=1e-6)
+
+
+def test_a_file_cut_mid_row_loses_that_row_only(tmp_path):
+    """A truncated file (copy cut inside a row): the short last row is skipped and counted, never read as a number
+    that lost its exponent."""
+    text = MPMS3.read_text()
+    cut = tmp_path / "cut.dat"
+    cut.write_text(text[:text.index("\n", 40000) - 300])  # inside the row ending after byte 40000
+    data = read_ac_data(cut)
+    whole = read_ac_data(MPMS3)
+    assert data.skipped_rows == 1
+    assert sum(len(s.frequency_hz) for s in data.series) == text[:text.index("\n", 40000)].split("[Data]")[1].count(
+        "\n") - 2
+    assert all(np.all(s.chi_imag < 1.0) for s in data.series) and len(whole.series) == 18
