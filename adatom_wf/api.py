@@ -157,6 +157,9 @@ class VaspRun(Run):
     adatom_height_angstrom: float | None
     converged: bool | None
     ionic_steps: int | None
+    largest_energy_rise_ev: float | None  # the relaxation's checks (docs/gpaw.md, "Relaxations that cannot…")
+    layer_buckling_angstrom: float | None
+    relaxation_flags: tuple  # one sentence per failed check; empty: none failed (or a store older than the check)
     symbols: tuple
     cell_angstrom: np.ndarray  # (3, 3) rows; empty when no final structure
     positions_angstrom: np.ndarray  # (natoms, 3)
@@ -237,7 +240,10 @@ def _vasp(record: dict) -> VaspRun:
     return VaspRun(**_common(record), energy_ev=record.get("energy_ev"),
                    energy_sigma0_ev=record.get("energy_sigma0_ev"),
                    adatom_height_angstrom=record.get("adatom_height_angstrom"), converged=record.get("converged"),
-                   ionic_steps=record.get("ionic_steps"), symbols=tuple(structure.get("symbols") or ()),
+                   ionic_steps=record.get("ionic_steps"),
+                   largest_energy_rise_ev=record.get("largest_energy_rise_ev"),
+                   layer_buckling_angstrom=record.get("layer_buckling_angstrom"),
+                   relaxation_flags=tuple(record.get("relaxation_flags") or ()), symbols=tuple(structure.get("symbols") or ()),
                    cell_angstrom=_array(structure.get("cell_angstrom")),
                    positions_angstrom=_array(structure.get("positions_angstrom")))
 

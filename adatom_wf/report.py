@@ -141,6 +141,9 @@ def table1(records) -> list[dict]:
         if _ok(record) and record.get("converged") is False:
             unconverged = f"ionic relaxation not converged ({record.get('ionic_steps')} steps)"
             note = f"{note}; {unconverged}" if note else unconverged
+        if record.get("relaxation_flags"):
+            flagged = "flagged: " + "; ".join(record["relaxation_flags"])
+            note = f"{note}; {flagged}" if note else flagged
         height = record.get("adatom_height_angstrom") if _ok(record) else None
         paper = TB_GRAPHENE_TABLE1.get(record["site"]) if record.get("adatom") == "Tb" else None
         row = {"site": record["site"], "program": record.get("kind"), "status": record.get("status"),

@@ -98,6 +98,10 @@ class Gpaw(StrictModel):
     hubbard_u_ev: float | None = Field(default=None, gt=0.0, le=12.0)
     fmax_ev_per_angstrom: float | None = Field(default=None, gt=0.0, le=5.0)  # the force criterion
     max_steps: int | None = Field(default=None, ge=1, le=100000)  # ionic steps of the optimiser
+    # ASE's optimiser (docs/gpaw.md, "Relaxations that cannot take a bad step"): bfgs, bfgs-linesearch, fire
+    optimizer: Literal["bfgs", "bfgs-linesearch", "fire"] | None = None
+    maxstep_angstrom: float | None = Field(default=None, gt=0.0, le=1.0)  # no atom moves farther in one step
+    initial_hessian_ev_per_angstrom2: float | None = Field(default=None, gt=0.0, le=1000.0)  # BFGS's alpha
     max_scf_iterations: int | None = Field(default=None, ge=5, le=5000)
     density_convergence: float | None = Field(default=None, gt=0.0, le=0.01)  # electrons per valence electron
 

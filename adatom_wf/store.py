@@ -50,6 +50,16 @@ VASP_FIELDS = {
     "nsw": ("nsw", "1", "NSW of the run (maximum ionic steps)"),
     "adatom_height_angstrom": ("adatom_height", "angstrom", "height of the adatom above the mean substrate plane"),
 }
+# The relaxation's checks (adatom_wf.structure.relaxation_check), VASP and GPAW alike; the flags are the group's
+# JSON attribute relaxation_flags. Absent from stores written before issue 36: read back as None and [].
+CHECK_FIELDS = {
+    "largest_energy_rise_ev": ("largest_energy_rise", "eV", "largest change of the free energy from one ionic step "
+                               "to the next (> 0: a step went uphill; < 0: every step went down)"),
+    "energy_rise_step": ("energy_rise_step", "1", "the ionic step of largest_energy_rise (0: the start structure)"),
+    "layer_buckling_angstrom": ("layer_buckling", "angstrom", "span of the substrate layer along its normal in the "
+                                "final structure"),
+}
+VASP_FIELDS.update(CHECK_FIELDS)
 VASP_ATTRS = ("site", "vasp_version", "adatom", "structure_source")
 # A GPAW relaxation (adatom_wf.gpaw.results): the VASP record's fields, its own criterion instead of EDIFFG/NSW.
 GPAW_FIELDS = {
@@ -61,6 +71,7 @@ GPAW_FIELDS = {
     "converged": ("converged", "bool", "the optimiser brought every force below fmax within max_steps"),
     "fmax_ev_per_angstrom": ("fmax", "eV/angstrom", "force criterion of the optimiser"),
     "max_steps": ("max_steps", "1", "maximum ionic steps of the optimiser"),
+    **CHECK_FIELDS,
 }
 GPAW_ATTRS = ("site", "gpaw_version", "adatom", "structure_source", "program")
 DFT_SCHEMAS = {"vasp": (VASP_FIELDS, VASP_ATTRS), "gpaw": (GPAW_FIELDS, GPAW_ATTRS)}  # keys: facts.DFT_KINDS
@@ -111,7 +122,7 @@ def _set_common(group, record: dict) -> None:
     group.attrs["path"] = record["path"]
     group.attrs["status"] = record["status"]
     group.attrs["failure"] = record["failure"] or ""
-    for key in ("sources", "warnings", "cross_checks"):
+    for key in ("sources", "warnings", "cross_checks", "relaxation_flags"):
         if key in record:
             group.attrs[key] = json.dumps(record[key] or ({} if key == "sources" else []), sort_keys=True)
 
@@ -281,9 +292,11 @@ def _read_run(group) -> dict:
     record = {"kind": kind, "path": group.attrs["path"], "status": group.attrs["status"],
               "failure": group.attrs["failure"] or None}
     record.update(_read_dft(group) if kind in DFT_KINDS else _read_molcas(group))
-    for key in ("sources", "warnings", "cross_checks"):
+    for key in ("sources", "warnings", "cross_checks", "relaxation_flags"):
         if key in group.attrs:
             record[key] = json.loads(group.attrs[key])
+    if kind in DFT_KINDS:
+        record.setdefault("relaxation_flags", [])
     record["key"] = group.name.lstrip("/")
     return record
 

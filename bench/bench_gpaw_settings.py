@@ -38,14 +38,20 @@ def study_with(argument: str, settings: list[str]):
     return parse_study(data)
 
 
-def single_point(study, site: str, setups: Path) -> dict:
+def single_point(study, site: str, setups: Path, atoms=None, label: str | None = None) -> dict:
+    """One GPAW single point with the site's gpaw.json keywords, at ``atoms`` (default: the site's start
+    structure); GPAW's text goes to ``<label or site>.txt`` beside ``setups``."""
     import numpy as np
     from gpaw import GPAW, setup_paths
 
     settings = relax_settings(study, site)
-    setup_paths.insert(0, str(setups))
-    atoms = build_site(study, site).atoms
-    atoms.calc = GPAW(**settings["calculator"], txt=str(setups.parent / f"{site}.txt"))
+    if str(setups) not in setup_paths:
+        setup_paths.insert(0, str(setups))
+    atoms = build_site(study, site).atoms if atoms is None else atoms
+    if settings["magnetic_moments"]:
+        atoms.set_initial_magnetic_moments([settings["magnetic_moments"].get(symbol, 0.0)
+                                            for symbol in atoms.get_chemical_symbols()])
+    atoms.calc = GPAW(**settings["calculator"], txt=str(setups.parent / f"{label or site}.txt"))
     start = time.perf_counter()
     energy = atoms.get_potential_energy()
     forces = atoms.get_forces()

@@ -25,6 +25,8 @@ VASP_RECORD = {
     "adatom_height_angstrom": 2.21, "structure_source": "CONTCAR",
     "final_structure": {"symbols": ["Tb", "C"], "cell_angstrom": [[1, 0, 0], [0, 1, 0], [0, 0, 20]],
                         "positions_angstrom": [[0, 0, 2.21], [0.5, 0.5, 0]]},
+    "largest_energy_rise_ev": 0.78, "energy_rise_step": 13, "layer_buckling_angstrom": 0.3,
+    "relaxation_flags": ["ionic step 13 raised the energy by 0.780 eV", "the layer buckled by 0.30 Å"],
     "warnings": [], "sources": {"vasprun.xml": "ab" * 32},
 }
 
@@ -36,6 +38,18 @@ def tb3p(tmp_path_factory):
 
 def comparable(record):
     return json.loads(json.dumps({k: v for k, v in record.items() if k != "key"}))
+
+
+def test_a_dft_record_without_the_relaxation_check_reads_back_as_unchecked(tmp_path):
+    # a store written before the check (issue 36) has none of its datasets or the flags attribute
+    old = {k: v for k, v in VASP_RECORD.items() if k not in ("largest_energy_rise_ev", "energy_rise_step",
+                                                              "layer_buckling_angstrom", "relaxation_flags")}
+    write_runs(tmp_path / "results.h5", [RunResult(old)], producer="adatom-wf test")
+    with h5py.File(tmp_path / "results.h5", "r") as h5:
+        assert "relaxation_flags" not in h5["vasp/hollow"].attrs and "layer_buckling" not in h5["vasp/hollow"]
+    run = read_store(tmp_path / "results.h5")["runs"][0]
+    assert run["largest_energy_rise_ev"] is None and run["layer_buckling_angstrom"] is None
+    assert run["relaxation_flags"] == []
 
 
 def test_round_trip_gives_back_every_record(tmp_path, tb3p):

@@ -9,15 +9,16 @@ from adatom_wf.molcas.rescue import convergence_text
 
 def _line(run: dict) -> str:
     head = f"{run['status']:6} {run['kind']:6} {run['key']:20}"
+    flags = "".join(f"; FLAGGED: {flag}" for flag in run.get("relaxation_flags") or ())  # DFT relaxations only
     if run["status"] != "ok":
         convergence = run.get("convergence") or ""
         lead = f"{convergence}: " if convergence.startswith("not converged") and convergence not in run["failure"] else ""
-        return f"{head} {lead}{run['failure']}"
+        return f"{head} {lead}{run['failure']}{flags}"
     if run["kind"] in DFT_KINDS:
         height = run["adatom_height_angstrom"]
         height = "—" if height is None else f"{height:.3f} Å"
         return (f"{head} E = {run['energy_ev']:.6f} eV, E(σ→0) = {run['energy_sigma0_ev']:.6f} eV, "
-                f"{run['ionic_steps']} ionic steps, {run['natoms']} atoms, height {height}")
+                f"{run['ionic_steps']} ionic steps, {run['natoms']} atoms, height {height}{flags}")
     ground = run["multiplets"][0] if run["multiplets"] else None
     g = "" if ground is None else ", g = " + "/".join(f"{v:.3f}" for v in ground["g_main"])
     spins = ", ".join(f"2S+1={r['multiplicity']}×{len(r['root_energies_hartree'])}" for r in run["rasscf"])

@@ -79,9 +79,21 @@ def relax_settings(study, site: str) -> dict:
         "program": "gpaw", "study": study.name, "site": site, "adatom": study.adatom,
         "calculator": calculator,
         "magnetic_moments": magnetic_moments,
-        "optimizer": {"name": "BFGS", "fmax_ev_per_angstrom": p["fmax_ev_per_angstrom"], "max_steps": p["max_steps"]},
+        "optimizer": optimizer_settings(p),
         "setup_paths": ["../setups"] if p["f_in_core"] else [],
     }
+
+
+OPTIMIZERS = {"bfgs": "BFGS", "bfgs-linesearch": "BFGSLineSearch", "fire": "FIRE"}  # study's name -> ASE's class
+
+
+def optimizer_settings(p: dict) -> dict:
+    """gpaw.json's ``optimizer``: ASE's class, its step bound, the force criterion and the step limit."""
+    settings = {"name": OPTIMIZERS[p["optimizer"]], "maxstep_angstrom": p["maxstep_angstrom"],
+                "fmax_ev_per_angstrom": p["fmax_ev_per_angstrom"], "max_steps": p["max_steps"]}
+    if "initial_hessian_ev_per_angstrom2" in p:
+        settings["initial_hessian_ev_per_angstrom2"] = p["initial_hessian_ev_per_angstrom2"]
+    return settings
 
 
 def poscar_text(structure) -> str:

@@ -26,10 +26,26 @@ def _write_json(path: Path, data: dict) -> None:
     atomic_write(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
 
+def make_optimizer(atoms, settings: dict, **files):
+    """ASE's optimiser named by gpaw.json's ``optimizer``: ``BFGS`` (its step scaled so no atom moves more than
+    ``maxstep_angstrom``), ``BFGSLineSearch`` (a step is taken only when the energy falls enough: Wolfe
+    conditions) or ``FIRE`` (with ASE's downhill check: a step that raises the energy is undone)."""
+    from ase.optimize import BFGS, FIRE, BFGSLineSearch
+
+    name, maxstep = settings["name"], settings.get("maxstep_angstrom")
+    alpha = settings.get("initial_hessian_ev_per_angstrom2")
+    if name == "BFGS":
+        return BFGS(atoms, maxstep=maxstep, **({"alpha": alpha} if alpha else {}), **files)
+    if name == "BFGSLineSearch":
+        return BFGSLineSearch(atoms, maxstep=maxstep or 0.2, **({"alpha": alpha} if alpha else {}), **files)
+    if name == "FIRE":
+        return FIRE(atoms, maxstep=maxstep, downhill_check=True, **files)
+    raise ValueError(f"gpaw.json names the optimiser {name!r}; known: BFGS, BFGSLineSearch, FIRE")
+
+
 def relax(directory: Path) -> int:
     import ase.io
     import numpy as np
-    from ase.optimize import BFGS
     from ase.parallel import world
     from gpaw import GPAW, KohnShamConvergenceError, setup_paths
     from gpaw import __version__ as gpaw_version
@@ -43,10 +59,12 @@ def relax(directory: Path) -> int:
         atoms.set_initial_magnetic_moments([moments.get(symbol, 0.0) for symbol in atoms.get_chemical_symbols()])
     atoms.calc = GPAW(**settings["calculator"], txt=str(directory / "gpaw.txt"))
     optimizer_settings = settings["optimizer"]
-    optimizer = BFGS(atoms, trajectory=str(directory / "relax.traj"), logfile=str(directory / "relax.log"))
+    optimizer = make_optimizer(atoms, optimizer_settings, trajectory=str(directory / "relax.traj"),
+                               logfile=str(directory / "relax.log"))
     optimizer.attach(lambda: ase.io.write(directory / "CONTCAR", atoms, format="vasp", direct=True, sort=False))
     started = time.monotonic()
     outcome = {"program": "gpaw", "gpaw_version": gpaw_version, "site": settings["site"],
+               "optimizer": optimizer_settings["name"], "maxstep_angstrom": optimizer_settings.get("maxstep_angstrom"),
                "fmax_ev_per_angstrom": optimizer_settings["fmax_ev_per_angstrom"],
                "max_steps": optimizer_settings["max_steps"]}
     try:

@@ -21,7 +21,8 @@ from pathlib import Path
 from adatom_wf.errors import ParseError
 from adatom_wf.facts import SITES
 from adatom_wf.manifest import read_head, sha256_file
-from adatom_wf.structure.adatom_site import find_adatom, locate_adatom, read_contcar
+from adatom_wf.structure.adatom_site import find_adatom, layer_buckling, locate_adatom, read_contcar
+from adatom_wf.structure.relaxation_check import check_record, check_relaxation
 
 # GPAW's text output opens with its banner, whose last line carries the version: since GPAW 24
 #       __  _  _
@@ -77,6 +78,12 @@ def _read_trajectory(path: Path) -> list:
                          "expected an ASE trajectory of the relaxation") from None
 
 
+def _free_energy(atoms) -> float:
+    """The free energy of one trajectory frame (what the optimiser lowers): GPAW's free_energy, else its energy."""
+    results = atoms.calc.results if atoms.calc is not None else {}
+    return float(results.get("free_energy", results.get("energy", math.nan)))
+
+
 def _frame_numbers(atoms) -> dict:
     import numpy as np
 
@@ -128,7 +135,7 @@ def parse_gpaw_run(directory, *, adatom: str | None = None, substrate_element: s
         "fmax_ev_per_angstrom": (outcome or {}).get("fmax_ev_per_angstrom"),
         "max_steps": (outcome or {}).get("max_steps"),
         "adatom": adatom, "adatom_height_angstrom": None, "final_structure": None, "structure_source": None,
-        "warnings": notes, "sources": sources,
+        **check_record(None), "warnings": notes, "sources": sources,
     }
     if (directory / "relax.json").is_file():
         sources["relax.json"] = sha256_file(directory / "relax.json")
@@ -138,7 +145,7 @@ def parse_gpaw_run(directory, *, adatom: str | None = None, substrate_element: s
     if ending:
         problems.append(ending)
     trajectory = directory / "relax.traj"
-    numbers = None
+    numbers, energies = None, []
     if not trajectory.is_file() or trajectory.stat().st_size == 0:
         problems.append("GPAW wrote no relax.traj (no ionic step finished)")
     else:
@@ -149,6 +156,7 @@ def parse_gpaw_run(directory, *, adatom: str | None = None, substrate_element: s
                 raise ParseError("relax.traj holds no frame (no ionic step finished)")
             numbers = _frame_numbers(frames[-1])
             record["ionic_steps"] = len(frames) - 1
+            energies = [_free_energy(frame) for frame in frames]
         except ParseError as error:
             problems.append(str(error))
     if numbers is not None and outcome is not None and outcome.get("energy_sigma0_ev") is not None:
@@ -165,6 +173,7 @@ def parse_gpaw_run(directory, *, adatom: str | None = None, substrate_element: s
     if problems:
         if numbers is not None:
             record["adatom"] = find_adatom(numbers["structure"]["symbols"], adatom)[0]
+            record.update(check_record(check_relaxation(energies, None)))  # how it got there, no final layer
         record["sources"] = dict(sorted(sources.items()))
         return record
     structure, structure_source = numbers["structure"], "relax.traj"
@@ -179,7 +188,8 @@ def parse_gpaw_run(directory, *, adatom: str | None = None, substrate_element: s
         notes.append("no CONTCAR: final structure from relax.traj")
     symbol, height, located = locate_adatom(structure, adatom, substrate_element)
     notes += located
-    record.update(adatom=symbol, energy_ev=numbers["energy_ev"], energy_sigma0_ev=numbers["energy_sigma0_ev"],
+    check = check_relaxation(energies, layer_buckling(structure, symbol, substrate_element))
+    record.update(**check_record(check), adatom=symbol, energy_ev=numbers["energy_ev"], energy_sigma0_ev=numbers["energy_sigma0_ev"],
                   adatom_height_angstrom=height, final_structure=structure, structure_source=structure_source,
                   sources=dict(sorted(sources.items())))
     return record

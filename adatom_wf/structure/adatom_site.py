@@ -32,10 +32,10 @@ def find_adatom(symbols: list[str], adatom: str | None) -> tuple[str | None, int
     return adatom, indices[0], None
 
 
-def height_above_plane(cell, positions, index: int, substrate: list[int]) -> float:
-    """Height (Å) of atom ``index`` above the mean plane of the ``substrate`` atoms, along the unit normal of
-    a×b (turned towards +c). Each substrate atom is taken at its minimum image along c relative to the adatom,
-    so a layer that straddles the cell boundary counts as one layer."""
+def substrate_depths(cell, positions, index: int, substrate: list[int]):
+    """How far (Å) each ``substrate`` atom lies below atom ``index``, along the unit normal of a×b (turned towards
+    +c). Each substrate atom is taken at its minimum image along c relative to the adatom, so a layer that
+    straddles the cell boundary counts as one layer."""
     import numpy as np
 
     cell, positions = np.asarray(cell, float), np.asarray(positions, float)
@@ -46,7 +46,23 @@ def height_above_plane(cell, positions, index: int, substrate: list[int]) -> flo
     offsets = positions[substrate] - positions[index]
     along_c = np.linalg.solve(cell.T, offsets.T)[2]
     offsets -= np.outer(np.round(along_c), cell[2])
-    return float(-np.mean(offsets @ normal))
+    return -(offsets @ normal)
+
+
+def height_above_plane(cell, positions, index: int, substrate: list[int]) -> float:
+    """Height (Å) of atom ``index`` above the mean plane of the ``substrate`` atoms (:func:`substrate_depths`)."""
+    return float(substrate_depths(cell, positions, index, substrate).mean())
+
+
+def layer_buckling(structure: dict, adatom: str | None, substrate_element: str = "C") -> float | None:
+    """How far (Å) the ``substrate_element`` layer of a final structure spans along its normal (the highest atom's
+    height above the lowest); None without one adatom or without substrate atoms."""
+    _, index, _ = find_adatom(structure["symbols"], adatom)
+    substrate = [i for i, s in enumerate(structure["symbols"]) if s == substrate_element]
+    if index is None or not substrate:
+        return None
+    depths = substrate_depths(structure["cell_angstrom"], structure["positions_angstrom"], index, substrate)
+    return float(depths.max() - depths.min())
 
 
 def locate_adatom(structure: dict, adatom: str | None, substrate_element: str = "C") -> tuple[str | None,

@@ -22,7 +22,8 @@ from pathlib import Path
 from adatom_wf.errors import ParseError
 from adatom_wf.facts import SITES
 from adatom_wf.manifest import read_head, sha256_file
-from adatom_wf.structure.adatom_site import find_adatom, locate_adatom, read_contcar
+from adatom_wf.structure.adatom_site import find_adatom, layer_buckling, locate_adatom, read_contcar
+from adatom_wf.structure.relaxation_check import check_record, check_relaxation
 from adatom_wf.vasp import verdict
 
 # PSTRESS is in kbar; 1 kbar = 1e8 Pa = 1e-22 J/Å³, and 1 eV = 1.602176634e-19 J.
@@ -47,6 +48,7 @@ class RunNumbers:
     ediffg: float | None
     electronic_converged: bool
     ionic_converged_by_count: bool  # pymatgen's rule: fewer ionic steps than NSW
+    step_energies_ev: list = field(default_factory=list)  # F of every ionic step, in order (the relaxation check)
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
 
@@ -104,7 +106,9 @@ def numbers_from_vasprun(path: Path) -> RunNumbers:
         raise ParseError(f"{path}: no <calculation> block (expected at least one ionic step)")
     last = steps[-1]
     pstress = float(run.parameters.get("PSTRESS") or 0.0)
-    free_energy = float(last["e_fr_energy"]) - pstress * KBAR_CUBIC_ANGSTROM_EV * last["structure"].volume
+    step_energies = [float(step["e_fr_energy"]) - pstress * KBAR_CUBIC_ANGSTROM_EV * step["structure"].volume
+                     for step in steps]
+    free_energy = step_energies[-1]
     electronic = last["electronic_steps"]
     sigma0 = None
     if electronic and "e_0_energy" in electronic[-1]:
@@ -122,7 +126,7 @@ def numbers_from_vasprun(path: Path) -> RunNumbers:
         nsw=_int_or_none(parameters.get("NSW")), ibrion=_int_or_none(parameters.get("IBRION")),
         ediffg=_float_or_none(parameters.get("EDIFFG")),
         electronic_converged=bool(run.converged_electronic), ionic_converged_by_count=bool(run.converged_ionic),
-        problems=verdict.convergence_problems(run))
+        step_energies_ev=step_energies, problems=verdict.convergence_problems(run))
     if sigma0 is None:
         numbers.warnings.append("vasprun.xml has no electronic step in the last ionic step: no energy(sigma->0)")
     return numbers
@@ -194,6 +198,8 @@ def numbers_from_outcar(path: Path) -> RunNumbers:
     header = text.split("- Iteration", 1)[0]
     ionic_steps, last_step = outcar_last_ionic_step(text, path)
     free_energy, sigma0 = outcar_energies(last_step, path)
+    step_energies = [float(value) for value in _TOTEN.findall(text.split(FREE_ENERGY_BLOCK, 1)[1])] \
+        if ionic_steps > 1 else [free_energy]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -212,7 +218,8 @@ def numbers_from_outcar(path: Path) -> RunNumbers:
         structure={"symbols": atoms.get_chemical_symbols(), "cell_angstrom": atoms.cell.array.tolist(),
                    "positions_angstrom": atoms.positions.tolist()},
         forces=None if forces is None else forces.tolist(), nsw=nsw, ibrion=ibrion, ediffg=ediffg,
-        electronic_converged=electronic, ionic_converged_by_count=by_count, problems=problems)
+        electronic_converged=electronic, ionic_converged_by_count=by_count, step_energies_ev=step_energies,
+        problems=problems)
 
 
 def _ionic_converged_by_count(nsw, ibrion, ediffg, steps: int) -> bool:
@@ -325,7 +332,7 @@ def parse_vasp_run(directory, *, adatom: str | None = None, substrate_element: s
         "converged": None, "max_force_ev_per_angstrom": None,
         "ediffg": None if numbers is None else numbers.ediffg, "nsw": None if numbers is None else numbers.nsw,
         "adatom": adatom, "adatom_height_angstrom": None,
-        "final_structure": None, "structure_source": None,
+        "final_structure": None, "structure_source": None, **check_record(None),
         "warnings": notes, "sources": sources,  # sorted by name, as the store keeps them
     }
     if numbers is None:
@@ -347,11 +354,13 @@ def parse_vasp_run(directory, *, adatom: str | None = None, substrate_element: s
     if record["status"] != "ok":
         record["converged"] = False if not converged else None
         record["adatom"] = find_adatom(numbers.structure["symbols"], adatom)[0]
+        record.update(check_record(check_relaxation(numbers.step_energies_ev, None)))  # no final layer to judge
         return record
     structure, structure_source = _final_structure(directory, numbers, sources, notes)
     symbol, height, located = locate_adatom(structure, adatom, substrate_element)
     notes += located
-    record.update(adatom=symbol, natoms=len(structure["symbols"]))
+    check = check_relaxation(numbers.step_energies_ev, layer_buckling(structure, symbol, substrate_element))
+    record.update(adatom=symbol, natoms=len(structure["symbols"]), **check_record(check))
     # VASP prints energies with 8 decimals: rounding drops the float noise of the PV and σ→0 arithmetic
     record.update(energy_ev=round(float(numbers.energy_ev), 8), max_force_ev_per_angstrom=max_force,
                   energy_sigma0_ev=None if numbers.energy_sigma0_ev is None else round(numbers.energy_sigma0_ev, 8),

@@ -73,3 +73,27 @@ def test_build_writes_the_generated_setup_once_and_the_same_bytes_again(cli, tmp
     manifest = json.loads((tmp_path / "a" / "tiny_gpaw_build" / "manifest.json").read_text())
     assert "dft/setups/Tb.4fcore.PBE" in manifest["stages"]["build"]["files"]
     shutil.rmtree(tmp_path / "b")
+
+
+def test_a_step_that_goes_uphill_is_flagged_in_the_store_show_and_table1(cli, tmp_path):
+    # an absurd first step: BFGS told the atoms are ten times softer than its default guess, steps up to 0.3 Å
+    path = study(tmp_path, "tiny_gpaw_uphill", optimizer="bfgs", initial_hessian_ev_per_angstrom2=10.0,
+                 maxstep_angstrom=0.3, max_steps=2)
+    assert cli("run", path, "--runs-dir", "runs").returncode == 1  # two steps do not converge
+    site = tmp_path / "runs" / "tiny_gpaw_uphill" / "dft" / "hollow"
+    assert json.loads((site / "gpaw.json").read_text())["optimizer"]["name"] == "BFGS"
+    energies = [float(line.split()[3]) for line in (site / "relax.log").read_text().splitlines()[1:]]
+    rises = [after - before for before, after in zip(energies, energies[1:])]
+    assert max(rises) > 1.0  # the first step overshot by eV, not meV (relax.log: ASE's own table)
+    parsed = cli("parse", path, "--runs-dir", "runs")
+    assert parsed.returncode == 1 and "stored with their reasons" in parsed.stdout + parsed.stderr  # a failed run
+    store = tmp_path / "runs" / "tiny_gpaw_uphill" / "results.h5"
+    (run,) = json.loads(cli("show", store, "--json").stdout)["runs"]
+    assert run["largest_energy_rise_ev"] == pytest.approx(max(rises), abs=2e-6)  # relax.log rounds to 1e-6 eV
+    assert run["energy_rise_step"] == 1 + rises.index(max(rises))
+    (flag,) = run["relaxation_flags"]
+    assert flag.startswith(f"ionic step {run['energy_rise_step']} raised the energy by {max(rises):.3f} eV")
+    assert "FLAGGED: ionic step" in cli("show", store).stdout
+    assert cli("report", path, "--runs-dir", "runs", "--format", "png").returncode == 0
+    table = (tmp_path / "runs" / "tiny_gpaw_uphill" / "report" / "table1.md").read_text()
+    assert f"flagged: ionic step {run['energy_rise_step']} raised the energy" in table
