@@ -105,3 +105,17 @@ def test_init_and_validate_from_stdin_import_no_heavy_package():
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("scale, mode", [("paper", "pw"), ("demo", "lcao")])
+def test_init_for_gpaw_writes_plane_waves_at_paper_scale_and_lcao_at_demo_scale(scale, mode):
+    study = load_study_text(study_text("Tb", [3], scale=scale, dft_program="gpaw"))
+    assert study.dft.program == "gpaw" and study.dft.gpaw.mode == mode and study.dft.incar == {}
+    if mode == "pw":  # the measured cutoff, and the 4x4 cell's converged k density in the 8x8 cell
+        assert study.dft.gpaw.ecut_ev == 400 and list(study.dft.kpoints.grid) == [2, 2, 1]
+        assert study.dft.gpaw.fmax_ev_per_angstrom == 0.01
+    vasp = load_study_text(study_text("Tb", [3], scale=scale)).model_dump()
+    gpaw = study.model_dump()
+    for data in (vasp, gpaw):  # everything but the DFT program's own section is the same study
+        data.pop("dft")
+    assert gpaw == vasp

@@ -14,10 +14,12 @@ from adatom_wf.commands.options import echo_json, json_option
 @click.option("--substrate", default="graphene", show_default=True, type=click.Choice(["graphene"]))
 @click.option("--scale", default="demo", show_default=True, type=click.Choice(["demo", "paper"]),
               help="demo: Ln on C6H6 from the ideal cell, minimal basis (minutes); paper: the Tb paper's protocol.")
+@click.option("--dft-program", default="vasp", show_default=True, type=click.Choice(["vasp", "gpaw"]),
+              help="The relaxations' program: VASP (the paper's), or GPAW (paper scale: plane waves; demo: LCAO).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the study here (refused if the file exists); default: stdout.")
 @json_option
-def command(adatom, states, substrate, scale, output, as_json):
+def command(adatom, states, substrate, scale, dft_program, output, as_json):
     """Write a study file for ADATOM in the oxidation states STATES, with comments on what was derived (Hund's
     rules, the paper's active-space scheme), what was carried over from the Tb paper by analogy, and what you
     must decide. The file is validated before it is written.
@@ -25,6 +27,7 @@ def command(adatom, states, substrate, scale, output, as_json):
     \b
     adatom-wf init --adatom Dy --states 3+ | adatom-wf validate -
     adatom-wf init --adatom Er --states 3+,2+ --scale paper -o er_graphene.yaml
+    adatom-wf init --adatom Tb --scale paper --dft-program gpaw -o tb_graphene_gpaw.yaml
     """
     import yaml
 
@@ -33,8 +36,9 @@ def command(adatom, states, substrate, scale, output, as_json):
     from adatom_wf.spec import parse_study
 
     charges = parse_states(adatom, states)
-    text = study_text(adatom, charges, substrate=substrate, scale=scale,
-                      command=f"adatom-wf init --adatom {adatom} --states {states} --scale {scale}")
+    program = "" if dft_program == "vasp" else f" --dft-program {dft_program}"
+    text = study_text(adatom, charges, substrate=substrate, scale=scale, dft_program=dft_program,
+                      command=f"adatom-wf init --adatom {adatom} --states {states} --scale {scale}{program}")
     study = parse_study(yaml.safe_load(text), source="the written study")
     if output is not None:
         path = Path(output)

@@ -30,9 +30,11 @@ def summary(study) -> dict:
         "oxidation_states": {},
     }
     if study.dft.program == "gpaw":  # the VASP keys stay (a contract) but say nothing of a GPAW study
+        from adatom_wf.gpaw.cost import study_relaxation_cost
         from adatom_wf.gpaw.inputs import gpaw_parameters
 
         data["gpaw"] = gpaw_parameters(study)
+        data["gpaw_cost"] = study_relaxation_cost(study, data["gpaw"])
         data["potcars"], data["incar"] = {}, {}
     if study.molcas is not None:
         from adatom_wf.molcas.basis import basis_library_dir
@@ -76,8 +78,12 @@ def command(study, as_json):
         mode = f"LCAO {g['basis']}" if g["mode"] == "lcao" else f"plane waves {g['ecut_ev']:g} eV"
         core = "4f in the core (generated setup), non-spin-polarised" if g["f_in_core"] else \
             "GPAW's standard setup, spin-polarised" + (f", U = {g['hubbard_u_ev']:g} eV" if "hubbard_u_ev" in g else "")
-        click.echo(f"  GPAW: {mode}, h {g['grid_spacing_angstrom']:g} Å, {kpoints}, {core}; forces < "
-                   f"{g['fmax_ev_per_angstrom']:g} eV/Å within {g['max_steps']} steps")
+        click.echo(f"  GPAW: {mode}, h {g['grid_spacing_angstrom']:g} Å, {kpoints}, {core}; {g['optimizer']}, "
+                   f"forces < {g['fmax_ev_per_angstrom']:g} eV/Å within {g['max_steps']} steps")
+        cost = data["gpaw_cost"]
+        click.echo(f"    cost per site: ~{cost['relaxation_hours']:.1f} h on one core ({cost['steps_assumed']} ionic "
+                   f"steps of ~{cost['seconds_per_step']} s), ~{cost['memory_gb']:.1f} GB; "
+                   "estimate: docs/gpaw.md, \"What a relaxation costs\"")
     else:
         click.echo(f"  VASP: POTCARs {data['potcars']}, {kpoints}")
     c = data["cluster"]

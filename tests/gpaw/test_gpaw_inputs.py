@@ -98,3 +98,17 @@ def test_the_bundled_gpaw_demo_validates(cli):
     done = cli("validate", "demo_gpaw")
     assert done.returncode == 0, done.stderr
     assert "GPAW: LCAO dzp" in done.stdout
+
+
+def test_validate_estimates_a_relaxations_cost_from_the_measured_reference(cli, tmp_path):
+    demo = json.loads(cli("validate", "demo_gpaw", "--json").stdout)["gpaw_cost"]
+    # the reference itself: 4x4, 2x2 k, LCAO at h 0.2: 4.7 s per SCF iteration, ten per step, 30 steps
+    assert demo["seconds_per_scf_iteration"] == 4.7 and demo["relaxation_hours"] == pytest.approx(0.39, abs=0.01)
+    paper = tmp_path / "tb_graphene_gpaw.yaml"
+    assert cli("init", "--adatom", "Tb", "--scale", "paper", "--dft-program", "gpaw", "-o", paper).returncode == 0
+    done = cli("validate", paper)
+    assert done.returncode == 0, done.stderr
+    assert "GPAW: plane waves 400 eV" in done.stdout and "cost per site: ~" in done.stdout
+    estimate = json.loads(cli("validate", paper, "--json").stdout)["gpaw_cost"]
+    assert estimate["relaxation_hours"] > 10 * demo["relaxation_hours"]  # 129 atoms in plane waves
+    assert 1.0 < estimate["memory_gb"] < 24.0
