@@ -389,6 +389,9 @@ class Study(StrictModel):
             if gpaw.mode == "pw" and gpaw.basis is not None:
                 raise ValueError("dft.gpaw.basis is the LCAO basis but dft.gpaw.mode is 'pw': remove basis, or use "
                                  "mode: lcao")
+            if gpaw.optimizer == "fire" and gpaw.initial_hessian_ev_per_angstrom2 is not None:
+                raise ValueError("dft.gpaw.initial_hessian_ev_per_angstrom2 is the BFGS optimisers' starting Hessian "
+                                 "but dft.gpaw.optimizer is 'fire': remove it, or use bfgs or bfgs-linesearch")
 
     def _check_supercell(self) -> None:
         """What building the sites and carving the cluster would refuse (adatom_wf.structure.sites.build_site,

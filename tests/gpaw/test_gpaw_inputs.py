@@ -69,6 +69,10 @@ def test_the_same_study_gives_byte_identical_inputs():
     ({"dft.gpaw.basis": "tzp"}, "basis"),
     ({"dft.gpaw.grid_spacing_angstrom": 0.6}, "grid_spacing_angstrom"),
     ({"dft.gpaw.smearing": 0.1}, "unknown key 'smearing'"),
+    ({"dft.gpaw.optimizer": "fire", "dft.gpaw.initial_hessian_ev_per_angstrom2": 30.0},
+     "initial_hessian_ev_per_angstrom2 is the BFGS optimisers' starting Hessian but dft.gpaw.optimizer is 'fire'"),
+    ({"dft.gpaw.optimizer": "lbfgs"}, "optimizer"),
+    ({"dft.gpaw.maxstep_angstrom": 2.0}, "maxstep_angstrom"),
     ({"dft.program": "quantum-espresso"}, "program"),
     ({"adatom": "La"}, "La3+ has no 4f electron to keep in the core; set f_in_core: false"),
 ])
