@@ -98,8 +98,8 @@ class Gpaw(StrictModel):
     hubbard_u_ev: float | None = Field(default=None, gt=0.0, le=12.0)
     fmax_ev_per_angstrom: float | None = Field(default=None, gt=0.0, le=5.0)  # the force criterion
     max_steps: int | None = Field(default=None, ge=1, le=100000)  # ionic steps of the optimiser
-    # ASE's optimiser (docs/gpaw.md, "Relaxations that cannot take a bad step"): bfgs, bfgs-linesearch, fire
-    optimizer: Literal["bfgs", "bfgs-linesearch", "fire"] | None = None
+    # the optimiser (docs/gpaw.md, "Relaxations that cannot take a bad step"): bfgs-guarded, or ASE's own
+    optimizer: Literal["bfgs-guarded", "bfgs", "bfgs-linesearch", "fire"] | None = None
     maxstep_angstrom: float | None = Field(default=None, gt=0.0, le=1.0)  # no atom moves farther in one step
     initial_hessian_ev_per_angstrom2: float | None = Field(default=None, gt=0.0, le=1000.0)  # BFGS's alpha
     max_scf_iterations: int | None = Field(default=None, ge=5, le=5000)
@@ -391,7 +391,7 @@ class Study(StrictModel):
                                  "mode: lcao")
             if gpaw.optimizer == "fire" and gpaw.initial_hessian_ev_per_angstrom2 is not None:
                 raise ValueError("dft.gpaw.initial_hessian_ev_per_angstrom2 is the BFGS optimisers' starting Hessian "
-                                 "but dft.gpaw.optimizer is 'fire': remove it, or use bfgs or bfgs-linesearch")
+                                 "but dft.gpaw.optimizer is 'fire': remove it, or use bfgs-guarded, bfgs or bfgs-linesearch")
 
     def _check_supercell(self) -> None:
         """What building the sites and carving the cluster would refuse (adatom_wf.structure.sites.build_site,

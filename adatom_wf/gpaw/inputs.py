@@ -23,6 +23,7 @@ import yaml
 from adatom_wf.errors import SpecError
 from adatom_wf.lanthanides import f_count_trivalent, hund_term_f
 from adatom_wf.layout import site_dir
+from adatom_wf.structure.relaxation_check import UPHILL_STEP_EV
 
 SETUPS_DIR = "dft/setups"
 # What a GPAW relaxation writes in its site directory (:mod:`adatom_wf.gpaw.relax`); moved to attempt-<n>/ before
@@ -84,7 +85,8 @@ def relax_settings(study, site: str) -> dict:
     }
 
 
-OPTIMIZERS = {"bfgs": "BFGS", "bfgs-linesearch": "BFGSLineSearch", "fire": "FIRE"}  # study's name -> ASE's class
+# study's name -> the class adatom_wf.gpaw.relax makes (GuardedBFGS: ASE's BFGS that halves a step uphill)
+OPTIMIZERS = {"bfgs": "BFGS", "bfgs-guarded": "GuardedBFGS", "bfgs-linesearch": "BFGSLineSearch", "fire": "FIRE"}
 
 
 def optimizer_settings(p: dict) -> dict:
@@ -93,6 +95,8 @@ def optimizer_settings(p: dict) -> dict:
                 "fmax_ev_per_angstrom": p["fmax_ev_per_angstrom"], "max_steps": p["max_steps"]}
     if "initial_hessian_ev_per_angstrom2" in p:
         settings["initial_hessian_ev_per_angstrom2"] = p["initial_hessian_ev_per_angstrom2"]
+    if p["optimizer"] == "bfgs-guarded":  # the step it refuses is the one the relaxation check would flag
+        settings["uphill_ev"] = UPHILL_STEP_EV
     return settings
 
 

@@ -26,21 +26,57 @@ def _write_json(path: Path, data: dict) -> None:
     atomic_write(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
 
+MAX_HALVINGS = 4  # a step still uphill at 1/16 of its length is taken (and the relaxation check flags it)
+
+
+def guarded_bfgs(atoms, uphill_ev: float, **options):
+    """ASE's BFGS that takes no step uphill: a step that raised the energy by more than ``uphill_ev`` is halved,
+    back towards where it started, until it does not (at most MAX_HALVINGS times), and the Hessian starts afresh
+    (its update along a soft mode is what overshot). A normal step costs one GPAW calculation, as plain BFGS; each
+    halving one more. ``rejected_steps`` counts the halvings; the trajectory holds only the steps taken."""
+    from ase.optimize import BFGS
+
+    class GuardedBFGS(BFGS):
+        rejected_steps = 0
+
+        def step(self, gradient=None):
+            start = self.optimizable.get_x().copy()
+            before = self.optimizable.get_value()  # the start's energy: computed with its forces, no new SCF
+            super().step(gradient)
+            move = self.optimizable.get_x() - start
+            for _ in range(MAX_HALVINGS):
+                rise = self.optimizable.get_value() - before
+                if rise <= uphill_ev:
+                    return
+                self.logfile.write(f"step {self.nsteps + 1} would raise the energy by {rise:.3f} eV: halved, "
+                                   "Hessian reset\n")
+                move /= 2.0
+                self.optimizable.set_x(start + move)
+                self.state = self.pos0 = self.forces0 = None
+                self.rejected_steps += 1
+
+    return GuardedBFGS(atoms, **options)
+
+
 def make_optimizer(atoms, settings: dict, **files):
     """ASE's optimiser named by gpaw.json's ``optimizer``: ``BFGS`` (its step scaled so no atom moves more than
-    ``maxstep_angstrom``), ``BFGSLineSearch`` (a step is taken only when the energy falls enough: Wolfe
-    conditions) or ``FIRE`` (with ASE's downhill check: a step that raises the energy is undone)."""
+    ``maxstep_angstrom``), ``GuardedBFGS`` (:func:`guarded_bfgs`), ``BFGSLineSearch`` (a step is taken only when
+    the energy falls enough: Wolfe conditions) or ``FIRE`` (with ASE's downhill check: a step that raises the energy
+    is undone)."""
     from ase.optimize import BFGS, FIRE, BFGSLineSearch
 
     name, maxstep = settings["name"], settings.get("maxstep_angstrom")
     alpha = settings.get("initial_hessian_ev_per_angstrom2")
     if name == "BFGS":
         return BFGS(atoms, maxstep=maxstep, **({"alpha": alpha} if alpha else {}), **files)
+    if name == "GuardedBFGS":
+        return guarded_bfgs(atoms, settings["uphill_ev"], maxstep=maxstep, **({"alpha": alpha} if alpha else {}),
+                            **files)
     if name == "BFGSLineSearch":
         return BFGSLineSearch(atoms, maxstep=maxstep or 0.2, **({"alpha": alpha} if alpha else {}), **files)
     if name == "FIRE":
         return FIRE(atoms, maxstep=maxstep, downhill_check=True, **files)
-    raise ValueError(f"gpaw.json names the optimiser {name!r}; known: BFGS, BFGSLineSearch, FIRE")
+    raise ValueError(f"gpaw.json names the optimiser {name!r}; known: BFGS, GuardedBFGS, BFGSLineSearch, FIRE")
 
 
 def relax(directory: Path) -> int:
@@ -83,6 +119,7 @@ def relax(directory: Path) -> int:
         energy_sigma0_ev=float(atoms.get_potential_energy()),
         max_force_ev_per_angstrom=float(np.linalg.norm(forces, axis=1).max()),
         scf_iterations_last_step=int(atoms.calc.get_number_of_iterations()),
+        rejected_steps=getattr(optimizer, "rejected_steps", 0),
         seconds=round(time.monotonic() - started, 1))
     if world.rank == 0:
         _write_json(directory / "relax.json", outcome)

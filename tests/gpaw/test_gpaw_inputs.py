@@ -32,7 +32,8 @@ def test_f_in_core_is_the_papers_model_non_spin_polarised_with_the_generated_set
     assert settings["setup_paths"] == ["../setups"] and settings["magnetic_moments"] == {}
     assert calculator["kpts"] == {"size": [1, 1, 1], "gamma": True}
     assert calculator["occupations"] == {"name": "fermi-dirac", "width": 0.1}
-    assert settings["optimizer"] == {"name": "BFGS", "maxstep_angstrom": 0.2, "fmax_ev_per_angstrom": 0.3,
+    assert settings["optimizer"] == {"name": "GuardedBFGS", "maxstep_angstrom": 0.2, "uphill_ev": 0.05,
+                                     "fmax_ev_per_angstrom": 0.3,
                                      "max_steps": 4}
 
 

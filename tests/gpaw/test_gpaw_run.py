@@ -97,3 +97,20 @@ def test_a_step_that_goes_uphill_is_flagged_in_the_store_show_and_table1(cli, tm
     assert cli("report", path, "--runs-dir", "runs", "--format", "png").returncode == 0
     table = (tmp_path / "runs" / "tiny_gpaw_uphill" / "report" / "table1.md").read_text()
     assert f"flagged: ionic step {run['energy_rise_step']} raised the energy" in table
+
+
+def test_the_guarded_bfgs_halves_that_step_and_takes_none_uphill(cli, tmp_path):
+    # the same absurd first step; bfgs-guarded (the preset) halves it until the energy does not rise
+    path = study(tmp_path, "tiny_gpaw_guarded", optimizer="bfgs-guarded", initial_hessian_ev_per_angstrom2=10.0,
+                 maxstep_angstrom=0.3, max_steps=2)
+    cli("run", path, "--runs-dir", "runs")
+    site = tmp_path / "runs" / "tiny_gpaw_guarded" / "dft" / "hollow"
+    log = (site / "relax.log").read_text()
+    assert "step 1 would raise the energy by" in log and "halved, Hessian reset" in log
+    outcome = json.loads((site / "relax.json").read_text())
+    assert outcome["optimizer"] == "GuardedBFGS" and outcome["rejected_steps"] >= 1
+    energies = [float(line.split()[3]) for line in log.splitlines()[1:] if line.startswith("GuardedBFGS:")]
+    assert len(energies) == 3 and max(b - a for a, b in zip(energies, energies[1:])) <= 0.05
+    cli("parse", path, "--runs-dir", "runs")
+    (run,) = json.loads(cli("show", tmp_path / "runs" / "tiny_gpaw_guarded" / "results.h5", "--json").stdout)["runs"]
+    assert run["largest_energy_rise_ev"] <= 0.05 and run["relaxation_flags"] == []
