@@ -52,7 +52,7 @@ def guarded_bfgs(atoms, uphill_ev: float, **options):
                                    "Hessian reset\n")
                 move /= 2.0
                 self.optimizable.set_x(start + move)
-                self.state = self.pos0 = self.forces0 = None
+                self.initialize()  # a fresh Hessian: ASE's BFGSMethod updates H0 in place, so it is made anew
                 self.rejected_steps += 1
 
     return GuardedBFGS(atoms, **options)
