@@ -135,7 +135,7 @@ def _gpaw_lines(paper: bool) -> list[str]:
             "  program: gpaw",
             "  kpoints: {style: gamma, grid: [2, 2, 1]}   # the 4x4 cell's converged 4x4 k density (docs/gpaw.md)",
             "  gpaw:",
-            "    mode: pw                         # plane waves: the paper's basis kind; ~15x LCAO's cost here",
+            "    mode: pw                         # plane waves: the paper's basis kind; ~6x LCAO's cost in 8x8",
             "    ecut_ev: 400                     # converged (docs/gpaw.md, settings table)",
             "    f_in_core: true                  # BY ANALOGY (Tb_3): 4f^n of Ln3+ in a generated core setup",
             "    fmax_ev_per_angstrom: 0.01       # forces < 0.01 eV/Å, the paper's",
