@@ -38,6 +38,16 @@ class RunResult:
     arrays: dict = field(default_factory=dict)
     states: object | None = None
 
+
+# The relaxation's checks (adatom_wf.structure.relaxation_check), VASP and GPAW alike; the flags are the group's
+# JSON attribute relaxation_flags. Absent from stores written before issue 36: read back as None and [].
+CHECK_FIELDS = {
+    "largest_energy_rise_ev": ("largest_energy_rise", "eV", "largest change of the free energy from one ionic step "
+                               "to the next (> 0: a step went uphill; < 0: every step went down)"),
+    "energy_rise_step": ("energy_rise_step", "1", "the ionic step of largest_energy_rise (0: the start structure)"),
+    "layer_buckling_angstrom": ("layer_buckling", "angstrom", "span of the substrate layer along its normal in the "
+                                "final structure"),
+}
 # record key -> (dataset, units, description)
 VASP_FIELDS = {
     "energy_ev": ("energy", "eV", "final free energy F (TOTEN) of the last ionic step"),
@@ -49,17 +59,8 @@ VASP_FIELDS = {
     "ediffg": ("ediffg", "eV/angstrom (<0) or eV (>0)", "EDIFFG of the run"),
     "nsw": ("nsw", "1", "NSW of the run (maximum ionic steps)"),
     "adatom_height_angstrom": ("adatom_height", "angstrom", "height of the adatom above the mean substrate plane"),
+    **CHECK_FIELDS,
 }
-# The relaxation's checks (adatom_wf.structure.relaxation_check), VASP and GPAW alike; the flags are the group's
-# JSON attribute relaxation_flags. Absent from stores written before issue 36: read back as None and [].
-CHECK_FIELDS = {
-    "largest_energy_rise_ev": ("largest_energy_rise", "eV", "largest change of the free energy from one ionic step "
-                               "to the next (> 0: a step went uphill; < 0: every step went down)"),
-    "energy_rise_step": ("energy_rise_step", "1", "the ionic step of largest_energy_rise (0: the start structure)"),
-    "layer_buckling_angstrom": ("layer_buckling", "angstrom", "span of the substrate layer along its normal in the "
-                                "final structure"),
-}
-VASP_FIELDS.update(CHECK_FIELDS)
 VASP_ATTRS = ("site", "vasp_version", "adatom", "structure_source")
 # A GPAW relaxation (adatom_wf.gpaw.results): the VASP record's fields, its own criterion instead of EDIFFG/NSW.
 GPAW_FIELDS = {

@@ -32,7 +32,7 @@ MAX_HALVINGS = 4  # a step still uphill at 1/16 of its length is taken (and the 
 def guarded_bfgs(atoms, uphill_ev: float, **options):
     """ASE's BFGS that takes no step uphill: a step that raised the energy by more than ``uphill_ev`` is halved,
     back towards where it started, until it does not (at most MAX_HALVINGS times), and the Hessian starts afresh
-    (its update along a soft mode is what overshot). A normal step costs one GPAW calculation, as plain BFGS; each
+    (ASE's BFGSMethod adds its updates to H0 in place, so H0 is made anew). A normal step costs one GPAW calculation, as plain BFGS; each
     halving one more. ``rejected_steps`` counts the halvings; the trajectory holds only the steps taken."""
     from ase.optimize import BFGS
 
@@ -67,13 +67,13 @@ def make_optimizer(atoms, settings: dict, **files):
 
     name, maxstep = settings["name"], settings.get("maxstep_angstrom")
     alpha = settings.get("initial_hessian_ev_per_angstrom2")
+    hessian = {"alpha": alpha} if alpha else {}  # the BFGS ones' starting guess; ASE's default without one
     if name == "BFGS":
-        return BFGS(atoms, maxstep=maxstep, **({"alpha": alpha} if alpha else {}), **files)
+        return BFGS(atoms, maxstep=maxstep, **hessian, **files)
     if name == "GuardedBFGS":
-        return guarded_bfgs(atoms, settings["uphill_ev"], maxstep=maxstep, **({"alpha": alpha} if alpha else {}),
-                            **files)
+        return guarded_bfgs(atoms, settings["uphill_ev"], maxstep=maxstep, **hessian, **files)
     if name == "BFGSLineSearch":
-        return BFGSLineSearch(atoms, maxstep=maxstep or 0.2, **({"alpha": alpha} if alpha else {}), **files)
+        return BFGSLineSearch(atoms, maxstep=maxstep or 0.2, **hessian, **files)
     if name == "FIRE":
         return FIRE(atoms, maxstep=maxstep, downhill_check=True, **files)
     raise ValueError(f"gpaw.json names the optimiser {name!r}; known: BFGS, GuardedBFGS, BFGSLineSearch, FIRE")

@@ -93,7 +93,7 @@ def _frame_numbers(atoms) -> dict:
         raise ParseError("relax.traj: the last frame has no energy or forces (expected GPAW's results of the step)")
     forces = np.asarray(results["forces"], float)
     sigma0 = float(results["energy"])
-    free = float(results.get("free_energy", sigma0))
+    free = _free_energy(atoms)
     if not (math.isfinite(sigma0) and math.isfinite(free)) or not np.isfinite(forces).all():
         raise ParseError("relax.traj: the last frame's energy or forces are not finite numbers")
     return {"energy_ev": free, "energy_sigma0_ev": sigma0,
