@@ -36,7 +36,8 @@ def _line(run: dict) -> str:
 @click.argument("store", type=click.Path(dir_okay=False))
 @json_option
 def command(store, as_json):
-    """Show what STORE (an adatom-wf results.h5) holds: every run, its status and main numbers (OpenMolcas: the
+    """Show what STORE (an adatom-wf results.h5) holds: every run, its status and main numbers (VASP and GPAW: a
+    relaxation the checks flag, a step uphill or a buckled layer, says FLAGGED and why; OpenMolcas: the
     ground multiplet's g and its configuration, electrons per active-orbital group, and for adatom-wf's own runs
     how each state started and converged: guess or restart, RASSCF iterations, rescue attempts; --json: every
     stored number)."""
