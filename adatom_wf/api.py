@@ -22,6 +22,7 @@ import numpy as np
 from adatom_wf.errors import StoreError
 from adatom_wf.facts import DFT_KINDS
 
+
 def _array(values, dtype=float) -> np.ndarray:
     array = np.asarray(values if values is not None else [], dtype=dtype)
     array.setflags(write=False)

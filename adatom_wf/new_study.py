@@ -24,8 +24,15 @@ from fractions import Fraction
 
 from adatom_wf.errors import SpecError
 from adatom_wf.facts import TB_GRAPHENE_TABLE1
-from adatom_wf.lanthanides import (LANTHANIDES, default_oxidation_state, f_count_trivalent, hund_term_f,
-                                   is_lanthanide, paper_configuration, potcar_f_in_core)
+from adatom_wf.lanthanides import (
+    LANTHANIDES,
+    default_oxidation_state,
+    f_count_trivalent,
+    hund_term_f,
+    is_lanthanide,
+    paper_configuration,
+    potcar_f_in_core,
+)
 
 SCALES = ("demo", "paper")
 SUBSTRATES = ("graphene",)

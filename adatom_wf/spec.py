@@ -19,11 +19,25 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from adatom_wf.errors import SpecError
-from adatom_wf.facts import (SITES, csf_count, max_cluster_rings, oxidation_state_charge,
-                             supercell_image_distance_angstrom)
-from adatom_wf.lanthanides import (ATOMIC_NUMBERS, LANTHANIDES, OXIDATION_STATE_RANGE, check_characters,
-                                   check_expected_configuration, check_thresholds, f_count_trivalent, fill_defaults,
-                                   is_lanthanide, potcar_f_in_core)
+from adatom_wf.facts import (
+    SITES,
+    csf_count,
+    max_cluster_rings,
+    oxidation_state_charge,
+    supercell_image_distance_angstrom,
+)
+from adatom_wf.lanthanides import (
+    ATOMIC_NUMBERS,
+    LANTHANIDES,
+    OXIDATION_STATE_RANGE,
+    check_characters,
+    check_expected_configuration,
+    check_thresholds,
+    f_count_trivalent,
+    fill_defaults,
+    is_lanthanide,
+    potcar_f_in_core,
+)
 
 SiteName = Literal[SITES]
 

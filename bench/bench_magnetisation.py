@@ -42,7 +42,7 @@ def main() -> None:
     for label, (spin, g, cf) in TABLE_2.items():
         states = states_from_crystal_field(spin, cf, g=g)
         _, convergence = adaptive_powder_magnetisation_mub(states, fields, temperatures)
-        best, median = best_of(lambda: adaptive_powder_magnetisation_mub(states, fields, temperatures))
+        best, median = best_of(lambda states=states: adaptive_powder_magnetisation_mub(states, fields, temperatures))
         print(f"{label} ({states.energies_cm1.size} states), default powder, 71 fields x 3 temperatures: "
               f"{convergence.n_points} {convergence.kind} points (estimated error {convergence.estimated_error_mub:.1e}"
               f" muB): best {best:.3f} s, median {median:.3f} s")

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from adatom_wf.layout import integrals_dir, state_dir, study_dir
-from adatom_wf.molcas.node import archive_previous, load_cluster, run_oxidation_state
 from adatom_wf.molcas.integrals import run_integrals
+from adatom_wf.molcas.node import archive_previous, load_cluster, run_oxidation_state
 from adatom_wf.molcas.render import render_integrals, render_study, seward_count
 from adatom_wf.spec import load_study
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from adatom_wf.molcas import results_log
 from adatom_wf.molcas.log_index import index_log
-from adatom_wf.molcas.verdict import parse_log
 from adatom_wf.molcas.results import find_log, parse_molcas_run
+from adatom_wf.molcas.verdict import parse_log
 
 
 def best_of(call, repeat: int = 7) -> float:

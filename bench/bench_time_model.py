@@ -132,7 +132,7 @@ def main(argv: list[str]) -> int:
         print("# constants fitted on " + ", ".join(str(r) for r in args.roots))
         for kind in ("integrals", "rasscf", "rassi", "single_aniso"):
             print(f"{kind}: " + "{" + ", ".join(f"{k}: {v}" for k, v in constants[kind].items()) + "}")
-    print(f"\n| run | module | measured (s) | predicted (s) | predicted / measured |\n| --- | --- | --- | --- | --- |")
+    print("\n| run | module | measured (s) | predicted (s) | predicted / measured |\n| --- | --- | --- | --- | --- |")
     for row in rows:
         predicted = sum(constants[row["kind"]][name] * value for name, value in row["features"].items())
         ratio = predicted / row["seconds"] if row["seconds"] else float("nan")

@@ -9,9 +9,9 @@ import math
 
 import pytest
 import yaml
+from conftest import WORKFLOWS
 
 from adatom_wf.cli import main
-from conftest import WORKFLOWS
 
 DEMO = yaml.safe_load((WORKFLOWS / "demo_tb_benzene.yaml").read_text())
 TB3 = ("molcas", "oxidation_states", "Tb3+")

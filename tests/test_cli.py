@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import WORKFLOWS, adatom_wf_command
 
 HEAVY = ("ase", "pymatgen", "pyscf", "h5py", "spglib", "numpy", "matplotlib")

@@ -4,9 +4,9 @@ import os
 import subprocess
 
 import pytest
+from conftest import adatom_wf_command
 
 from adatom_wf.cli import COMMANDS, HIDDEN
-from conftest import adatom_wf_command
 
 
 @pytest.mark.parametrize("verb", sorted(set(COMMANDS) - HIDDEN))

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import WORKFLOWS, adatom_wf_command
+
 from adatom_wf.errors import SpecError
 from adatom_wf.lanthanides import f_count_trivalent, hund_term_f
 from adatom_wf.molcas.node import load_cluster
@@ -28,7 +28,7 @@ def test_every_study_init_writes_validates_and_renders(adatom, scale, tmp_path):
     term = hund_term_f(f_count_trivalent(adatom))
     trivalent = rendered[f"{adatom}3+"].plan
     assert trivalent.multiplet_size == int(2 * term.total + 1) and trivalent.crystal_field_element == adatom
-    for label, inputs in rendered.items():
+    for inputs in rendered.values():
         plan = inputs.plan
         assert plan.active_electrons == f_count_trivalent(adatom) + 3 - plan.charge
         assert plan.multiplet_size <= plan.so_states

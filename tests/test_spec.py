@@ -1,8 +1,8 @@
 import pytest
+from conftest import WORKFLOWS
 
 from adatom_wf.errors import SpecError
 from adatom_wf.spec import load_study, parse_study
-from conftest import WORKFLOWS
 
 
 def test_paper_study_encodes_the_protocol():

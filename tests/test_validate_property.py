@@ -10,13 +10,13 @@ import copy
 
 import pytest
 import yaml
+from conftest import WORKFLOWS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adatom_wf.commands.validate import check_study
-from adatom_wf.errors import SpecError, StructureError
+from adatom_wf.errors import SpecError
 from adatom_wf.spec import parse_study
-from conftest import WORKFLOWS
 
 DEMO = yaml.safe_load((WORKFLOWS / "demo_tb_benzene.yaml").read_text())
 # Heights: the paper's and a spread over the allowed 1–5 Å, with those the property test once found carving to

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adatom_wf.analysis.spectrum import SpectrumAnalysis, MagneticStates, barrier_rotation
+from adatom_wf.analysis.spectrum import MagneticStates, SpectrumAnalysis, barrier_rotation
 from adatom_wf.analysis.units import K_B_CM1_PER_K, positive_array
 from adatom_wf.errors import AnalysisError
 

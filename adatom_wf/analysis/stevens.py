@@ -18,7 +18,7 @@ two differ by S → −S, which changes no energy, g value or |⟨Sz⟩|.
 """
 
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from math import comb, gcd
 
 import numpy as np
@@ -77,7 +77,7 @@ def _poly_times_factor(poly: dict, factor: dict) -> dict:
     return product
 
 
-@lru_cache(maxsize=None)
+@cache
 def tensor_polynomial(k: int, q: int) -> tuple:
     """Integer polynomial P_kq(m, X) with T = ad_{S−}^{k−q}(S+^k) = S+^q P_kq(Sz, S(S+1)), q ≥ 0.
 

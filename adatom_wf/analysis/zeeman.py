@@ -13,6 +13,7 @@ minima of one pair closer than a grid step are seen as one: make the grid finer 
 from dataclasses import dataclass
 
 import numpy as np
+
 from adatom_wf.analysis.hyperfine import SpinSystem
 from adatom_wf.analysis.spectrum import main_axis_frame
 from adatom_wf.analysis.units import finite_array
@@ -130,7 +131,7 @@ def zeeman_diagram(system: SpinSystem, values, *, sweep: str = "field_t", direct
         for k in range(1, grid.size - 1):
             if not (gap[k] <= gap[k - 1] and gap[k] < gap[k + 1]):
                 continue
-            where, smallest = _golden_minimum(lambda v: float(np.diff(spectrum(v)[level:level + 2])[0]),
+            where, smallest = _golden_minimum(lambda v, level=level: float(np.diff(spectrum(v)[level:level + 2])[0]),
                                               grid[k - 1], grid[k + 1], REFINE_RELATIVE_TOLERANCE * span)
             if gap[k] < smallest:
                 where, smallest = float(grid[k]), float(gap[k])

@@ -37,8 +37,8 @@ def command(targets, store_file, runs_dir, as_json):
 
     from adatom_wf import __version__
     from adatom_wf.errors import ParseError
-    from adatom_wf.parse import parse_directories, parse_study
     from adatom_wf.layout import store_path
+    from adatom_wf.parse import parse_directories, parse_study
     from adatom_wf.store import write_runs
 
     study = None

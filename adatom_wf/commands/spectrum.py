@@ -183,7 +183,6 @@ def command(store, label, pseudospin, cf_terms, g_text, field_text, axis_text, t
     from adatom_wf.analysis import values
     from adatom_wf.analysis.spectrum import analyse_spectrum
     from adatom_wf.analysis.stevens import pseudospin_value
-
     from adatom_wf.commands.nuclear import nucleus_from_options
 
     states = load_states(store, label, pseudospin, cf_terms, g_text, field_text, verb="spectrum")

@@ -13,6 +13,7 @@ from adatom_wf.errors import SpecError
 from adatom_wf.facts import csf_count
 from adatom_wf.lanthanides import f_count_trivalent, hund_term_f
 
+
 @dataclass(frozen=True)
 class SpinPlan:
     multiplicity: int

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from adatom_wf.errors import OutputConflictError, ParseError, StructureError
-from adatom_wf.layout import STATUS_FILE, archive_attempt, cluster_dir, is_attempt_dir, state_dir
 from adatom_wf.lanthanides import ATOMIC_NUMBERS
+from adatom_wf.layout import STATUS_FILE, archive_attempt, cluster_dir, is_attempt_dir, state_dir
 from adatom_wf.manifest import atomic_write, write_stage
 
 MOLCAS_RESULTS = (STATUS_FILE,)  # a state directory holding this has been run: its inputs are never replaced

@@ -14,7 +14,7 @@ from ase import Atoms
 
 from adatom_wf.errors import StructureError
 from adatom_wf.spec import Study
-from adatom_wf.structure.substrate import graphene_supercell, primitive_vectors, in_plane_image_distance
+from adatom_wf.structure.substrate import graphene_supercell, in_plane_image_distance, primitive_vectors
 
 # site -> (fraction of a1, fraction of a2) in the primitive cell, expected point group
 SITES = {

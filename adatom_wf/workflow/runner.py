@@ -237,7 +237,6 @@ def _check_programs(study, root: Path, graph, todo: list[str], settings: Profile
         warnings.append(f"a real run would stop here: {missing}")
     if stages & {"integrals", "orbitals", "molcas"}:
         from adatom_wf.molcas.basis import basis_library_dir, check_basis
-
         from adatom_wf.molcas.node import check_inputs
 
         check_basis(study.molcas.basis, sorted({study.adatom, "C", "H"}), basis_library_dir())

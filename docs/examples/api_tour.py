@@ -30,7 +30,7 @@ for label in store.states:
         print(f"  2S+1 = {roots.multiplicity}: lowest root {roots.root_energies_hartree.min():.6f} Eh")
     print("  g (ground multiplet) = " + " ".join(f"{g:.3f}" for g in run.g.principal))
     cf = run.cf_parameters
-    print("  B_2^0 = {:.4f} cm^-1, B_4^0 = {:.6f} cm^-1".format(cf[2, 0], cf[4, 0]))
+    print(f"  B_2^0 = {cf[2, 0]:.4f} cm^-1, B_4^0 = {cf[4, 0]:.6f} cm^-1")
 
     # Analyse the stored SO states again (any thresholds), and their magnetisation.
     spectrum = run.spectrum(tunnel_threshold_cm1=0.01)

@@ -4,12 +4,12 @@ import json
 
 import numpy as np
 import pytest
+from stored_tb3 import tb3_store
+from table2_tb3 import TB3, run
 
 from adatom_wf.analysis.ac import ac_susceptibility, generalised_debye, peak_temperature_k
 from adatom_wf.analysis.units import K_B_CM1_PER_K
 from adatom_wf.errors import AnalysisError
-from stored_tb3 import tb3_store
-from table2_tb3 import TB3, run
 
 
 def test_debye_with_alpha_0_peaks_at_omega_tau_1_on_a_semicircle():

@@ -1,13 +1,12 @@
 """The analysis verbs: documented --json keys, figures, and one-line errors with exit code 2 on bad input."""
 
 import json
-from pathlib import Path
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-
 from table2_tb3 import run
 
 TB3 = ["--pseudospin", "6", "--cf", "2,0=-5.375455", "--cf", "4,0=0.000216", "--cf", "6,0=0.000021",

@@ -4,13 +4,13 @@ import json
 
 import numpy as np
 import pytest
+from stored_tb3 import tb3_store
+from table2_tb3 import CF, TB3, run
 
 from adatom_wf.analysis.hyperfine import Nucleus, analyse_hyperfine, spin_system
 from adatom_wf.analysis.spectrum import analyse_spectrum, states_from_crystal_field
 from adatom_wf.analysis.units import MU_N_CM1_PER_T
 from adatom_wf.errors import AnalysisError
-from stored_tb3 import tb3_store
-from table2_tb3 import CF, TB3, run
 
 G = (1.508, 1.508, 1.480)
 A, P = 0.0173, 0.010  # 159Tb in Tb3+ (Ishikawa et al. 2005)

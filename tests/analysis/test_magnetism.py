@@ -72,7 +72,7 @@ def test_ising_doublet_powder_magnetisation_is_the_analytic_average():
     for field, value in zip(fields, powder):
         x = moment * MU_B_CM1_PER_T * field / (K_B_CM1_PER_K * temperature)
         # tanh(x c) with x up to 20 is steep near c = 0: the 590-point rule still errs by ~2e-4
-        assert value == pytest.approx(moment * quad(lambda c: c * np.tanh(x * c), 0, 1)[0], rel=5e-4)
+        assert value == pytest.approx(moment * quad(lambda c, x=x: c * np.tanh(x * c), 0, 1)[0], rel=5e-4)
     along = magnetisation_mub(states, [7.0], [2.0], [[0, 0, 1], [1, 0, 0]])[:, 0, 0]
     assert along[0] == pytest.approx(moment, rel=1e-6) and along[1] == 0
 

@@ -4,6 +4,8 @@ import json
 
 import numpy as np
 import pytest
+from stored_tb3 import tb3_store
+from table2_tb3 import CF, TB3, run
 
 from adatom_wf.analysis.master_equation import (
     MasterEquation,
@@ -13,8 +15,6 @@ from adatom_wf.analysis.master_equation import (
 )
 from adatom_wf.analysis.spectrum import analyse_spectrum, states_from_crystal_field
 from adatom_wf.analysis.units import K_B_CM1_PER_K
-from stored_tb3 import tb3_store
-from table2_tb3 import CF, TB3, run
 
 
 def occupation(gap, temperature):

@@ -4,14 +4,14 @@ import json
 
 import numpy as np
 import pytest
+from stored_tb3 import tb3_store
+from table2_tb3 import CF, TB3, run
 
 from adatom_wf.analysis.hyperfine import Nucleus, spin_system
 from adatom_wf.analysis.spectrum import analyse_spectrum, states_from_crystal_field
 from adatom_wf.analysis.units import MU_B_CM1_PER_T
 from adatom_wf.analysis.zeeman import zeeman_diagram
 from adatom_wf.errors import AnalysisError
-from stored_tb3 import tb3_store
-from table2_tb3 import CF, TB3, run
 
 
 def test_spin_one_with_e_has_an_avoided_crossing_2e_and_a_true_crossing_where_the_analysis_puts_them():

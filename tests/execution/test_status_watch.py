@@ -5,9 +5,8 @@ import re
 import subprocess
 
 import pytest
-from test_slurm_executor import Case, slurm_cluster  # noqa: F401  (the session's Slurm cluster)
-
 from conftest import adatom_wf_command
+from test_slurm_executor import Case, slurm_cluster  # noqa: F401  (the session's Slurm cluster)
 
 pytestmark = [pytest.mark.slurm, pytest.mark.filterwarnings("ignore:POTCAR data with symbol")]
 LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d (\S+) ([A-Z_]+)\b(.*)$")

@@ -11,7 +11,7 @@ import pytest
 from foreign_runs import FIXTURES, unpack
 
 from adatom_wf.errors import ParseError
-from adatom_wf.molcas.configuration import compose, read_composition, read_root_occupations, RootOccupations
+from adatom_wf.molcas.configuration import RootOccupations, compose, read_composition, read_root_occupations
 from adatom_wf.molcas.orbitals import character_basis, read_orbitals
 from adatom_wf.parse import parse_directory
 from adatom_wf.store import read_store, write_runs

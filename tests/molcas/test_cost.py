@@ -11,8 +11,7 @@ import yaml
 
 from adatom_wf.errors import SpecError
 from adatom_wf.molcas.basis import basis_library_dir
-from adatom_wf.molcas.cost import (_bundled, contraction, integrals_seconds, shell_functions, state_cost,
-                                   time_constants)
+from adatom_wf.molcas.cost import _bundled, contraction, integrals_seconds, shell_functions, state_cost, time_constants
 from adatom_wf.spec import load_study, parse_study
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"

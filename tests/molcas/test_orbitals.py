@@ -15,7 +15,13 @@ from molcas_helpers import tb_benzene
 from adatom_wf.errors import ParseError
 from adatom_wf.molcas.active_space import plan_state
 from adatom_wf.molcas.orbitals import (
-    Orbitals, character_weights, check_active_space, inporb_text, lowdin_weights, pick_start_orbitals, read_orbitals,
+    Orbitals,
+    character_weights,
+    check_active_space,
+    inporb_text,
+    lowdin_weights,
+    pick_start_orbitals,
+    read_orbitals,
 )
 from adatom_wf.spec import load_study
 

@@ -101,8 +101,9 @@ def test_demo_switches_on_ricd_and_the_minimal_basis():
 
 def test_auto_keeps_conventional_integrals_for_a_small_basis():
     """79 basis functions: below the RICD threshold of molcas.cholesky: auto (docs/molcas.md, "Integrals")."""
-    from adatom_wf.spec import parse_study
     import yaml
+
+    from adatom_wf.spec import parse_study
 
     data = yaml.safe_load(Path(__file__).parents[2].joinpath("workflows", "demo_tb_benzene.yaml").read_text())
     data["molcas"]["cholesky"] = "auto"

@@ -70,9 +70,9 @@ def test_a_rasscf_held_to_4_iterations_converges_after_rescue_from_its_last_orbi
     unconverged, and each rescue restarts from the orbitals it stopped with, with the next rung's settings."""
     from molcas_helpers import tb_benzene
 
+    from adatom_wf.commands.show import _line
     from adatom_wf.molcas.integrals import run_integrals
     from adatom_wf.molcas.node import ClusterSource, run_oxidation_state
-    from adatom_wf.commands.show import _line
     from adatom_wf.molcas.results import parse_molcas_run
     from adatom_wf.store import read_store, write_runs
 

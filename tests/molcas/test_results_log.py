@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from adatom_wf.errors import ParseError
-from adatom_wf.molcas.results_log import (crystal_field_j, molcas_version, number, rasscf_runs,
-                                          single_aniso_multiplets)
+from adatom_wf.molcas.results_log import crystal_field_j, molcas_version, number, rasscf_runs, single_aniso_multiplets
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
 MULTIPLET_1 = "CALCULATION OF PSEUDOSPIN HAMILTONIAN TENSORS FOR THE MULTIPLET 1"

@@ -9,13 +9,13 @@ import pytest
 from ase import Atoms
 
 from adatom_wf.errors import SpecError, StructureError
+from adatom_wf.spec import load_study
 from adatom_wf.structure.cluster import (
     MIN_HYDROGEN_CONTACT_ANGSTROM,
     carve,
     check_hydrogen_contacts,
     cluster_files,
 )
-from adatom_wf.spec import load_study
 from adatom_wf.structure.sites import build_site
 from adatom_wf.structure.symmetry import group_operations, point_group
 

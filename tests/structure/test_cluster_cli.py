@@ -8,9 +8,9 @@ import sys
 import ase.io
 import numpy as np
 import pytest
+from test_cluster import ideal_cell, relaxed_like, translated
 
 from adatom_wf.cli import main
-from test_cluster import ideal_cell, relaxed_like, translated
 
 PAPER = "tb_graphene"
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_cluster import ideal_cell, relaxed_like
 
 from adatom_wf.structure.cluster import carve
-from test_cluster import ideal_cell, relaxed_like
 
 shifts = st.tuples(*[st.floats(-40.0, 40.0, allow_nan=False, allow_infinity=False)] * 3)
 EXAMPLES = settings(max_examples=12, deadline=None)

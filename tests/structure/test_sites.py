@@ -2,11 +2,11 @@ import math
 
 import numpy as np
 import pytest
+from conftest import WORKFLOWS
 
 from adatom_wf.errors import StructureError
 from adatom_wf.spec import load_study, parse_study
 from adatom_wf.structure.sites import adatom_height, build_site, site_point_group
-from conftest import WORKFLOWS
 
 PAPER = load_study(WORKFLOWS / "tb_graphene.yaml")
 CC_BOND = 2.467 / math.sqrt(3)

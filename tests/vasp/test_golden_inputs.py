@@ -17,7 +17,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import WORKFLOWS, adatom_wf_command
 
 GOLDEN = Path(__file__).parent / "golden" / "tb_graphene"

@@ -3,14 +3,14 @@ import warnings
 
 import pytest
 from ase.io import read
+from conftest import WORKFLOWS
+from fake_potcars import write_fake_potcar_library
 from pymatgen.io.vasp.inputs import Incar, Kpoints, Potcar
 
 from adatom_wf.errors import PotcarError
 from adatom_wf.spec import load_study
 from adatom_wf.structure.sites import build_site
 from adatom_wf.vasp.inputs import find_potcar, vasp_inputs
-from conftest import WORKFLOWS
-from fake_potcars import write_fake_potcar_library
 
 PAPER = load_study(WORKFLOWS / "tb_graphene.yaml")
 

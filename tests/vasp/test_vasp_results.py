@@ -7,7 +7,6 @@ parser. Broken runs are made at test time from the real files (cut, emptied, cor
 import hashlib
 import json
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +16,14 @@ from ase.io import write
 
 from adatom_wf.errors import ParseError
 from adatom_wf.structure.substrate import graphene_supercell
-from adatom_wf.vasp.results import (is_vasp_run, outcar_electronic_converged, outcar_energies,
-                                    outcar_last_ionic_step, outcar_tag, parse_vasp_run)
+from adatom_wf.vasp.results import (
+    is_vasp_run,
+    outcar_electronic_converged,
+    outcar_energies,
+    outcar_last_ionic_step,
+    outcar_tag,
+    parse_vasp_run,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "vasp"
 VASPRUN = FIXTURES / "c_diamond_vasp630" / "vasprun.xml"

@@ -6,8 +6,8 @@ import sys
 
 import yaml
 
-from adatom_wf.spec import load_study
 from adatom_wf.commands.present import report_lines
+from adatom_wf.spec import load_study
 from adatom_wf.workflow.runner import run_study
 
 HEAVY = ("ase", "pymatgen", "h5py", "spglib", "numpy", "matplotlib")

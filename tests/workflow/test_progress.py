@@ -15,12 +15,11 @@ import pytest
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "execution"))
 sys.path.insert(0, str(TESTS / "molcas"))
+from conftest import adatom_wf_command  # noqa: E402
 from studies import potcar_library, write_control, write_profiles, write_study  # noqa: E402
 from tb3p_run import unpack_tb3p  # noqa: E402
 
-from conftest import adatom_wf_command  # noqa: E402
-from adatom_wf.workflow.progress import (LogFollower, Row, VaspFollower, expectations, line, table,  # noqa: E402
-                                        vasp_activity)
+from adatom_wf.workflow.progress import LogFollower, Row, VaspFollower, expectations, line, table, vasp_activity  # noqa: E402
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT")  # our lines; other stderr lines (library warnings) are left alone
 LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d (\S+) (PENDING|RUNNING|COMPLETED|FAILED|SKIPPED)\b(.*)$")
