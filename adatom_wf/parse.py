@@ -2,17 +2,20 @@
 
 A study's runs live in ``runs/<study>/dft/<site>/`` (VASP or GPAW) and ``runs/<study>/molcas/<label>/`` (OpenMolcas,
 :mod:`adatom_wf.layout`);
-folders without output yet are skipped and named. Any other directory is recognised by what it holds
-(:func:`adatom_wf.vasp.results.is_vasp_run`, :func:`adatom_wf.gpaw.results.is_gpaw_run`,
-:func:`adatom_wf.molcas.results.is_molcas_run`), never by its name.
+folders without output yet are skipped and named. Any other directory is recognised by what it holds: the
+``detect`` of each program package in :data:`READERS`, never by its name.
 """
 
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from adatom_wf import layout
-from adatom_wf.errors import AnalysisError, ParseError
+from adatom_wf.errors import ParseError
 from adatom_wf.store import RunResult
+
+# The program packages, each answering detect / read / judge (adatom_wf.vasp has the protocol), in detection order.
+READERS = ("vasp", "gpaw", "molcas")
 
 
 @dataclass
@@ -28,93 +31,47 @@ def _progress(items, description: str):
     return tqdm(items, desc=description, unit="run", disable=None if len(items) > 2 else True, leave=False)
 
 
-def parse_vasp(directory: Path, *, adatom: str | None = None) -> RunResult:
-    from adatom_wf.vasp.results import parse_vasp_run
+def reader(kind: str):
+    """The program package of ``kind`` (``vasp``, ``gpaw``, ``molcas``): its ``detect``, ``read`` and ``judge``."""
+    return importlib.import_module(f"adatom_wf.{kind}")
 
-    return RunResult(parse_vasp_run(directory, adatom=adatom))
 
-
-def parse_directory(directory, *, label: str | None = None, multiplet_size: int | None = None,
-                    adatom: str | None = None, characters=None, expected_configuration=None) -> RunResult:
-    """One run directory, VASP, GPAW or OpenMolcas, detected by content."""
-    from adatom_wf.gpaw.results import is_gpaw_run, parse_gpaw_run
-    from adatom_wf.molcas.results import is_molcas_run, parse_molcas_run
-    from adatom_wf.vasp.results import is_vasp_run
-
+def parse_directory(directory, *, kinds: tuple = READERS, **context) -> RunResult:
+    """One run directory, VASP, GPAW or OpenMolcas, detected by content (``kinds``: the programs to try, in order;
+    ``context``: what the study says of the run, for its reader)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise ParseError(f"{directory} is not a directory (expected a VASP, GPAW or OpenMolcas run directory)")
-    if is_vasp_run(directory):
-        return parse_vasp(directory, adatom=adatom)
-    if is_gpaw_run(directory):
-        return RunResult(parse_gpaw_run(directory, adatom=adatom))
-    if is_molcas_run(directory):
-        return analysed(parse_molcas_run(directory, label=label, multiplet_size=multiplet_size, characters=characters,
-                                         expected_configuration=expected_configuration))
+    for kind in kinds:
+        program = reader(kind)
+        found = program.detect(directory)
+        if found is not None:
+            return program.read(found, **context)
     raise ParseError(f"{directory} is neither a VASP run (vasprun.xml or OUTCAR), a GPAW relaxation (relax.json "
                      "or gpaw.txt) nor an OpenMolcas run (an OpenMolcas log or rasscf/rassi .h5)")
 
 
-def analysed(result: RunResult) -> RunResult:
-    """An OpenMolcas result with the analysis of its multiplet's SO states: doublets (energy, tunnel splitting, g,
-    |Jz|) and the spectrum (levels, ⟨Jz⟩, main axis, E_ZFS, E_MAB, U_eff, Kramers check); a failed run if the
-    analysis refuses the states."""
-    import numpy as np
-
-    from adatom_wf.analysis.spectrum import analyse_spectrum, states_from_spin_orbit
-    from adatom_wf.molcas.results import failed_result
-
-    record = result.record
-    states = result.states
-    if states is None:
-        return result
-    electrons = states.active_electrons or (1 if states.odd_electrons else 2)  # only its parity matters here
-    try:
-        magnetic = states_from_spin_orbit(states.energies_cm1, states.angular_momentum, states.spin,
-                                          electron_count=max(electrons, 1))
-        analysis = analyse_spectrum(magnetic, strict_kramers=False)
-    except AnalysisError as error:
-        return failed_result(record, f"{Path(record['path']).name}: the SO states cannot be analysed: {error}")
-    except (ArithmeticError, ValueError, np.linalg.LinAlgError) as error:  # numbers no real run gives
-        return failed_result(record, f"{Path(record['path']).name}: the SO states cannot be analysed "
-                                     f"({type(error).__name__}: {error})")
-    record["doublets"] = [
-        {"energy_cm1": g.energy_cm1, "tunnel_splitting_cm1": g.tunnel_splitting_cm1, "g_main": g.g_main,
-         "g_principal": list(g.g_principal), "jz_abs": g.jz_abs} for g in analysis.doublets]
-    record["spectrum"] = {
-        "levels_cm1": [float(e) for e in analysis.levels_cm1], "jz": [float(j) for j in analysis.barrier_jz],
-        "main_axis": [float(a) + 0.0 for a in analysis.main_axis], "kramers": analysis.kramers,
-        "e_zfs_cm1": analysis.e_zfs_cm1, "e_mab_cm1": analysis.e_mab_cm1, "u_eff_cm1": analysis.u_eff_cm1,
-        "kramers_violations": len(analysis.kramers_check.violations),
-        "active_electrons": states.active_electrons or None}
-    return result
-
-
 def parse_study(study, root: Path) -> ParseOutcome:
-    """Every run of ``study`` under ``root`` (``runs/<study>``) that has output."""
-    from adatom_wf.gpaw.results import is_gpaw_run
-    from adatom_wf.molcas.results import is_molcas_run
-    from adatom_wf.vasp.results import is_vasp_run
-
+    """Every run of ``study`` under ``root`` (``runs/<study>``) that has output; each directory surveyed once."""
     root = Path(root)
-    candidates = []
-    detect_dft = is_gpaw_run if study.dft.program == "gpaw" else is_vasp_run
-    for site in study.sites:
-        directory = root / layout.site_dir(site)
-        candidates.append((directory, detect_dft, {"adatom": study.adatom}))
+    candidates = [(root / layout.site_dir(site), study.dft.program, {"adatom": study.adatom}) for site in study.sites]
     if study.molcas is not None:
         for label, state in study.molcas.oxidation_states.items():
-            candidates.append((root / layout.state_dir(label), is_molcas_run,
+            candidates.append((root / layout.state_dir(label), "molcas",
                                {"label": label, "multiplet_size": state.multiplet_size,
                                 "characters": state.active_space.character,
                                 "expected_configuration": state.expected_configuration}))
     outcome = ParseOutcome()
     present = []
-    for directory, detect, options in candidates:
-        (present if detect(directory) else outcome.not_run).append((directory, options))
-    for directory, options in _progress(present, f"parsing {study.name}"):
-        outcome.results.append(parse_directory(directory, **options))
-    outcome.not_run = [directory for directory, _ in outcome.not_run]
+    for directory, kind, context in candidates:
+        program = reader(kind)
+        found = program.detect(directory)
+        if found is None:
+            outcome.not_run.append(directory)
+        else:
+            present.append((program, found, context))
+    for program, found, context in _progress(present, f"parsing {study.name}"):
+        outcome.results.append(program.read(found, **context))
     return outcome
 
 

@@ -36,15 +36,16 @@ def command(study, node_name, runs_dir, attempt, program_exit_code):
     if previous is not None and previous.get("state") == files.OK:
         click.echo(f"{node.name}: already completed (attempt {previous.get('attempt')}); not redone")
         return
-    from adatom_wf.workflow.actions import NodeOutcome, run_action
+    from adatom_wf.verdict import Verdict
+    from adatom_wf.workflow.actions import run_action
 
     try:
         outcome = run_action(spec, root, node, attempt, program_exit_code)
     except AdatomWfError as error:
-        outcome = NodeOutcome(False, str(error))
+        outcome = Verdict(False, str(error))
     except Exception as error:  # a bug must still leave a failed result, and the traceback in the job log
         traceback.print_exc()
-        outcome = NodeOutcome(False, f"internal error: {type(error).__name__}: {error}")
+        outcome = Verdict(False, f"internal error: {type(error).__name__}: {error}")
     state = files.OK if outcome.ok else files.FAILED
     files.write_result(root, node.name, state, outcome.reason, attempt, outcome.details)
     click.echo(f"{node.name}: {state}" + (f": {outcome.reason}" if outcome.reason else ""))

@@ -23,6 +23,7 @@ from adatom_wf.facts import SITES
 from adatom_wf.manifest import read_head, sha256_file
 from adatom_wf.structure.adatom_site import find_adatom, layer_buckling, locate_adatom, read_contcar
 from adatom_wf.structure.relaxation_check import check_record, check_relaxation
+from adatom_wf.verdict import Verdict
 
 # GPAW's text output opens with its banner, whose last line carries the version: since GPAW 24
 #       __  _  _
@@ -123,6 +124,11 @@ def parse_gpaw_run(directory, *, adatom: str | None = None, substrate_element: s
     if not is_gpaw_run(directory):
         raise ParseError(f"{directory}: not a GPAW run (expected a relax.json naming program gpaw, or a gpaw.txt "
                          "with GPAW's banner)")
+    return read_gpaw_run(directory, adatom=adatom, substrate_element=substrate_element)
+
+
+def read_gpaw_run(directory: Path, *, adatom: str | None = None, substrate_element: str = "C") -> dict:
+    """:func:`parse_gpaw_run` of a directory already detected as GPAW's (:func:`is_gpaw_run`)."""
     outcome = _relax_json(directory)
     notes, sources, problems = [], {}, []
     record = {
@@ -195,13 +201,13 @@ def parse_gpaw_run(directory, *, adatom: str | None = None, substrate_element: s
     return record
 
 
-def judge_gpaw(directory, exit_code: int) -> tuple[bool, str, dict]:
-    """(ok, reason, details) of a relax node: the record's verdict, and the exit code of the GPAW command."""
+def judge_gpaw(directory, exit_code: int) -> Verdict:
+    """A relax node's verdict: the record's, and the exit code of the GPAW command."""
     directory = Path(directory)
     problems = [] if exit_code == 0 else [f"the GPAW relaxation exited with code {exit_code}"]
     if not is_gpaw_run(directory):
         problems.append("GPAW wrote neither relax.json nor gpaw.txt (did it start? see the node's log)")
-        return False, "; ".join(problems), {}
+        return Verdict(False, "; ".join(problems))
     record = parse_gpaw_run(directory)
     if record["status"] != "ok":
         problems.append(record["failure"])
@@ -210,4 +216,4 @@ def judge_gpaw(directory, exit_code: int) -> tuple[bool, str, dict]:
     seconds = (_relax_json(directory) or {}).get("seconds")
     if seconds is not None:
         details["seconds"] = seconds
-    return not problems, "; ".join(problems), details
+    return Verdict(not problems, "; ".join(problems), details)

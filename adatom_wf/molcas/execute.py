@@ -95,7 +95,8 @@ def run_molcas(directory: str | Path, input_name: str, nprocs: int = 1, mem_mb: 
     wall = time.perf_counter() - start
     summary = parse_log((directory / log_name).read_text(errors="replace"),
                         (directory / err_name).read_text(errors="replace"))
-    status, failure = judge(exit_code, summary, log_name)
+    verdict = judge(exit_code, summary, log_name)
+    status, failure = verdict.status, verdict.reason
     if exit_code == -9:
         status, failure = "failed", f"pymolcas stopped after the {timeout_seconds:g} s time limit ({log_name})"
     return MolcasRun(input_name, status, failure, exit_code, summary.modules, wall, log_name)

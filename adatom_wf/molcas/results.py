@@ -30,6 +30,7 @@ import numpy as np
 from adatom_wf.errors import AdatomWfError, ParseError
 from adatom_wf.manifest import read_head, sha256_file
 from adatom_wf.store import RunResult
+from adatom_wf.verdict import Verdict
 
 BANNER = re.compile(rb"OPENMOLCAS|MOLCAS version|--- Start Module:")
 # Root energies: the log prints them with 8+ decimals (Hartree).
@@ -67,6 +68,28 @@ class RunFiles:
     h5: list = field(default_factory=list)  # H5Kind of every readable HDF5 file
     unreadable: list = field(default_factory=list)  # (file name, why): a *.h5 or an HDF5 file that cannot be read
     aniso: list = field(default_factory=list)  # (path, "old" | "new"): SINGLE_ANISO's ASCII files
+    directory: Path | None = None
+
+    def __bool__(self) -> bool:
+        """True when the directory holds anything of OpenMolcas's."""
+        return bool(self.logs or self.h5 or self.aniso)
+
+
+@dataclass
+class _Reading:
+    """What one parse carries beside the record: the survey, the log (its text and the one index of its blocks),
+    the file being read (named by an unexpected error's message), the SO states and their composition."""
+
+    files: RunFiles
+    log: Path | None
+    text: str = ""
+    index: object = None  # .log_index.LogIndex of text
+    reading: list = field(default_factory=list)
+    states: "MultipletStates | None" = None
+    composition: object = None  # .configuration's composition of the SO states
+
+    def read(self, name: str) -> None:
+        self.reading.append(name)
 
 
 def survey(directory: Path) -> RunFiles:
@@ -75,7 +98,7 @@ def survey(directory: Path) -> RunFiles:
     from adatom_wf.molcas.results_aniso import aniso_format
     from adatom_wf.molcas.results_h5 import h5_kind
 
-    files = RunFiles()
+    files = RunFiles(directory=directory)
     for path in sorted(p for p in directory.iterdir() if p.is_file()):
         head = read_head(path, 8)
         if head == HDF5_SIGNATURE or path.suffix == ".h5":
@@ -111,13 +134,18 @@ def find_log(directory: Path, logs: list | None = None) -> Path | None:
     return None
 
 
-def is_molcas_run(directory) -> bool:
-    """Detected by content: an OpenMolcas log, an HDF5 file or a SINGLE_ANISO ASCII file."""
+def detect(directory) -> RunFiles | None:
+    """The survey of an OpenMolcas run directory (an OpenMolcas log, an HDF5 file or a SINGLE_ANISO ASCII file,
+    detected by content), else None; :func:`parse_molcas_run` reads it without surveying again."""
     directory = Path(directory)
     if not directory.is_dir():
-        return False
-    files = survey(directory)
-    return bool(files.logs or files.h5 or files.aniso)
+        return None
+    files = survey(directory.resolve())
+    return files if files else None
+
+
+def is_molcas_run(directory) -> bool:
+    return detect(directory) is not None
 
 
 def failed_result(record: dict, reason: str) -> RunResult:
@@ -125,22 +153,21 @@ def failed_result(record: dict, reason: str) -> RunResult:
     record.update(status="failed", failure=reason, rasscf=[], so_energies_cm1=[], multiplets=[],
                   crystal_field_j=None, doublets=[], spectrum=None)
     record.update(orbital_groups=None)
-    for key in ("_states", "_text", "_log_index", "_composition"):
-        record.pop(key, None)
     return RunResult(record)
 
 
 def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int | None = None,
-                     characters=None, expected_configuration: dict | None = None) -> RunResult:
+                     characters=None, expected_configuration: dict | None = None,
+                     files: RunFiles | None = None) -> RunResult:
     """Parse an OpenMolcas run directory into a record (see docs/results.md); ParseError only if it is none.
 
     Whatever the files hold, this returns a record: a file that cannot be read makes the run failed, with a
-    reason naming the file and what was expected."""
+    reason naming the file and what was expected. ``files``: the directory's survey (:func:`detect`), if made."""
     directory = Path(directory).resolve()
     if not directory.is_dir():
         raise ParseError(f"{directory} is not a directory (expected an OpenMolcas run directory)")
-    files = survey(directory)
-    if not (files.logs or files.h5 or files.aniso):
+    files = files if files is not None else survey(directory)
+    if not files:
         raise ParseError(f"{directory}: no OpenMolcas log or h5 file here (expected <project>.casscf.log and "
                          "<project>.rassi.h5)")
     log = find_log(directory, files.logs)
@@ -150,20 +177,24 @@ def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int
               "status": "ok", "failure": None, "molcas_version": None, "sources": {}, "warnings": [],
               "cross_checks": [], "rasscf": [], "so_energies_cm1": [], "multiplets": [], "crystal_field_j": None,
               "orbital_groups": None, "expected_configuration": expected_configuration,
-              "doublets": [], "spectrum": None,  # doublets, spectrum: adatom_wf.parse.analysed
+              "doublets": [], "spectrum": None,  # doublets, spectrum: .analysed
               **_convergence_record(directory)}
-    reading = [log.name if log else directory.name]  # the file being read, for an unexpected error's message
+    run = _Reading(files, log, reading=[log.name if log else directory.name])
     try:
-        status, failure = _judge(record, directory, log, files)
-        if status != "ok":
-            return failed_result(record, failure)
-        _fill(record, directory, files, log, multiplet_size, characters, reading)
+        verdict = _judge(directory, run)
+        if run.index is not None:  # the log was read
+            from adatom_wf.molcas.results_log import molcas_version
+
+            record["sources"][log.name] = sha256_file(log)
+            record["molcas_version"] = molcas_version(run.text)
+        if not verdict.ok:
+            return failed_result(record, verdict.reason)
+        _fill(record, directory, run, multiplet_size, characters)
     except AdatomWfError as error:  # a truncated or malformed file: a failed run, never a crash
         return failed_result(record, str(error))
     except Exception as error:  # the last line of defence: never a traceback, whatever is in the directory
-        return failed_result(record, f"{reading[-1]}: cannot be read ({type(error).__name__}: {error})")
-    states = record.pop("_states", None)
-    composition = record.pop("_composition", None)
+        return failed_result(record, f"{run.reading[-1]}: cannot be read ({type(error).__name__}: {error})")
+    states, composition = run.states, run.composition
     arrays = {"angular_momentum": states.angular_momentum, "spin": states.spin} if states else {}
     if composition is not None:
         arrays.update(so_occupations=composition.electrons, so_spin_weights=composition.spin_weights,
@@ -187,49 +218,54 @@ def _convergence_record(directory: Path) -> dict:
                                  "rasscf": a.get("rasscf")} for a in attempts if isinstance(a, dict)]}
 
 
-def _judge(record: dict, directory: Path, log: Path | None, files: RunFiles) -> tuple[str, str]:
-    from adatom_wf.molcas import results_log
+def judge_run(directory: Path, exit_code: int = 0) -> Verdict:
+    """The verdict of an OpenMolcas run directory from its files and log (and ``exit_code``, pymolcas's)."""
+    files = survey(directory)
+    return _judge(directory, _Reading(files, find_log(directory, files.logs)), exit_code)
+
+
+def _judge(directory: Path, run: _Reading, exit_code: int = 0) -> Verdict:
+    """Read the log once (``run.text``, ``run.index``) and judge it: unreadable files, no log, a failed module, no
+    "Happy landing", or a status.json that says failed."""
     from adatom_wf.molcas.log_index import index_log
     from adatom_wf.molcas.verdict import judge, parse_log
 
+    files, log = run.files, run.log
     if files.unreadable:
         name, why = files.unreadable[0]
-        return "failed", why if why.startswith(name) else f"{name}: {why}"
+        return Verdict(False, why if why.startswith(name) else f"{name}: {why}")
     if log is None:
-        return "failed", (f"no OpenMolcas log with a RASSCF, RASSI or SINGLE_ANISO step in {directory} (the log says "
-                          "whether the modules finished)")
+        return Verdict(False, f"no OpenMolcas log with a RASSCF, RASSI or SINGLE_ANISO step in {directory} (the log says "
+                       "whether the modules finished)")
     text = log.read_bytes().decode(errors="replace")
     index = index_log(text)  # the one pass over the log; every reader below takes its blocks from it
-    record["_text"], record["_log_index"] = text, index
-    record["sources"][log.name] = sha256_file(log)
+    run.text, run.index = text, index
     err = log.with_suffix(".err")
     summary = parse_log(text, err.read_text(errors="replace") if err.is_file() else "", index)
-    status, failure = judge(0, summary, log.name)
+    verdict = judge(exit_code, summary, log.name)
     status_json = directory / "status.json"
     if status_json.is_file():
         try:
             recorded = json.loads(status_json.read_text(errors="replace"))
         except ValueError:
             recorded = {}
-        if isinstance(recorded, dict) and recorded.get("status") == "failed" and status == "ok":
-            status, failure = "failed", str(recorded.get("failure") or "status.json says failed")
-    record["molcas_version"] = results_log.molcas_version(text)
-    return status, failure
+        if isinstance(recorded, dict) and recorded.get("status") == "failed" and verdict.ok:
+            verdict = Verdict(False, str(recorded.get("failure") or "status.json says failed"))
+    return verdict
 
 
 def _note(record: dict, text: str) -> None:
     record["warnings"].append(text)
 
 
-def _fill(record: dict, directory: Path, files: RunFiles, log: Path, multiplet_size: int | None, characters,
-          reading: list) -> None:
+def _fill(record: dict, directory: Path, run: _Reading, multiplet_size: int | None, characters) -> None:
     from adatom_wf.molcas import results_log
 
-    text, index, log_name = record.pop("_text"), record.pop("_log_index"), log.name
+    text, index, log_name = run.text, run.index, run.log.name
     runs = results_log.rasscf_runs(text, log_name, index)
-    rasscf, electrons, rasscf_files = _rasscf(record, runs, files, log_name, reading)
+    rasscf, electrons, rasscf_files = _rasscf(record, runs, run)
     record["rasscf"] = rasscf
-    reading.append(log_name)
+    run.read(log_name)
     multiplets = results_log.single_aniso_multiplets(text, log_name, index)
     record["multiplets"] = multiplets
     record["crystal_field_j"] = results_log.crystal_field_j(text, log_name, index)
@@ -240,18 +276,18 @@ def _fill(record: dict, directory: Path, files: RunFiles, log: Path, multiplet_s
                       "is null")
     size = multiplets[0]["size"] if multiplets else multiplet_size
     spanned = sum(m["size"] for m in multiplets)
-    states = _so_states(record, files, rasscf, size, spanned, log_name, reading)
+    states = _so_states(record, run, rasscf, size, spanned)
     try:
-        _configuration(record, directory, rasscf, rasscf_files, states, characters, reading)
+        _configuration(record, directory, rasscf, rasscf_files, states, characters, run)
     except Exception as error:  # the files do not allow the analysis: the rest of the record stands, none of it
-        for run in rasscf:
-            run["occupations"] = None
+        for root in rasscf:
+            root["occupations"] = None
         record.update(orbital_groups=None)
-        record.pop("_composition", None)
+        run.composition = None
         for multiplet in record["multiplets"]:
             multiplet.pop("occupations", None)
             multiplet.pop("spin_weights", None)
-        why = str(error) if isinstance(error, ParseError) else f"{reading[-1]}: {type(error).__name__}: {error}"
+        why = str(error) if isinstance(error, ParseError) else f"{run.reading[-1]}: {type(error).__name__}: {error}"
         _note(record, f"no occupations of the active orbitals: {why}")
     if states is None:
         return
@@ -263,22 +299,23 @@ def _fill(record: dict, directory: Path, files: RunFiles, log: Path, multiplet_s
     if size:
         size = min(size, len(states.energies_cm1))
         odd = bool(int(states.sf_multiplicities[0]) % 2 == 0)
-        record["_states"] = MultipletStates(states.energies_cm1[:size], states.angular_momentum[:, :size, :size],
+        run.states = MultipletStates(states.energies_cm1[:size], states.angular_momentum[:, :size, :size],
                                             states.spin[:, :size, :size], electrons or 0, odd)
     else:
         _note(record, f"{states.source}: the size of the ground multiplet is not known (no SINGLE_ANISO MLTP block "
                       "and no multiplet_size in the study): no doublets or spectrum")
 
 
-def _rasscf(record: dict, runs: list, files: RunFiles, log_name: str, reading: list) -> tuple[list, int | None]:
+def _rasscf(record: dict, runs: list, reading: _Reading) -> tuple[list, int | None, list]:
     """Each RASSCF of the log with the HDF5 file that holds its roots (same multiplicity and number of roots,
     energies equal to 1e-6 Eh), whatever the file's name; the log's energies where no such file is left."""
     from adatom_wf.molcas import results_h5
 
+    log_name = reading.log.name
     loaded = []
-    for kind in files.h5:
+    for kind in reading.files.h5:
         if kind.module == "RASSCF":
-            reading.append(kind.path.name)
+            reading.read(kind.path.name)
             loaded.append((kind.path, results_h5.read_rasscf_h5(kind.path)))
     if not runs:
         _note(record, f"{log_name}: no RASSCF in the log: no root energies"
@@ -348,12 +385,13 @@ class _States:
     written_spin: np.ndarray | None = None
 
 
-def _so_states(record, files: RunFiles, rasscf: list, size, spanned, log_name, reading) -> "_States | None":
+def _so_states(record, run: _Reading, rasscf: list, size, spanned) -> "_States | None":
     """The SO states: rassi.h5 (the one whose spin-free energies are the RASSCF roots, if there are several),
     else SINGLE_ANISO's ASCII file, else None with a note."""
     from adatom_wf.analysis.units import G_ELECTRON
     from adatom_wf.molcas import results_aniso, results_h5
 
+    files = run.files
     rassi = [kind.path for kind in files.h5 if kind.module == "RASSI"]
     if len(rassi) > 1 and rasscf:
         roots = np.sort(np.concatenate([run["root_energies_hartree"] for run in rasscf]))
@@ -363,7 +401,7 @@ def _so_states(record, files: RunFiles, rasscf: list, size, spanned, log_name, r
                          "its spin-free energies (expected one rassi.h5 per run directory)")
     if rassi:
         path = rassi[0]
-        reading.append(path.name)
+        run.read(path.name)
         record["sources"][path.name] = sha256_file(path)
         with h5py_file(path) as h5:
             nss = int(np.sum(np.atleast_1d(h5.attrs.get("STATE_SPINMULT", [1]))))
@@ -372,7 +410,7 @@ def _so_states(record, files: RunFiles, rasscf: list, size, spanned, log_name, r
                        states.written_angular_momentum, states.written_spin)
     if files.aniso:
         path, kind = sorted(files.aniso, key=lambda item: item[1] != "new")[0]  # the new format: Hartree digits
-        reading.append(path.name)
+        run.read(path.name)
         record["sources"][path.name] = sha256_file(path)
         aniso = results_aniso.read_aniso(path)
         _note(record, f"no rassi.h5: the SO states are read from SINGLE_ANISO's file {path.name} ({kind} format)")
@@ -385,7 +423,7 @@ def _so_states(record, files: RunFiles, rasscf: list, size, spanned, log_name, r
 
 
 def _configuration(record, directory: Path, rasscf: list, rasscf_files: list, states, characters,
-                   reading: list) -> None:
+                   run: _Reading) -> None:
     """Electrons per active-orbital character of every root, SO state and multiplet (:mod:`.configuration`), where
     the run holds what it takes; else a note saying what is missing."""
     from adatom_wf.lanthanides import CHARACTERS_BY_ORBITALS
@@ -398,7 +436,7 @@ def _configuration(record, directory: Path, rasscf: list, rasscf_files: list, st
             _note(record, "no rasscf.h5 of the log's RASSCF runs: no occupations of the active orbitals")
         return
     if characters is None:
-        reading.append(present[0].name)
+        run.read(present[0].name)
         count = int(active_orbitals(read_orbitals(present[0])).size)
         characters = CHARACTERS_BY_ORBITALS.get(count)
         if characters is None:
@@ -408,18 +446,18 @@ def _configuration(record, directory: Path, rasscf: list, rasscf_files: list, st
         _note(record, f"orbital characters {'+'.join(characters)} assumed for {count} active orbitals (no study "
                       "names them)")
     per_run = []
-    for run, path in zip(rasscf, rasscf_files):
+    for root, path in zip(rasscf, rasscf_files):
         occupations = None
         if path is not None:
-            reading.append(path.name)
+            run.read(path.name)
             occupations = configuration.read_root_occupations(path, characters)
             if occupations is None:
                 _note(record, f"{path.name}: no DENSITY_MATRIX (OpenMolcas before 22.10?): no occupations of its roots")
         else:
-            _note(record, f"RASSCF 2S+1={run['multiplicity']}: no rasscf.h5 holds its roots: no occupations of them")
-        run["occupations"] = (None if occupations is None else
+            _note(record, f"RASSCF 2S+1={root['multiplicity']}: no rasscf.h5 holds its roots: no occupations of them")
+        root["occupations"] = (None if occupations is None else
                               [configuration.occupation_list(occupations.groups, row) for row in occupations.electrons])
-        per_run.append((run["multiplicity"], run["root_energies_hartree"], occupations))
+        per_run.append((root["multiplicity"], root["root_energies_hartree"], occupations))
     known = [item for item in per_run if item[2] is not None]
     if not known:
         return
@@ -431,10 +469,10 @@ def _configuration(record, directory: Path, rasscf: list, rasscf_files: list, st
     if len(known) < len(per_run):
         _note(record, "occupations of the SO states need every RASSCF run's rasscf.h5: not computed")
         return
-    reading.append(states.source)
+    run.read(states.source)
     weights, multiplicities, energies = configuration.read_composition(directory / states.source)
     composition = configuration.compose(weights, multiplicities, energies, per_run)
-    record["_composition"] = composition
+    run.composition = composition
     first = 0
     for multiplet in record["multiplets"]:
         multiplet.update(composition.multiplet(first, multiplet["size"]))

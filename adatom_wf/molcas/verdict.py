@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from adatom_wf.molcas.log_index import SUCCESS_CODES, XQUIT, LogIndex, index_log
+from adatom_wf.verdict import Verdict
 
 # data/rcodes.txt of OpenMolcas (the names a module's rc is printed with)
 RETURN_CODES = {
@@ -114,20 +115,20 @@ def parse_log(text: str, stderr_text: str = "", index: LogIndex | None = None) -
                       float(wall[-1]) if wall else None, loose, stderr_messages, last[-1][:200] if last else "")
 
 
-def judge(exit_code: int, summary: LogSummary, log_name: str) -> tuple[str, str]:
-    """("ok", "") or ("failed", why): the module and its return code, read from the log."""
+def judge(exit_code: int, summary: LogSummary, log_name: str) -> Verdict:
+    """ok, or failed and why: the module and its return code, read from the log."""
     for module in summary.modules:
         if not module.ok:
             what = "did not converge" if module.rc == "_RC_NOT_CONVERGED_" else "failed"
             messages = module.messages or summary.stderr_messages
             detail = f": {'; '.join(messages[:4])}" if messages else ""
-            return "failed", f"{module.name} {what}: rc={module.rc} (code {module.code}) in {log_name}{detail}"
+            return Verdict(False, f"{module.name} {what}: rc={module.rc} (code {module.code}) in {log_name}{detail}")
     if summary.unfinished:
-        return "failed", f"{summary.unfinished} started but never finished (killed?) in {log_name}"
+        return Verdict(False, f"{summary.unfinished} started but never finished (killed?) in {log_name}")
     if exit_code != 0:
         messages = summary.messages[:4] or ((summary.last_line,) if summary.last_line and not summary.modules else ())
         detail = f": {'; '.join(messages)}" if messages else ""
-        return "failed", f"pymolcas exited with code {exit_code} in {log_name}{detail}"
+        return Verdict(False, f"pymolcas exited with code {exit_code} in {log_name}{detail}")
     if not summary.happy_landing:
-        return "failed", f"{log_name} has no 'Happy landing': OpenMolcas did not finish"
-    return "ok", ""
+        return Verdict(False, f"{log_name} has no 'Happy landing': OpenMolcas did not finish")
+    return Verdict(True)

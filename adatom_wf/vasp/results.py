@@ -313,12 +313,17 @@ def _final_structure(directory: Path, numbers: RunNumbers, sources: dict, notes:
 
 def parse_vasp_run(directory, *, adatom: str | None = None, substrate_element: str = "C") -> dict:
     """One VASP run directory -> record (keys in docs/results.md). Failed runs: status "failed", no numbers."""
-    import numpy as np
-
     directory = Path(directory)
     if not is_vasp_run(directory):
         raise ParseError(f"{directory}: not a VASP run (expected a vasprun.xml whose <generator> names program "
                          "vasp, or an OUTCAR whose first line starts with ' vasp.')")
+    return read_vasp_run(directory, adatom=adatom, substrate_element=substrate_element)
+
+
+def read_vasp_run(directory: Path, *, adatom: str | None = None, substrate_element: str = "C") -> dict:
+    """:func:`parse_vasp_run` of a directory already detected as VASP's (:func:`is_vasp_run`)."""
+    import numpy as np
+
     sources, notes = {}, []
     numbers, problems = _read_numbers(directory, sources, notes)
     record = {

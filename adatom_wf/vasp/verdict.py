@@ -5,17 +5,11 @@ A run is a success when VASP exited 0, vasprun.xml is complete (a killed run's f
 self-consistency, the relaxation converged within NSW steps, and CONTCAR holds the final structure.
 """
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from adatom_wf.verdict import Verdict
+
 OUTCAR_FOOTER = "General timing and accounting informations for this job"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    ok: bool
-    reason: str = ""
-    details: dict = field(default_factory=dict)
 
 
 def vasprun_ending(path: Path) -> str | None:

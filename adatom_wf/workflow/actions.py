@@ -20,20 +20,11 @@ anything is submitted); ``restart_relax`` / ``restart_molcas`` keep what a stopp
 """
 
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from adatom_wf import layout
 from adatom_wf.errors import AdatomWfError, PotcarError, SpecError
-
-
-@dataclass(frozen=True)
-class NodeOutcome:
-    """What a node recorded: ok or not, why not, and a few details (workflow/results/<node>.json)."""
-
-    ok: bool
-    reason: str = ""
-    details: dict = field(default_factory=dict)
+from adatom_wf.verdict import Verdict
 
 VASP_INPUTS = ("POSCAR", "INCAR", "KPOINTS")
 # What a VASP run writes; moved to attempt-<n>/ before a restart.
@@ -41,7 +32,7 @@ VASP_OUTPUTS = ("OUTCAR", "vasprun.xml", "CONTCAR", "OSZICAR", "XDATCAR", "EIGEN
                 "CHG", "CHGCAR", "WAVECAR", "PROCAR", "REPORT", "vaspout.h5")
 
 
-def run_action(study, root: Path, node, attempt: int, program_exit_code: int | None = None) -> NodeOutcome:
+def run_action(study, root: Path, node, attempt: int, program_exit_code: int | None = None) -> Verdict:
     root = Path(root)
     if node.stage == "relax":
         program = study.dft.program
@@ -51,11 +42,10 @@ def run_action(study, root: Path, node, attempt: int, program_exit_code: int | N
         if program == "gpaw":
             from adatom_wf.gpaw.results import judge_gpaw
 
-            return NodeOutcome(*judge_gpaw(root / node.directory, program_exit_code))
+            return judge_gpaw(root / node.directory, program_exit_code)
         from adatom_wf.vasp.verdict import judge_vasp
 
-        verdict = judge_vasp(root / node.directory, program_exit_code)
-        return NodeOutcome(verdict.ok, verdict.reason, verdict.details)
+        return judge_vasp(root / node.directory, program_exit_code)
     actions = {"carve": lambda: _carve(study, root), "integrals": lambda: _integrals(study, root, node),
                "orbitals": lambda: _molcas(study, root, node, attempt),
                "molcas": lambda: _molcas(study, root, node, attempt),
@@ -63,7 +53,7 @@ def run_action(study, root: Path, node, attempt: int, program_exit_code: int | N
     return actions[node.stage]()
 
 
-def _carve(study, root: Path) -> NodeOutcome:
+def _carve(study, root: Path) -> Verdict:
     from adatom_wf.structure.cluster import carve_cluster, write_cluster
 
     spec = study.cluster
@@ -73,7 +63,7 @@ def _carve(study, root: Path) -> NodeOutcome:
     cluster = carve_cluster(study, structure)
     write_cluster(root, study, cluster)
     meta = cluster.metadata
-    return NodeOutcome(True, "", {key: meta[key] for key in ("formula", "point_group", "source", "source_sha256")})
+    return Verdict(True, "", {key: meta[key] for key in ("formula", "point_group", "source", "source_sha256")})
 
 
 def _molcas_settings() -> dict:
@@ -86,17 +76,17 @@ def _molcas_settings() -> dict:
             "mem_mb": int(os.environ.get("MOLCAS_MEM", MOLCAS_DEFAULT_MEM_MB)), "workdir": os.environ.get("MOLCAS_WORKDIR")}
 
 
-def _integrals(study, root: Path, node) -> NodeOutcome:
+def _integrals(study, root: Path, node) -> Verdict:
     """GATEWAY + SEWARD of the carved cluster, kept for every oxidation state (adatom_wf.molcas.integrals)."""
     from adatom_wf.molcas.integrals import run_integrals
     from adatom_wf.molcas.node import load_cluster
 
     run = run_integrals(study, root, directory=root / node.directory, cluster=load_cluster(study, root),
                         prerun=node.prerun, **_molcas_settings())
-    return NodeOutcome(run.status == "ok", run.failure, run.details)
+    return Verdict(run.status == "ok", run.failure, run.details)
 
 
-def _molcas(study, root: Path, node, attempt: int) -> NodeOutcome:
+def _molcas(study, root: Path, node, attempt: int) -> Verdict:
     """One oxidation state: CASSCF per spin, RASSI, SINGLE_ANISO on a copy of the cluster's integrals (a projected
     state starts from its pre-run's orbitals); or that pre-run (stage orbitals) on the pre-run basis's integrals.
 
@@ -111,10 +101,10 @@ def _molcas(study, root: Path, node, attempt: int) -> NodeOutcome:
         study, root, label, directory=root / node.directory, integrals=root / integrals, prerun=prerun,
         projection=projection, restart=_restart_file(root / node.directory), **_molcas_settings(),
     )
-    return NodeOutcome(run.status == "ok", run.failure or "", {**run.details, "skipped": run.skipped})
+    return Verdict(run.status == "ok", run.failure or "", {**run.details, "skipped": run.skipped})
 
 
-def _parse(study, root: Path) -> NodeOutcome:
+def _parse(study, root: Path) -> Verdict:
     """Store every run; the node fails when a run it depends on reads as failed (the store keeps it as failed)."""
     from adatom_wf import __version__
     from adatom_wf.layout import store_path
@@ -126,10 +116,10 @@ def _parse(study, root: Path) -> NodeOutcome:
     failed = [f"{Path(r.record['path']).name}: {r.record['failure']}" for r in outcome.results
               if r.record["status"] != "ok"]
     details = {"store": str(store_path(root)), "runs": len(outcome.results), "warnings": warnings}
-    return NodeOutcome(not failed, "; ".join(f"parsed as failed: {f}" for f in failed), details)
+    return Verdict(not failed, "; ".join(f"parsed as failed: {f}" for f in failed), details)
 
 
-def _report(root: Path) -> NodeOutcome:
+def _report(root: Path) -> Verdict:
     from adatom_wf.report import barrier_analyses, report_meta, write_report
     from adatom_wf.store import read_store
 
@@ -138,7 +128,7 @@ def _report(root: Path) -> NodeOutcome:
     records = stored["runs"]
     written = write_report(records, layout.report_dir(root), barriers=barrier_analyses(store, records),
                            meta=report_meta(store, stored))
-    return NodeOutcome(True, "", {"files": [path.name for path in written]})
+    return Verdict(True, "", {"files": [path.name for path in written]})
 
 
 # --- before (re)submission -------------------------------------------------------------------------------------

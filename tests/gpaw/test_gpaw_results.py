@@ -59,8 +59,8 @@ def test_max_steps_reached_is_a_failed_run_with_the_forces(tmp_path):
     assert record["status"] == "failed" and record["converged"] is False and record["energy_ev"] is None
     assert record["failure"] == ("ionic relaxation not converged within max_steps = 4 steps (forces 1.61 eV/Å, "
                                  "criterion 0.3 eV/Å)")
-    ok, reason, details = judge_gpaw(tmp_path / "hollow", 0)
-    assert not ok and reason == record["failure"] and details["ionic_steps"] == 4
+    verdict = judge_gpaw(tmp_path / "hollow", 0)
+    assert not verdict.ok and verdict.reason == record["failure"] and verdict.details["ionic_steps"] == 4
 
 
 def test_a_killed_run_has_no_relax_json(tmp_path):
@@ -69,7 +69,7 @@ def test_a_killed_run_has_no_relax_json(tmp_path):
     record = parse_gpaw_run(folder)
     assert record["status"] == "failed"
     assert record["failure"].startswith("GPAW wrote no relax.json: the relaxation was stopped before its end")
-    assert judge_gpaw(folder, 137)[1].startswith("the GPAW relaxation exited with code 137; GPAW wrote no relax.json")
+    assert judge_gpaw(folder, 137).reason.startswith("the GPAW relaxation exited with code 137; GPAW wrote no relax.json")
 
 
 def test_relax_json_and_a_trajectory_of_another_run_disagree(tmp_path):
@@ -80,8 +80,8 @@ def test_relax_json_and_a_trajectory_of_another_run_disagree(tmp_path):
 
 
 def test_a_directory_gpaw_never_wrote_to_is_judged_failed(tmp_path):
-    ok, reason, _ = judge_gpaw(tmp_path, 1)
-    assert not ok and reason == ("the GPAW relaxation exited with code 1; GPAW wrote neither relax.json nor gpaw.txt "
+    verdict = judge_gpaw(tmp_path, 1)
+    assert not verdict.ok and verdict.reason == ("the GPAW relaxation exited with code 1; GPAW wrote neither relax.json nor gpaw.txt "
                                  "(did it start? see the node's log)")
 
 

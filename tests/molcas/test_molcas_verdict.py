@@ -3,6 +3,7 @@
 import pytest
 
 from adatom_wf.molcas.verdict import judge, parse_log
+from adatom_wf.verdict import Verdict
 
 GOOD = """
 --- Start Module: gateway at Sun Nov 22 05:49:43 2026 ---
@@ -61,8 +62,8 @@ KILLED = """
 
 def test_xquit_from_the_error_stream_explains_a_failed_module():
     text = OUT_OF_MEMORY.replace("[ process      0]: xquit (rc =    139): _MEMORY_ERROR_\n", "")
-    status, failure = judge(250, parse_log(text, "[ process      0]: xquit (rc =    139): _MEMORY_ERROR_\n"), "x.log")
-    assert status == "failed" and failure == "gateway failed: rc=-6 (code -6) in x.log: xquit _MEMORY_ERROR_ (rc 139)"
+    verdict = judge(250, parse_log(text, "[ process      0]: xquit (rc =    139): _MEMORY_ERROR_\n"), "x.log")
+    assert verdict.status == "failed" and verdict.reason == "gateway failed: rc=-6 (code -6) in x.log: xquit _MEMORY_ERROR_ (rc 139)"
 
 
 def test_a_good_log_lists_modules_codes_and_times():
@@ -71,7 +72,7 @@ def test_a_good_log_lists_modules_codes_and_times():
         ("gateway", "_RC_ALL_IS_WELL_", 0, 48.0), ("seward", "_RC_ALL_IS_WELL_", 0, 66.0)]
     assert summary.happy_landing and summary.wall_seconds == 82.60 and summary.unfinished is None
     assert summary.modules[1].messages == ()  # RunFile warnings are noise
-    assert judge(0, summary, "x.log") == ("ok", "")
+    assert judge(0, summary, "x.log") == Verdict(True)
 
 
 @pytest.mark.parametrize(("text", "exit_code", "words"), [
@@ -86,8 +87,9 @@ def test_a_good_log_lists_modules_codes_and_times():
      ["no 'Happy landing'"]),
 ])
 def test_failures_name_the_module_and_its_return_code(text, exit_code, words):
-    status, failure = judge(exit_code, parse_log(text), "x.log")
-    assert status == "failed"
+    verdict = judge(exit_code, parse_log(text), "x.log")
+    failure = verdict.reason
+    assert verdict.status == "failed"
     for word in words:
         assert word in failure, (word, failure)
     assert "\n" not in failure
