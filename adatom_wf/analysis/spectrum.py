@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from adatom_wf.analysis.moments import magnetic_moment_mub, pseudospin_g_tensor
 from adatom_wf.analysis.stevens import moment_operators_mub, pseudospin_value, spin_hamiltonian, spin_matrices
-from adatom_wf.analysis.units import G_ELECTRON, HARTREE_CM1, finite_array
+from adatom_wf.analysis.units import HARTREE_CM1, finite_array
 from adatom_wf.errors import AnalysisError
 
 # QTM within a non-Kramers doublet is efficient once its tunnel splitting exceeds the bias of the dipolar and
@@ -113,7 +114,7 @@ def states_from_spin_orbit(so_energies, angular_momentum, spin, *, electron_coun
     return MagneticStates(
         energies_cm1=energies[keep],
         angular_momentum=orbital + spin_part,
-        magnetic_moment_mub=-(orbital + G_ELECTRON * spin_part),
+        magnetic_moment_mub=magnetic_moment_mub(orbital, spin_part),
         kramers=electron_count % 2 == 1,
     )
 
@@ -217,16 +218,6 @@ class SpectrumAnalysis:
             "u_eff_threshold_dependence": self.u_eff_threshold_dependence,
             "thresholds": self.thresholds,
         }
-
-
-def pseudospin_g_tensor(moment_block_mub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Principal g values (ascending) and axes (columns) of a doublet from its (3, 2, 2) μ block (μB).
-
-    With μ_a = −Σ_b g_ab S̃_b for a pseudospin 1/2, (g gᵀ)_ab = 2 Tr(μ_a μ_b) (Chibotaru & Ungur 2012).
-    """
-    product = 2 * np.einsum("aij,bji->ab", moment_block_mub, moment_block_mub).real
-    values, axes = np.linalg.eigh((product + product.T) / 2)
-    return np.sqrt(np.clip(values, 0, None)), axes
 
 
 def _block(operators, indices):

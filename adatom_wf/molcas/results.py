@@ -388,7 +388,7 @@ class _States:
 def _so_states(record, run: _Reading, rasscf: list, size, spanned) -> "_States | None":
     """The SO states: rassi.h5 (the one whose spin-free energies are the RASSCF roots, if there are several),
     else SINGLE_ANISO's ASCII file, else None with a note."""
-    from adatom_wf.analysis.units import G_ELECTRON
+    from adatom_wf.analysis.moments import angular_momentum_from_moment
     from adatom_wf.molcas import results_aniso, results_h5
 
     files = run.files
@@ -416,7 +416,7 @@ def _so_states(record, run: _Reading, rasscf: list, size, spanned) -> "_States |
         _note(record, f"no rassi.h5: the SO states are read from SINGLE_ANISO's file {path.name} ({kind} format)")
         order = np.argsort(aniso.energies_cm1, kind="stable")
         spin = aniso.spin[:, order][:, :, order]
-        orbital = -aniso.magnetic_moment[:, order][:, :, order] - G_ELECTRON * spin  # M = -(L + g_e S)
+        orbital = angular_momentum_from_moment(aniso.magnetic_moment[:, order][:, :, order], spin)
         return _States(aniso.energies_cm1[order], orbital, spin, np.asarray(aniso.multiplicities), path.name)
     _note(record, "no rassi.h5 and no SINGLE_ANISO ASCII file (.aniso): no SO energies, doublets or spectrum")
     return None

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from adatom_wf.analysis.moments import magnetic_moment_mub, pseudospin_g_tensor
 from adatom_wf.analysis.stevens import spin_operators
-from adatom_wf.analysis.units import G_ELECTRON, HARTREE_CM1
+from adatom_wf.analysis.units import HARTREE_CM1
 from adatom_wf.errors import ParseError
 
 
@@ -200,15 +201,10 @@ def _written(datasets: dict, name: str, lowest, nss: int, factor) -> np.ndarray 
 
 
 def multiplet_g(states, first: int, size: int, angular_momentum=None, spin=None) -> list[float]:
-    """Main g values (ascending) of the pseudospin S = (size−1)/2 spanned by SO states first … first+size−1.
-
-    The rank-1 part of μ = −(L + g_e S): (g gᵀ)_ab = 3 Tr(μ_a μ_b) / (S(S+1)(2S+1)), as SINGLE_ANISO defines
-    the main values of a multiplet (Chibotaru & Ungur, J. Chem. Phys. 137, 064112 (2012)).
-    """
+    """Main g values (ascending) of the pseudospin S = (size−1)/2 spanned by SO states first … first+size−1, as
+    SINGLE_ANISO defines them (:func:`adatom_wf.analysis.moments.pseudospin_g_tensor`)."""
     block = slice(first, first + size)
     orbital = states.angular_momentum if angular_momentum is None else angular_momentum
     spin = states.spin if spin is None else spin
-    moment = -(orbital[:, block, block] + G_ELECTRON * spin[:, block, block])
-    s = (size - 1) / 2
-    tensor = 3 * np.einsum("aij,bji->ab", moment, moment).real / (s * (s + 1) * (2 * s + 1))
-    return [float(g) for g in np.sqrt(np.clip(np.linalg.eigvalsh((tensor + tensor.T) / 2), 0, None))]
+    values, _ = pseudospin_g_tensor(magnetic_moment_mub(orbital[:, block, block], spin[:, block, block]))
+    return [float(g) for g in values]
