@@ -387,9 +387,9 @@ class _States:
 
 def _so_states(record, run: _Reading, rasscf: list, size, spanned) -> "_States | None":
     """The SO states: rassi.h5 (the one whose spin-free energies are the RASSCF roots, if there are several),
-    else SINGLE_ANISO's ASCII file, else None with a note."""
+    else SINGLE_ANISO's ASCII file, else None with a note (and the SO energies and doublets the log prints)."""
     from adatom_wf.analysis.moments import angular_momentum_from_moment
-    from adatom_wf.molcas import results_aniso, results_h5
+    from adatom_wf.molcas import results_aniso, results_h5, results_log
 
     files = run.files
     rassi = [kind.path for kind in files.h5 if kind.module == "RASSI"]
@@ -418,6 +418,8 @@ def _so_states(record, run: _Reading, rasscf: list, size, spanned) -> "_States |
         spin = aniso.spin[:, order][:, :, order]
         orbital = angular_momentum_from_moment(aniso.magnetic_moment[:, order][:, :, order], spin)
         return _States(aniso.energies_cm1[order], orbital, spin, np.asarray(aniso.multiplicities), path.name)
+    if results_log.so_energies_without_data_file(record, run.text, run.log.name, run.index):
+        return None
     _note(record, "no rassi.h5 and no SINGLE_ANISO ASCII file (.aniso): no SO energies, doublets or spectrum")
     return None
 

@@ -1,4 +1,5 @@
-"""What only the OpenMolcas log has: the version, RASSCF convergence, SINGLE_ANISO's multiplets and CF tables.
+"""What only the OpenMolcas log has: the version, RASSCF convergence, SINGLE_ANISO's multiplets and CF tables
+(and, for a run whose rassi.h5 and ASCII file are gone, SINGLE_ANISO's list of SO energies and its doublets).
 
 One small reader per block, the lines it reads pasted in its docstring (OpenMolcas 22.10, Debian). The
 SINGLE_ANISO sources that print "(ESO) as defined in" (OpenMolcas >= 24.10; ``src/aniso_util/g_high_1.F90``,
@@ -40,6 +41,13 @@ _ROOT = re.compile(r"::\s+RASSCF root number\s+(\d+) Total energy:\s*(\S+)")
 _MULTIPLET = re.compile(r"CALCULATION OF PSEUDOSPIN HAMILTONIAN TENSORS FOR THE MULTIPLET\s*(\S+)\s*"
                         r"\(\s*effective S\s*=\s*(\S+?)\s*\)")
 _SO_STATE = re.compile(r"spin-orbit state\s*(\d+)\s*[.;]\s*energy\(\s*(\d+)\)\s*=\s*(\S+)\s*cm-1")
+# SINGLE_ANISO's list of every SO state it read (src/single_aniso/single_aniso2.F90, format (A,I4,A,F25.14))
+_SO_LIST = "LOW-LYING SPIN-ORBIT ENERGIES:"
+_SF_LIST = "LOW-LYING SPIN-FREE ENERGIES:"
+_SO_LIST_LINE = re.compile(r"ENERGY OF THE SPIN-ORBIT STATE \(\s*(\d+)\) =\s*(\S+)$")
+_SO_LIST_WHAT = "SINGLE_ANISO's SO energies (LOW-LYING SPIN-ORBIT ENERGIES)"
+# An MLTP block prints its SO energies with three decimals: rounding leaves 5e-4 (results.SO_ENERGY_TOLERANCE_CM1).
+MULTIPLET_ENERGY_TOLERANCE_CM1 = 2e-3
 _CF_J = re.compile(r"CALCULATION OF CRYSTAL-FIELD PARAMETERS OF THE GROUND ATOMIC MULTIPLET J\s*=\s*(\S+?)\.?[ \t]*$",
                    re.M)
 
@@ -375,3 +383,92 @@ def crystal_field_j(text: str, source: str, index: LogIndex | None = None) -> di
     rows = eso_table(block[table.start():], source, what, CF_COLUMNS, list(range(2, kmax + 1, 2)),
                      list(range(2, kmax + 1)))
     return {"j": j, "cf_parameters": rows}
+
+
+def spin_orbit_energies(text: str, source: str, index: LogIndex | None = None) -> list[float] | None:
+    """Every SO energy SINGLE_ANISO read, in cm^-1 above the lowest, as it lists them after its input whatever the
+    restart option (all nss states, F25.14; ``src/single_aniso/single_aniso2.F90``)::
+
+        LOW-LYING SPIN-ORBIT ENERGIES:
+        ENERGY OF THE SPIN-ORBIT STATE (   1) =         0.00000000000000
+        ...
+        ENERGY OF THE SPIN-ORBIT STATE (  74) =     35420.88604993880290
+        LOW-LYING SPIN-FREE ENERGIES:
+
+    None where the log has no such list (no SINGLE_ANISO, or it stopped before); a list that is cut (not closed by
+    the spin-free header), out of order or holds a non-number raises :class:`ParseError`. Looked for from
+    SINGLE_ANISO's Start line to its first "CALCULATION OF" header (``index``: :func:`.log_index.index_log`).
+    """
+    index = (index or index_log(text)).check(text)
+    if index.single_aniso_start < 0:
+        return None
+    block = _section(text, index, index.single_aniso_start)
+    start = block.find(_SO_LIST)
+    if start < 0:
+        return None
+    energies, line = [], ""
+    for line in block[start + len(_SO_LIST):].split("\n")[1:]:
+        match = _SO_LIST_LINE.match(line.rstrip())
+        if match is None:
+            break
+        if int(match.group(1)) != len(energies) + 1:
+            raise ParseError(f"{source}: {_SO_LIST_WHAT}: state {match.group(1)} where state {len(energies) + 1} "
+                             "was expected")
+        energies.append(number(match.group(2), source, f"{_SO_LIST_WHAT}: energy of SO state {len(energies) + 1}"))
+    if line.strip() != _SF_LIST or not energies:
+        found = f"{line.strip()!r}" if line.strip() else "the list ends there"
+        raise ParseError(f"{source}: {_SO_LIST_WHAT}: cut after {len(energies)} states: {found} (expected "
+                         f"'ENERGY OF THE SPIN-ORBIT STATE ({len(energies) + 1:4d}) = <cm-1>' or '{_SF_LIST}')")
+    return energies
+
+
+def multiplet_doublets(multiplets: list[dict], energies: list[float], source: str) -> list[dict]:
+    """The doublets a log describes without L and S: each SINGLE_ANISO multiplet of 2 states (MLTP), with
+    :func:`spin_orbit_energies` for its energies (the MLTP blocks follow each other up the SO list; a multiplet of
+    one state has no block, "THE DIMENSION OF THE n MULTIPLET IS 1.") and its printed g: ``energy_cm1`` (mean of
+    the two above the lowest SO state), ``tunnel_splitting_cm1`` (their difference, >= 0: SINGLE_ANISO lists a
+    near-degenerate pair as RASSI left it, the upper one first by up to ~1e-6 cm^-1), ``g_main`` (largest g),
+    ``g_principal`` (ascending) and ``jz_abs`` None (the log prints ⟨L⟩ and ⟨S⟩ along each multiplet's own axes,
+    not |⟨J_n⟩| along the spectrum's main axis). Every multiplet's printed energies (3 decimals) must be those
+    states', else :class:`ParseError`."""
+    lowest = min(energies)
+    doublets, first, previous = [], 0, 0
+    for multiplet in multiplets:
+        first += max(multiplet["index"] - previous - 1, 0)  # the multiplets of one state before it
+        size, what = multiplet["size"], f"SINGLE_ANISO multiplet {multiplet['index']}"
+        states = energies[first:first + size]
+        if len(states) < size:
+            raise ParseError(f"{source}: {what} spans SO states {first + 1}-{first + size}, beyond the "
+                             f"{len(energies)} of {_SO_LIST_WHAT}")
+        deviation = max(abs(a - b) for a, b in zip(states, multiplet["energies_cm1"]))
+        if deviation > MULTIPLET_ENERGY_TOLERANCE_CM1:
+            raise ParseError(f"{source}: {what}: its SO energies differ from states {first + 1}-{first + size} of "
+                             f"{_SO_LIST_WHAT} by {deviation:.3g} cm^-1 (tolerance {MULTIPLET_ENERGY_TOLERANCE_CM1:g})")
+        if size == 2:
+            g = sorted(float(value) for value in multiplet["g_main"])
+            doublets.append({"energy_cm1": (states[0] + states[1]) / 2 - lowest,
+                             "tunnel_splitting_cm1": abs(states[1] - states[0]), "g_main": g[2], "g_principal": g,
+                             "jz_abs": None})
+        first, previous = first + size, multiplet["index"]
+    return doublets
+
+
+def so_energies_without_data_file(record: dict, text: str, log_name: str, index: LogIndex | None = None) -> bool:
+    """A run with no rassi.h5 and no SINGLE_ANISO ASCII file (:func:`.results.parse_molcas_run`): its
+    ``so_energies_cm1`` from the list SINGLE_ANISO prints in its log ``text``, ascending as from the other sources,
+    and its ``doublets`` from the multiplets of 2 states, with notes; False (nothing set) if it lists none.
+    Without L and S there is no spectrum: the parser hands on no states and the analysis leaves this as it is."""
+    energies = spin_orbit_energies(text, log_name, index)
+    if energies is None:
+        return False
+    record["so_energies_cm1"] = sorted(energies)
+    record["doublets"] = doublets = multiplet_doublets(record["multiplets"], energies, log_name)
+    record["warnings"].append(
+        f"no rassi.h5 and no SINGLE_ANISO ASCII file (.aniso): the {len(energies)} SO energies are read from "
+        f"{log_name} (SINGLE_ANISO's LOW-LYING SPIN-ORBIT ENERGIES, 14 decimals as printed); without L and S "
+        "there is no spectrum")
+    record["warnings"].append(
+        f"{log_name}: {len(doublets)} doublet(s) from SINGLE_ANISO's multiplets of 2 states (MLTP): energies from that "
+        "list, g as printed, |Jz| not printed (null)" if doublets else
+        f"{log_name}: no SINGLE_ANISO multiplet of 2 states (MLTP): no doublets")
+    return True

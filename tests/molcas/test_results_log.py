@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from adatom_wf.errors import ParseError
-from adatom_wf.molcas.results_log import crystal_field_j, molcas_version, number, rasscf_runs, single_aniso_multiplets
+from adatom_wf.molcas.results_log import (
+    crystal_field_j,
+    molcas_version,
+    multiplet_doublets,
+    number,
+    rasscf_runs,
+    single_aniso_multiplets,
+    spin_orbit_energies,
+)
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
 MULTIPLET_1 = "CALCULATION OF PSEUDOSPIN HAMILTONIAN TENSORS FOR THE MULTIPLET 1"
@@ -330,3 +338,36 @@ def test_an_overflowing_pseudospin_is_counted_from_its_states(tb3p):
     overflow = tb3p.replace("( effective S = 6)", "( effective S = *)")  # I1 cannot print S >= 10
     (multiplet,) = single_aniso_multiplets(overflow, "x.log")
     assert (multiplet["size"], multiplet["pseudospin"]) == (13, "6")
+
+
+# --- SINGLE_ANISO's list of every SO energy (the log-only fallback, tests/molcas/test_foreign_runs.py) ------------
+
+def test_the_so_energy_list_trimmed_away_or_cut(tb3p, tb2p):
+    assert spin_orbit_energies(tb3p, "Tb3p.casscf.log") is None  # the fixture trimmed the whole list away
+    assert spin_orbit_energies(tb3p[:tb3p.index("--- Start Module: single_aniso")], "x.log") is None
+    with pytest.raises(ParseError, match=r"^Tb2p.casscf.log: SINGLE_ANISO's SO energies \(LOW-LYING SPIN-ORBIT "
+                                         r"ENERGIES\): cut after 3 states: '\[adatom-wf fixture: lines 21257-21680"):
+        spin_orbit_energies(tb2p, "Tb2p.casscf.log")  # the fixture cut the list after state 3
+    lines = "LOW-LYING SPIN-ORBIT ENERGIES:\nENERGY OF THE SPIN-ORBIT STATE (   1) =         0.00000000000000\n"
+    swapped = tb2p.replace(lines, lines.replace("(   1)", "(   2)"))
+    with pytest.raises(ParseError, match=r"\): state 2 where state 1 was expected$"):
+        spin_orbit_energies(swapped, "Tb2p.casscf.log")
+
+
+def test_doublets_follow_the_multiplets_up_the_so_list():
+    """A multiplet of one state has no block: MLTP 3 / 2 1 2 prints blocks 1 and 3, on states 1-2 and 4-5."""
+    def block(index, energies, g):
+        return {"index": index, "size": len(energies), "energies_cm1": energies, "g_main": g}
+
+    energies = [0.0, 0.001, 50.0, 100.0002, 100.0]
+    first, second = multiplet_doublets([block(1, [0.0, 0.001], [0.0, 0.0, 17.9]),
+                                        block(3, [100.0, 100.0], [0.1, 0.0, 12.0])], energies, "x.log")
+    assert first == {"energy_cm1": 0.0005, "tunnel_splitting_cm1": 0.001, "g_main": 17.9,
+                     "g_principal": [0.0, 0.0, 17.9], "jz_abs": None}
+    assert second["energy_cm1"] == pytest.approx(100.0001) and second["tunnel_splitting_cm1"] == pytest.approx(2e-4)
+    assert second["g_principal"] == [0.0, 0.1, 12.0]
+    with pytest.raises(ParseError, match=r"^x.log: SINGLE_ANISO multiplet 2: its SO energies differ from states 3-4 "
+                                         r"of SINGLE_ANISO's SO energies \(LOW-LYING SPIN-ORBIT ENERGIES\) by 50 cm"):
+        multiplet_doublets([block(1, [0.0, 0.001], [0, 0, 1]), block(2, [100.0, 100.0], [0, 0, 1])], energies, "x.log")
+    with pytest.raises(ParseError, match=r"^x.log: SINGLE_ANISO multiplet 5 spans SO states 5-6, beyond the 5 of"):
+        multiplet_doublets([block(5, [0.0, 0.0], [0, 0, 1])], energies, "x.log")
