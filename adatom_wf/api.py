@@ -244,7 +244,8 @@ def _vasp(record: dict) -> VaspRun:
                    ionic_steps=record.get("ionic_steps"),
                    largest_energy_rise_ev=record.get("largest_energy_rise_ev"),
                    layer_buckling_angstrom=record.get("layer_buckling_angstrom"),
-                   relaxation_flags=tuple(record.get("relaxation_flags") or ()), symbols=tuple(structure.get("symbols") or ()),
+                   relaxation_flags=tuple(record.get("relaxation_flags") or ()),
+                   symbols=tuple(structure.get("symbols") or ()),
                    cell_angstrom=_array(structure.get("cell_angstrom")),
                    positions_angstrom=_array(structure.get("positions_angstrom")))
 

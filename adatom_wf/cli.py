@@ -31,7 +31,8 @@ COMMANDS = {
     "resume": ("resume", "Resubmit the failed nodes of a study and what depends on them."),
     "parse": ("parse", "Parse finished or failed runs (a study's, or run directories) into one HDF5 store."),
     "show": ("show", "Show what a results store holds (--json for every stored number)."),
-    "report": ("report", "Tables and figures of the paper (Table 1, Table 2 with configurations, spin gaps, E vs <Jz>, barriers) from a store."),
+    "report": ("report", "Tables and figures of the paper (Table 1, Table 2 with configurations, spin gaps, E vs <Jz>, "
+                         "barriers) from a store."),
     "node": ("node", "(internal) Run one node of a study's graph; called by its job script."),
 }
 HIDDEN = {"node"}  # callable, but not listed by --help

@@ -16,10 +16,12 @@ TB_GRAPHENE_TABLE1 = {"hollow": (0.0, 2.28), "top": (85.0, 2.32), "bridge": (91.
 # Table 2 of the Tb-on-graphene paper (SA-CASSCF/RASSI/SINGLE_ANISO on C54H18, ANO-RCC-VTZP/VDZP/VDZ): the ground
 # multiplet's main g values and its ESO parameters B_k^q (cm⁻¹) per oxidation state.
 TB_GRAPHENE_TABLE2 = {
-    "Tb3+": {"g1": 1.508, "g2": 1.508, "g3": 1.480, "B20": -5.375455, "B40": 0.000216, "B60": 0.000021, "B66": 0.000041},
+    "Tb3+": {"g1": 1.508, "g2": 1.508, "g3": 1.480, "B20": -5.375455, "B40": 0.000216, "B60": 0.000021,
+             "B66": 0.000041},
     "Tb2+": {"g1": 1.503, "g2": 1.503, "g3": 1.435, "B20": -3.940770, "B40": -0.005776, "B60": 0.000001,
              "B66": 0.000027},
-    "Tb1+": {"g1": 2.511, "g2": 2.511, "g3": 2.022, "B20": 6.071690, "B40": 0.022960, "B60": -0.000007, "B66": 0.000139},
+    "Tb1+": {"g1": 2.511, "g2": 2.511, "g3": 2.022, "B20": 6.071690, "B40": 0.022960, "B60": -0.000007,
+             "B66": 0.000139},
     "Tb0": {"g1": 1.872, "g2": 1.872, "g3": 1.668, "B20": 7.641457, "B40": 0.004203, "B60": 0.000005, "B66": 0.000003},
 }
 # OpenMolcas's default work memory (MOLCAS_MEM, MB): what a state gets at least, and what the demo ran with.

@@ -104,7 +104,8 @@ def write_stage(root: Path, stage: str, study, files: dict[str, bytes], record: 
         # A stage run on part of a study (one site, one state) adds to what earlier runs recorded.
         entry = manifest.setdefault("stages", {}).setdefault(stage, {})
         for key, value in record.items():
-            entry[key] = {**entry[key], **value} if isinstance(value, dict) and isinstance(entry.get(key), dict) else value
+            entry[key] = ({**entry[key], **value} if isinstance(value, dict) and isinstance(entry.get(key), dict)
+                          else value)
         entry["files"] = {**entry.get("files", {}), **{rel: sha256_bytes(data) for rel, data in files.items()}}
         atomic_write(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
     return manifest_path

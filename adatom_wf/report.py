@@ -703,7 +703,8 @@ def _state_sections(records, rows2, gaps, inline: dict) -> list[dict]:
             facts.append(("failure", _failure(record)))
         flags = []
         if row["mismatch"]:
-            flags.append("the ground multiplet is not the configuration the study expects: " + ", ".join(row["mismatch"]))
+            flags.append("the ground multiplet is not the configuration the study expects: "
+                         + ", ".join(row["mismatch"]))
         flags += [f"beside the paper: {text}" for text in difference_texts(row, HTML_NAMES)]
         flags += [" ".join(str(warning).split()) for warning in record.get("warnings") or []]
         runs = record.get("rasscf") or []
@@ -753,7 +754,8 @@ def render_html(records, meta: dict, inline: dict, files: list[str], rows1, rows
         if rows1 else None,
         table1_skipped="no VASP or GPAW runs in the store." if not _dft_records(records)
         else "no VASP or GPAW run names its site.",
-        molcas=molcas, marks={"g": f"{G_TOLERANCE:g}", "cf": f"{CF_FACTOR:g}", "height": f"{HEIGHT_TOLERANCE_ANGSTROM:g}",
+        molcas=molcas, marks={"g": f"{G_TOLERANCE:g}", "cf": f"{CF_FACTOR:g}",
+               "height": f"{HEIGHT_TOLERANCE_ANGSTROM:g}",
                "energy": f"{ENERGY_TOLERANCE_MEV:g}"},
         table2=_table2_html(rows2) if molcas else None,
         spin_gaps=_html_table(gaps, SPIN_GAP_COLUMNS, {"state": "text", "status": "text"}) if molcas else None,

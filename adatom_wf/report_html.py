@@ -37,7 +37,8 @@ def table(header: list[list[dict]], body: list[list[dict]], notes: list[str] = (
     lines = ['<div class="scroll"><table>', "<thead>"]
     for row in header:
         cells = "".join(
-            f"<th{_attributes(item['cls'], colspan=item['colspan'], rowspan=item['rowspan'])}>{escape(item['text'])}</th>"
+            f"<th{_attributes(item['cls'], colspan=item['colspan'], rowspan=item['rowspan'])}>"
+            f"{escape(item['text'])}</th>"
             for item in row)
         lines.append(f"<tr>{cells}</tr>")
     lines += ["</thead>", "<tbody>"]

@@ -345,7 +345,8 @@ class Study(StrictModel):
         if self.cluster.site not in self.sites:
             raise ValueError(f"cluster.site {self.cluster.site!r} is not among the study's sites {list(self.sites)}")
         if self.execution is not None and self.execution.relax is False and self.cluster.geometry == "relaxed":
-            raise ValueError("execution.relax is false but cluster.geometry is 'relaxed', which needs the VASP relaxation")
+            raise ValueError("execution.relax is false but cluster.geometry is 'relaxed', "
+                             "which needs the VASP relaxation")
         self._check_dft_program()
         self._check_supercell()
         elements = {self.adatom, "C", "H"}
@@ -405,7 +406,8 @@ class Study(StrictModel):
                                  "mode: lcao")
             if gpaw.optimizer == "fire" and gpaw.initial_hessian_ev_per_angstrom2 is not None:
                 raise ValueError("dft.gpaw.initial_hessian_ev_per_angstrom2 is the BFGS optimisers' starting Hessian "
-                                 "but dft.gpaw.optimizer is 'fire': remove it, or use bfgs-guarded, bfgs or bfgs-linesearch")
+                                 "but dft.gpaw.optimizer is 'fire': remove it, or use bfgs-guarded, bfgs or "
+                                 "bfgs-linesearch")
 
     def _check_supercell(self) -> None:
         """What building the sites and carving the cluster would refuse (adatom_wf.structure.sites.build_site,
@@ -425,8 +427,8 @@ class Study(StrictModel):
             gap = sub.vacuum_angstrom - spec.height_angstrom
             if gap < sub.min_image_distance_angstrom:
                 vacuum = f"{sub.vacuum_angstrom:g}"
-                raise ValueError(f"substrate.vacuum_angstrom {vacuum} (vacuum {vacuum} Å) leaves the {site} adatom only "
-                                 f"{gap:.2f} Å from the periodic image of the layer; need >= "
+                raise ValueError(f"substrate.vacuum_angstrom {vacuum} (vacuum {vacuum} Å) leaves the {site} adatom "
+                                 f"only {gap:.2f} Å from the periodic image of the layer; need >= "
                                  f"{sub.min_image_distance_angstrom:g} Å: use vacuum_angstrom >= "
                                  f"{spec.height_angstrom + sub.min_image_distance_angstrom:.2f}")
             if abs(sub.vacuum_angstrom - 2 * spec.height_angstrom) < 0.01:  # spglib then finds a mirror plane
@@ -600,7 +602,8 @@ def parse_study(data, source: str = "<study>") -> Study:
     if data is None:
         raise SpecError(f"{source}: the study file is empty; it needs at least name, adatom and sites")
     if not isinstance(data, dict):
-        raise SpecError(f"{source}: a study file is a mapping of keys such as name, adatom, sites; got {type(data).__name__}")
+        raise SpecError(f"{source}: a study file is a mapping of keys such as name, adatom, sites; "
+                        f"got {type(data).__name__}")
     try:
         return Study.model_validate(data)
     except ValidationError as error:

@@ -1,16 +1,16 @@
 """The HDF5 results store: ``runs/<study>/results.h5`` (schema in docs/results.md).
 
-One group per run: ``/vasp/<site>``, ``/gpaw/<site>`` and ``/molcas/<oxidation state>`` (``/molcas/<label>/rasscf/m<2S+1>`` per
-multiplicity). Every dataset carries ``units`` and ``description`` attributes; the root carries the schema version,
-the producer and the study's name and hash; each run group its path, status, failure and the sha256 of every file
-it was read from.
+One group per run: ``/vasp/<site>``, ``/gpaw/<site>`` and ``/molcas/<oxidation state>``
+(``/molcas/<label>/rasscf/m<2S+1>`` per multiplicity). Every dataset carries ``units`` and ``description`` attributes;
+the root carries the schema version, the producer and the study's name and hash; each run group its path, status,
+failure and the sha256 of every file it was read from.
 
 Writes are crash-safe: the new store is written to a temporary file beside the old one, flushed to disk and moved
 over it with ``os.replace`` (atomic on POSIX), under an exclusive lock so two ``parse`` runs cannot interleave;
 the temporary files a killed ``parse`` left are removed by the next write.
 Runs not re-parsed are copied over unchanged, so nothing stored before is lost; a run stored as ok is kept (with a
-warning) when it now reads as failed, or when a failed run of another directory would take its key. Re-parsing the same outputs gives the same content. A store written by a
-newer schema is refused.
+warning) when it now reads as failed, or when a failed run of another directory would take its key. Re-parsing the
+same outputs gives the same content. A store written by a newer schema is refused.
 """
 
 import fcntl
@@ -196,7 +196,8 @@ def _write_molcas(group, record: dict, arrays: dict) -> None:
             sub["occupations"].attrs["groups"] = json.dumps([o["character"] for o in multiplet["occupations"]])
             _dataset(sub, "spin_weights", [w["weight"] for w in multiplet["spin_weights"]], "1",
                      "weight of each spin multiplicity (attribute multiplicities), mean over the multiplet's SO states")
-            sub["spin_weights"].attrs["multiplicities"] = json.dumps([w["multiplicity"] for w in multiplet["spin_weights"]])
+            sub["spin_weights"].attrs["multiplicities"] = json.dumps([w["multiplicity"]
+                                                                      for w in multiplet["spin_weights"]])
     crystal = record.get("crystal_field_j")
     if crystal:
         sub = group.create_group("crystal_field_j")
@@ -260,7 +261,8 @@ def _read_molcas(group) -> dict:
     record["so_energies_cm1"] = energies[()].tolist() if energies is not None else []
     multiplets = group["single_aniso"] if "single_aniso" in group else {}  # multiplet_<n>: sorted by n below
     record["multiplets"] = [
-        {"index": int(name.rsplit("_", 1)[1]), "size": int(sub.attrs["size"]), "pseudospin": str(sub.attrs["pseudospin"]),
+        {"index": int(name.rsplit("_", 1)[1]), "size": int(sub.attrs["size"]),
+         "pseudospin": str(sub.attrs["pseudospin"]),
          "g_main": sub["g_main"][()].tolist(), "g_axes": sub["g_axes"][()].tolist(),
          "energies_cm1": sub["energies"][()].tolist(), "cf_parameters": _read_cf(sub),
          **({"occupations": _occupations(sub["occupations"]),

@@ -8,8 +8,9 @@ meV. docs/gpaw.md ("Settings, and the convergence tests behind them") records th
 
     python bench/bench_gpaw_settings.py [STUDY] [--site hollow --site top] [--set KEY=VALUE ...]
 
-STUDY defaults to demo_gpaw; --set overrides a study key (dotted, YAML value), e.g. ``--set dft.gpaw.grid_spacing_angstrom=0.25
---set dft.kpoints.grid=[4,4,1] --set substrate.supercell=[5,5]``. One process: export OMP_NUM_THREADS=1.
+STUDY defaults to demo_gpaw; --set overrides a study key (dotted, YAML value), e.g.
+``--set dft.gpaw.grid_spacing_angstrom=0.25 --set dft.kpoints.grid=[4,4,1] --set substrate.supercell=[5,5]``.
+One process: export OMP_NUM_THREADS=1.
 """
 
 import argparse

@@ -24,7 +24,8 @@ def paper_counts(runs_dir: Path) -> dict:
     cluster = load_cluster(study, study_dir(runs_dir, study), ideal_fallback=True)
     inputs = render_study(study, cluster.atoms, cluster_source=cluster.description)
     integrals = render_integrals(study, cluster.atoms, cluster_source=cluster.description)
-    return {"seward_runs": seward_count(integrals, *inputs.values()), "rasscf_runs": sum(len(i.plan.spins) for i in inputs.values()),
+    return {"seward_runs": seward_count(integrals, *inputs.values()),
+            "rasscf_runs": sum(len(i.plan.spins) for i in inputs.values()),
             "cluster_atoms": len(cluster.atoms)}
 
 

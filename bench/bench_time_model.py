@@ -137,7 +137,8 @@ def main(argv: list[str]) -> int:
         predicted = sum(constants[row["kind"]][name] * value for name, value in row["features"].items())
         ratio = predicted / row["seconds"] if row["seconds"] else float("nan")
         print(f"| {row['run']} | {row['what']} | {row['seconds']:.0f} | {predicted:.1f} | {ratio:.2f} |")
-    print("\n| run | node | elapsed (s) | expected, the progress's (s) | expected / elapsed |\n| --- | --- | --- | --- | --- |")
+    print("\n| run | node | elapsed (s) | expected, the progress's (s) | expected / elapsed |\n"
+          "| --- | --- | --- | --- | --- |")
     errors = []  # |ln(expected / elapsed)| of the state and pre-run nodes
     for root in args.roots:
         study = load_study(layout.study_snapshot_path(root))

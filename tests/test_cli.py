@@ -40,7 +40,8 @@ def test_validate_prints_a_summary_and_json(cli):
     data = json.loads(cli("validate", "demo_tb_benzene", "--json").stdout)
     assert data["name"] == "demo_tb_benzene" and data["oxidation_states"]["Tb0"]["active_space"] == "CAS(11,10)"
     seconds = data["oxidation_states"]["Tb0"]["cost"]["seconds"]  # the time model (docs/benchmarks.md)
-    assert sorted(seconds) == ["rasscf", "rassi", "single_aniso", "total"] and sorted(seconds["rasscf"]) == ["10", "4", "6", "8"]
+    assert (sorted(seconds) == ["rasscf", "rassi", "single_aniso", "total"]
+            and sorted(seconds["rasscf"]) == ["10", "4", "6", "8"])
     assert data["integrals"]["seconds"] > 0
     assert re.search(r"Tb0:.*\n    cost: .*, ~[\d.]+ (s|min|h) on one core; starts projected: pre-run ~[\d.]+ min "
                      r"after its integrals ~[\d.]+ min \(shared\)\n", result.stdout)

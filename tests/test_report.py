@@ -80,7 +80,8 @@ def test_table1_energies_relative_to_hollow_in_mev_and_site_order():
     assert by_site["fcc"] == {"site": "fcc", "program": "vasp", "status": "failed", "e_ads_rel_mev": None,
                               "height_angstrom": None, "paper_e_ads_rel_mev": None, "paper_height_angstrom": None,
                               "note": "vasprun.xml ends inside <scstep>", "differences": {}}
-    assert [(by_site[s]["paper_e_ads_rel_mev"], by_site[s]["paper_height_angstrom"]) for s in ("hollow", "top", "bridge")] \
+    assert [(by_site[s]["paper_e_ads_rel_mev"], by_site[s]["paper_height_angstrom"])
+            for s in ("hollow", "top", "bridge")] \
         == [(0.0, 2.28), (85.0, 2.32), (91.0, 2.38)]  # the paper's Table 1 beside a Tb run
     assert list(rows[0])[:len(report.TABLE1_COLUMNS)] == list(report.TABLE1_COLUMNS)
 
@@ -103,7 +104,8 @@ def test_table1_without_a_good_hollow_or_with_another_cell_gives_no_difference()
     assert other_cell[1]["e_ads_rel_mev"] is None and "73 atoms" in other_cell[1]["note"]
     assert report.table1([molcas("Tb3+"), {**vasp("hollow", E_HOLLOW, 2.28), "site": None}]) == []
     unconverged = report.table1([vasp("hollow", E_HOLLOW, 2.28), vasp("top", E_TOP, 2.32, converged=False)])
-    assert unconverged[1]["e_ads_rel_mev"] is not None and unconverged[1]["note"] == "ionic relaxation not converged (31 steps)"
+    assert (unconverged[1]["e_ads_rel_mev"] is not None
+            and unconverged[1]["note"] == "ionic relaxation not converged (31 steps)")
 
 
 def test_table2_ordered_by_charge_with_g_in_printed_order_and_missing_parameters_none():

@@ -93,7 +93,8 @@ def test_sites_failed_runs_and_marks_show_as_the_markdown_says(tmp_path):
     ("Tb3p.guessorb.h5", "SEWARD's guess, active orbitals picked by character (Tb3p.guessorb.h5)"),
     ("projected from ANO-RCC-MB (orbitals/Tb2+/Tb2p.m8.RasOrb)",
      "projected from ANO-RCC-MB (orbitals/Tb2+/Tb2p.m8.RasOrb), expanded with EXPBAS and checked by character"),
-    ("restart Tb2p.m8.stopped1.RasOrb", "restart Tb2p.m8.stopped1.RasOrb: the orbitals an earlier, stopped attempt left"),
+    ("restart Tb2p.m8.stopped1.RasOrb",
+     "restart Tb2p.m8.stopped1.RasOrb: the orbitals an earlier, stopped attempt left"),
 ])
 def test_each_start_the_store_records_reads_in_words(tmp_path, start, words):
     from test_report import molcas

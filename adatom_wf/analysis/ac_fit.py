@@ -127,7 +127,8 @@ def _start(model: str, f, real, imag):
 
 
 def least_squares_stdev(result) -> list:
-    """1σ per parameter of a scipy least_squares result from the Jacobian (SVD, singular directions dropped: None) scaled by the reduced χ²."""
+    """1σ per parameter of a scipy least_squares result from the Jacobian (SVD, singular directions dropped: None)
+    scaled by the reduced χ²."""
     _, s, vt = np.linalg.svd(result.jac, full_matrices=False)
     keep = s > np.finfo(float).eps * max(result.jac.shape) * s[0]
     covariance = (vt[keep].T / s[keep] ** 2) @ vt[keep]

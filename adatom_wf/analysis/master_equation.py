@@ -169,7 +169,8 @@ def _slow_mode(generator: np.ndarray, populations: np.ndarray, m: np.ndarray, me
     return float(max(-values[k], 0.0)), float(amplitudes[k] / total)
 
 
-def relaxation_rate_per_s(model: MasterEquation, temperature_k: float, method: str = "auto") -> tuple[float, float, str]:
+def relaxation_rate_per_s(model: MasterEquation, temperature_k: float,
+                          method: str = "auto") -> tuple[float, float, str]:
     """(1/τ in s⁻¹, the mode's share of the magnetisation, the method used: ``"eigenmodes"`` or ``"ground
     reduction"``); ``method="auto"`` takes the eigenmodes unless their slow rate is below :data:`RESOLUTION`.
 

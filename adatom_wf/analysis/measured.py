@@ -135,7 +135,8 @@ def _sample(path: Path, header_text: str, unit: str, what: str, mass_mg, molar_m
     molar = molar_mass_g_mol if molar_mass_g_mol is not None else _header_number(header_text,
                                                                                 "SAMPLE_MOLECULAR_WEIGHT")
     if mass is None or molar is None:
-        option, key = ("--mass-mg", "SAMPLE_MASS") if mass is None else ("--molar-mass-g-mol", "SAMPLE_MOLECULAR_WEIGHT")
+        option, key = (("--mass-mg", "SAMPLE_MASS") if mass is None
+                       else ("--molar-mass-g-mol", "SAMPLE_MOLECULAR_WEIGHT"))
         raise AnalysisError(f"--data: {path} gives {what} in {unit}; per mole it needs the sample's mass and molar "
                             f"mass: give {option} (its header names no {key})")
     if mass <= 0 or molar <= 0:
@@ -275,7 +276,8 @@ def read_tau_data(path) -> TauData:
         raise AnalysisError(f"--data: {path} holds no rows")
     first = [cell.strip() for cell in lines[0].split(",")]
     if not all(_is_number(token) for token in re.split(r"[,\s]+", lines[0]) if token):
-        index = {key: next((first.index(a) for a in aliases if a in first), None) for key, aliases in TAU_COLUMNS.items()}
+        index = {key: next((first.index(a) for a in aliases if a in first), None)
+                 for key, aliases in TAU_COLUMNS.items()}
         if index["temperature"] is None or (index["ln_tau"] is None and index["tau"] is None):
             raise AnalysisError(f"--data: {path}: the header names no 'T (K)' and '<ln(tau)> (ln(s))' or 'tau (s)' "
                                 f"column (ccfit2's tau file), nor is it plain 'T_K tau_s [sigma_ln_tau]' rows")

@@ -175,8 +175,8 @@ def fit_relaxation(temperature_k, tau_s, *, kramers: bool, raman_n: float | None
     for u_start in np.array([0.5, 2.0, 5.0, 10.0, 20.0, 30.0]) * kt[warm]:
         tau0_start = log_times[warm] - u_start / (kt[warm] * np.log(10)) - 1.0
         for c_start in ([None] if not fit_raman else
-                        [-log_times[i] - exponent * np.log10(temperatures[i]) for i in (warm, cold,
-                                                                                       int(np.argsort(temperatures)[temperatures.size // 2]))]):
+                        [-log_times[i] - exponent * np.log10(temperatures[i])
+                         for i in (warm, cold, int(np.argsort(temperatures)[temperatures.size // 2]))]):
             for qtm_start in ([None] if not fit_qtm else [log_times.max(), log_times.max() + 2]):
                 start = [tau0_start, u_start] + [c_start] * fit_raman + [qtm_start] * fit_qtm
                 starts.append(np.clip(start, lower + 1e-9, upper - 1e-9))
@@ -200,7 +200,8 @@ def fit_relaxation(temperature_k, tau_s, *, kramers: bool, raman_n: float | None
     public = {"log10_tau0_s": ("tau0_s", model.tau0_s), "u_eff_cm1": ("u_eff_cm1", model.u_eff_cm1),
               "log10_raman_c": ("raman_c", model.raman_c), "log10_tau_qtm_s": ("tau_qtm_s", model.tau_qtm_s)}
     # σ(x) = x ln 10 σ(log10 x) for the log-fitted parameters
-    uncertainties = {public[name][0]: float(sigma[i] if name == "u_eff_cm1" else public[name][1] * np.log(10) * sigma[i])
+    uncertainties = {public[name][0]: float(sigma[i] if name == "u_eff_cm1"
+                                            else public[name][1] * np.log(10) * sigma[i])
                      for i, name in enumerate(names)}
     log10_uncertainties = {public[name][0]: float(sigma[i]) for i, name in enumerate(names)}
 

@@ -28,7 +28,8 @@ REFINE_RELATIVE_TOLERANCE = 1e-12
 
 @dataclass(frozen=True)
 class ZeemanDiagram:
-    sweep: str  # "field_t" (magnitude along ``direction``) or "angle_deg" (at ``field_t`` from ``direction`` to ``towards``)
+    # "field_t" (magnitude along ``direction``) or "angle_deg" (at ``field_t`` from ``direction`` to ``towards``)
+    sweep: str
     values: np.ndarray
     energies_cm1: np.ndarray  # (points, levels tracked), relative to the zero-field ground level
     direction: np.ndarray

@@ -13,9 +13,9 @@ def nuclear_options(function):
         click.option("--nuclear-spin", "nuclear_spin_text", metavar="I",
                      help="Nuclear spin I (multiple of 1/2, e.g. 3/2): adds the electron-nuclear product space."),
         click.option("--hyperfine-a-cm1", "a_text", metavar="A",
-                     help="Hyperfine constant A_J in cm^-1 of A_J J.I, J the multiplet's angular momentum (the pseudospin, or "
-                          "L+S of stored states): the J multiplet's constant, e.g. 0.0173 for 159Tb in Tb3+, not the "
-                          "ground doublet's pseudospin-1/2 value."),
+                     help="Hyperfine constant A_J in cm^-1 of A_J J.I, J the multiplet's angular momentum "
+                          "(the pseudospin, or L+S of stored states): the J multiplet's constant, e.g. 0.0173 for "
+                          "159Tb in Tb3+, not the ground doublet's pseudospin-1/2 value."),
         click.option("--quadrupole-p-cm1", "p_text", metavar="P",
                      help="Quadrupole constant P in cm^-1 of P [I_n^2 - I(I+1)/3], n the main axis (default 0)."),
         click.option("--nuclear-g", "g_n_text", metavar="G_N",

@@ -56,12 +56,14 @@ def graph_options(*, executor_default):
                           "is longer than this, before anything runs (a state whose memory estimate exceeds this "
                           "machine's is refused always)."),
         click.option("--nprocs", type=click.IntRange(1, 1024), default=None, envvar="MOLCAS_NPROCS" if fresh else None,
-                     help="Cores per OpenMolcas node (MOLCAS_NPROCS" + (", also read from the environment" if fresh else "")
+                     help="Cores per OpenMolcas node (MOLCAS_NPROCS"
+                          + (", also read from the environment" if fresh else "")
                           + f"; OpenMP threads of Debian's serial build); default: {last}the profile's molcas.nprocs "
                           "(1 without a profile)."),
-        click.option("--mem-mb", type=click.IntRange(256, 10_000_000), default=None, envvar="MOLCAS_MEM" if fresh else None,
-                     help="Memory per OpenMolcas process in MB (MOLCAS_MEM" + (", also read from the environment" if fresh
-                                                                                 else "")
+        click.option("--mem-mb", type=click.IntRange(256, 10_000_000), default=None,
+                     envvar="MOLCAS_MEM" if fresh else None,
+                     help="Memory per OpenMolcas process in MB (MOLCAS_MEM"
+                          + (", also read from the environment" if fresh else "")
                           + f"); default: {last}the profile's molcas.mem_mb, else twice each state's cost estimate "
                           "(at least 2000; docs/execution.md)."),
         click.option("--workdir", type=click.Path(file_okay=False), default=None,

@@ -66,8 +66,9 @@ def cost_line(label: str, cost: dict) -> str:
     """One state's estimate (adatom_wf.molcas.cost): basis, orbitals, CSFs, SO states, integrals, memory, scratch,
     wall time."""
     csfs = "/".join(f"{n}" for n in cost["csfs"].values())
-    return (f"{label}: {cost['basis_functions']} basis functions ({cost['inactive']} inactive, {cost['active']} active, "
-            f"{cost['secondary']} secondary), CSFs {csfs} (2S+1 = {'/'.join(cost['csfs'])}), {cost['so_states']} SO states; "
+    return (f"{label}: {cost['basis_functions']} basis functions ({cost['inactive']} inactive, "
+            f"{cost['active']} active, {cost['secondary']} secondary), CSFs {csfs} (2S+1 = {'/'.join(cost['csfs'])}), "
+            f"{cost['so_states']} SO states; "
             f"{cost['integrals']} integrals ~{_gb(cost['integrals_gb'])}, memory ~{cost['memory_mb']} MB, "
             f"scratch ~{_gb(cost['scratch_gb'])}, ~{duration(cost['seconds']['total'])} on one core{_start(cost)}")
 

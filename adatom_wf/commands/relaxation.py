@@ -65,7 +65,8 @@ def _master_equation_command(store, label, pseudospin, cf_terms, g_text, couplin
         HYSTERESIS_TIME_S, STERN_GERLACH_FLIGHT_TIME_S]
     blocking = [crossing_temperature_k(tau_of, t) for t in observations]
     result.update(u_eff_rule_cm1=analysis.u_eff_cm1, u_eff_rule_mechanism=analysis.relaxation_path["mechanism"],
-                  states_cm1=[float(e) for e in model.energies_cm1], states_jz=[round(float(j), 6) + 0.0 for j in model.jz])
+                  states_cm1=[float(e) for e in model.energies_cm1],
+                  states_jz=[round(float(j), 6) + 0.0 for j in model.jz])
     taus = [row["tau_s"] for row in result["rows"]]
     if csv_path:
         write_tau_csv(csv_path, temperatures, taus)
@@ -86,7 +87,8 @@ def _master_equation_command(store, label, pseudospin, cf_terms, g_text, couplin
                f"{model.energies_cm1.size} states; U_eff rule: {analysis.u_eff_cm1:.2f} cm^-1 "
                f"({analysis.relaxation_path['mechanism']})")
     if fit is not None:
-        click.echo(f"Arrhenius fit over {temperatures[0]:g}-{temperatures[-1]:g} K: U_eff = {fit['u_eff_cm1']:.1f} cm^-1, "
+        click.echo(f"Arrhenius fit over {temperatures[0]:g}-{temperatures[-1]:g} K: "
+                   f"U_eff = {fit['u_eff_cm1']:.1f} cm^-1, "
                    f"tau0 = {fit['tau0_s']:.3g} s")
     for entry in data["blocking_temperatures_k"]:
         where = "never blocked" if entry["temperature_k"] is None else f"T_B = {entry['temperature_k']:.3g} K"
@@ -129,7 +131,8 @@ def _data_command(data_path, processes_text, guess_texts, prediction, temperatur
     grid = values.grid("--temperature-k", temperature_text or f"{low!r}:{high!r}:60", "K")
     fitted_tau = 1.0 / rate_per_s(fit.values, grid)
     result = {"data": str(data_path), "fit": fit.as_json(),
-              "points": [{"temperature_k": float(t), "tau_s": float(v)} for t, v in zip(tau.temperature_k, measured_tau)],
+              "points": [{"temperature_k": float(t), "tau_s": float(v)}
+                         for t, v in zip(tau.temperature_k, measured_tau)],
               "temperatures_k": list(map(float, grid)), "fit_tau_s": list(map(float, fitted_tau))}
     curves = {f"fit: {'+'.join(processes)}": fitted_tau}
     if prediction is not None:
@@ -306,7 +309,8 @@ def command(store, label, master_equation, pseudospin, cf_terms, g_text, couplin
                                  temperature_text, observation_texts, as_json, plot_path, csv_path)
         return
     if state_options:
-        raise AnalysisError("a store, --state, --pseudospin, --cf or --g need --master-equation (tau(T) from the levels)")
+        raise AnalysisError("a store, --state, --pseudospin, --cf or --g need --master-equation "
+                            "(tau(T) from the levels)")
     from adatom_wf.analysis import values
     from adatom_wf.analysis.relaxation import (
         HYSTERESIS_TIME_S,

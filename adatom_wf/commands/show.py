@@ -12,7 +12,8 @@ def _line(run: dict) -> str:
     flags = "".join(f"; FLAGGED: {flag}" for flag in run.get("relaxation_flags") or ())  # DFT relaxations only
     if run["status"] != "ok":
         convergence = run.get("convergence") or ""
-        lead = f"{convergence}: " if convergence.startswith("not converged") and convergence not in run["failure"] else ""
+        lead = (f"{convergence}: " if convergence.startswith("not converged") and convergence not in run["failure"]
+                else "")
         return f"{head} {lead}{run['failure']}{flags}"
     if run["kind"] in DFT_KINDS:
         height = run["adatom_height_angstrom"]

@@ -59,10 +59,10 @@ def summary(study) -> dict:
 @study_argument
 @json_option
 def command(study, as_json):
-    """Check STUDY (a workflows/*.yaml file, a bundled study's name, or - for standard input) and print its summary, with each oxidation
-    state's cost estimate: basis functions, orbitals, CSFs, SO states, integrals, memory, scratch, wall time on one
-    core (docs/execution.md, "Resources from the cost estimate"); with dft.program gpaw also each site's relaxation:
-    hours on one core and memory (docs/gpaw.md, "Plane waves or LCAO, and what a relaxation costs").
+    """Check STUDY (a workflows/*.yaml file, a bundled study's name, or - for standard input) and print its summary,
+    with each oxidation state's cost estimate: basis functions, orbitals, CSFs, SO states, integrals, memory, scratch,
+    wall time on one core (docs/execution.md, "Resources from the cost estimate"); with dft.program gpaw also each
+    site's relaxation: hours on one core and memory (docs/gpaw.md, "Plane waves or LCAO, and what a relaxation costs").
     """
     spec = load_study_text(click.get_text_stream("stdin").read()) if study == "-" else load_study(study)
     check_study(spec)

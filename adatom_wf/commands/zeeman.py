@@ -32,8 +32,8 @@ def _levels(text, default, size):
 @g_option
 @nuclear_options
 @click.option("--field-t", "field_text", metavar="RANGE",
-              help="Field magnitudes in T along --direction: 'start:stop:points' or a list (default -0.1:0.1:801 with a "
-                   "nucleus, 0:5:201 without); with --angle-deg one magnitude.")
+              help="Field magnitudes in T along --direction: 'start:stop:points' or a list (default -0.1:0.1:801 "
+                   "with a nucleus, 0:5:201 without); with --angle-deg one magnitude.")
 @click.option("--direction", "direction_text", metavar="X,Y,Z", help="Field direction (default: the main axis).")
 @click.option("--angle-deg", "angle_text", metavar="RANGE",
               help="Sweep the angle (degrees) of a field of --field-t T from --direction towards --towards instead.")
@@ -94,7 +94,8 @@ def command(store, label, pseudospin, cf_terms, g_text, isotope, nuclear_spin_te
                                                                       "cm^-1"))
     what = f"{label} from {store}" if store is not None else f"pseudospin S = {pseudospin}"
     if nucleus is not None:
-        what += f" x {nucleus.isotope or 'nucleus'} I = {nucleus.spin} (A_J {nucleus.a_j_cm1:g}, P {nucleus.p_cm1:g} cm^-1)"
+        what += (f" x {nucleus.isotope or 'nucleus'} I = {nucleus.spin} "
+                 f"(A_J {nucleus.a_j_cm1:g}, P {nucleus.p_cm1:g} cm^-1)")
     if plot_path:
         from adatom_wf.analysis.plots import plot_zeeman
 

@@ -32,8 +32,9 @@ MAX_HALVINGS = 4  # a step still uphill at 1/16 of its length is taken (and the 
 def guarded_bfgs(atoms, uphill_ev: float, **options):
     """ASE's BFGS that takes no step uphill: a step that raised the energy by more than ``uphill_ev`` is halved,
     back towards where it started, until it does not (at most MAX_HALVINGS times), and the Hessian starts afresh
-    (ASE's BFGSMethod adds its updates to H0 in place, so H0 is made anew). A normal step costs one GPAW calculation, as plain BFGS; each
-    halving one more. ``rejected_steps`` counts the halvings; the trajectory holds only the steps taken."""
+    (ASE's BFGSMethod adds its updates to H0 in place, so H0 is made anew). A normal step costs one GPAW calculation,
+    as plain BFGS; each halving one more. ``rejected_steps`` counts the halvings; the trajectory holds only the steps
+    taken."""
     from ase.optimize import BFGS
 
     class GuardedBFGS(BFGS):
@@ -104,7 +105,8 @@ def relax(directory: Path) -> int:
                "fmax_ev_per_angstrom": optimizer_settings["fmax_ev_per_angstrom"],
                "max_steps": optimizer_settings["max_steps"]}
     try:
-        converged = optimizer.run(fmax=optimizer_settings["fmax_ev_per_angstrom"], steps=optimizer_settings["max_steps"])
+        converged = optimizer.run(fmax=optimizer_settings["fmax_ev_per_angstrom"],
+                                  steps=optimizer_settings["max_steps"])
     except KohnShamConvergenceError as error:
         outcome.update(status="scf_failed", reason=f"SCF not converged in {settings['calculator']['maxiter']} "
                        f"iterations at ionic step {optimizer.nsteps} ({' '.join(str(error).split())})",

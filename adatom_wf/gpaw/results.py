@@ -195,7 +195,8 @@ def read_gpaw_run(directory: Path, *, adatom: str | None = None, substrate_eleme
     symbol, height, located = locate_adatom(structure, adatom, substrate_element)
     notes += located
     check = check_relaxation(energies, layer_buckling(structure, symbol, substrate_element))
-    record.update(**check_record(check), adatom=symbol, energy_ev=numbers["energy_ev"], energy_sigma0_ev=numbers["energy_sigma0_ev"],
+    record.update(**check_record(check), adatom=symbol, energy_ev=numbers["energy_ev"],
+                  energy_sigma0_ev=numbers["energy_sigma0_ev"],
                   adatom_height_angstrom=height, final_structure=structure, structure_source=structure_source,
                   sources=dict(sorted(sources.items())))
     return record

@@ -94,7 +94,8 @@ class StateCost:
     cholesky_vectors: int = 0
     memory_mb: int = 0
     scratch_gb: float = 0.0
-    seconds: dict = field(default_factory=dict)  # estimated wall on one core: rasscf {2S+1: s}, rassi, single_aniso, total
+    # estimated wall on one core: rasscf {2S+1: s}, rassi, single_aniso, total
+    seconds: dict = field(default_factory=dict)
     integrals_seconds: float = 0.0  # the cluster's shared integrals node (GATEWAY + SEWARD), the same for every state
     start: str = "core"  # how the first RASSCF starts: "core" (guess picked by character) or "projected"
     # a projected start's pre-run (molcas/projection.py): its first multiplicity's RASSCF in the pre-run basis, and
@@ -215,14 +216,16 @@ def state_cost(study, label: str, library: Path | None) -> StateCost:
     rassi_mb = (16 * 6 * so_states ** 2 + 8 * 20 * n * n) / 1e6
     seward_mb = 8 * 2 * RELATIVISTIC_MATRICES * primitives ** 2 / 1e6
     job_iphs_gb = sum(8 * (csfs[str(s.multiplicity)] * s.roots + n * n) for s in state.spin_states) / 1e9
-    one_electron_gb = 8 * (ONE_ELECTRON_MATRICES * pairs + RELATIVISTIC_MATRICES * primitives * (primitives + 1) / 2) / 1e9
+    one_electron_gb = 8 * (ONE_ELECTRON_MATRICES * pairs
+                           + RELATIVISTIC_MATRICES * primitives * (primitives + 1) / 2) / 1e9
     scratch_gb = integrals_gb + one_electron_gb + job_iphs_gb + 16 * so_states ** 2 / 1e9
     cost = StateCost(
         basis_functions=n, basis_source="; ".join(sorted(sources)), elements=[asdict(e) for e in elements],
         electrons=electrons, inactive=inactive, active=m_active, secondary=secondary, csfs=csfs,
         so_states=so_states, integrals="cholesky" if cholesky else "conventional",
         integrals_gb=round(integrals_gb, 6), integrals_gb_conventional=round(conventional_gb, 6),
-        integrals_gb_cholesky=round(cholesky_gb, 6), cholesky_vectors=vectors, memory_mb=int(BASE_MEMORY_MB + max(seward_mb, rasscf_mb, rassi_mb) + 0.5),
+        integrals_gb_cholesky=round(cholesky_gb, 6), cholesky_vectors=vectors,
+        memory_mb=int(BASE_MEMORY_MB + max(seward_mb, rasscf_mb, rassi_mb) + 0.5),
         scratch_gb=round(scratch_gb, 6),
     )
     cost.start = study.orbital_start(label)

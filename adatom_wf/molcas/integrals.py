@@ -63,7 +63,8 @@ def run_integrals(study, root, *, directory, cluster, nprocs: int = 1, mem_mb: i
     run = run_molcas(directory, inputs.input_name, nprocs, mem_mb, project=inputs.project, workdir=workdir)
     status = {"status": run.status, "failure": run.failure, "project": inputs.project,
               "workdir": str(workdir / inputs.project), "cluster": cluster.description, "runs": [run.record()],
-              "previous_attempt": kept.name if kept else None, "wall_seconds": {"integrals": round(run.wall_seconds, 1)}}
+              "previous_attempt": kept.name if kept else None,
+              "wall_seconds": {"integrals": round(run.wall_seconds, 1)}}
     atomic_write(directory / STATUS_FILE, (json.dumps(status, indent=2, sort_keys=True) + "\n").encode())
     details = {"status_file": STATUS_FILE, "workdir": status["workdir"], "wall_seconds": status["wall_seconds"],
                "seward_runs": 1, "previous_attempt": status["previous_attempt"]}

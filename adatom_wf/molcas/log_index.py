@@ -23,7 +23,8 @@ from dataclasses import dataclass
 #   --- Start Module: rasscf at Sun Nov 22 05:54:17 2026 ---
 #   --- Stop Module: rasscf at Sun Nov 22 05:54:18 2026 /rc=-6 ---
 #   --- Module rasscf spent 1 minute 6 seconds ---
-MODULE_LINE = re.compile(r"--- (?:Start Module:\s+(?P<start>\S+) at |Stop Module:\s+(?P<stop>\S+) at .*?/rc=(?P<rc>\S+) ---"
+MODULE_LINE = re.compile(r"--- (?:Start Module:\s+(?P<start>\S+) at "
+                         r"|Stop Module:\s+(?P<stop>\S+) at .*?/rc=(?P<rc>\S+) ---"
                          r"|Module (?P<spent>\S+) spent (?P<time>.*?) ---)")
 #   ###    ERROR: Error reading standard input.                                 ###
 BOX = re.compile(r" ###[ \t]{3,}(\S.*?)\s*###[ \t]*$", re.M)

@@ -324,7 +324,8 @@ def check_active_space(orbitals: Orbitals, plan: StatePlan, adatom_number: int,
     adatom = lowdin[:, orbitals.basis_ids[:, 0] == center].sum(axis=1)
     natural = tuple({"mo": int(i) + 1, "occupation": round(float(orbitals.occupations[i]), 4),
                      "adatom": round(float(adatom[i]), 4),
-                     **{label: round(float(slot_w[label][i]), 4) for label in dict.fromkeys(lab for lab, _ in measured)}}
+                     **{label: round(float(slot_w[label][i]), 4)
+                        for label in dict.fromkeys(lab for lab, _ in measured)}}
                     for i in active)
     valence, _ = _principal(orthonormal[inactive], component_mask(orbitals, center, VALENCE), 1) \
         if inactive.size else (np.zeros(1), None)

@@ -45,7 +45,8 @@ def start_description(study, plan) -> str:
     """What ``<project>.StartOrb`` holds, for the input's comment."""
     if study.orbital_start(plan.label) != "projected":
         return "the guess orbitals with the active ones picked by character (TypeIndex)"
-    return (f"the converged 2S+1 = {plan.spins[0].multiplicity} orbitals of the {study.orbitals_of(plan.label).project_from} "
+    return (f"the converged 2S+1 = {plan.spins[0].multiplicity} orbitals of the "
+            f"{study.orbitals_of(plan.label).project_from} "
             f"pre-run, expanded by {plan.project}.expbas.input and checked by character (TypeIndex)")
 
 

@@ -324,7 +324,8 @@ def _rasscf(record: dict, runs: list, reading: _Reading) -> tuple[list, int | No
         return [], None, []
 
     def agree(run, h5):
-        return (h5.multiplicity == run["multiplicity"] and len(h5.root_energies_hartree) == len(run["root_energies_hartree"])
+        return (h5.multiplicity == run["multiplicity"]
+                and len(h5.root_energies_hartree) == len(run["root_energies_hartree"])
                 and max(abs(a - b) for a, b in zip(h5.root_energies_hartree, run["root_energies_hartree"]))
                 <= ROOT_ENERGY_TOLERANCE_HARTREE)
 

@@ -36,8 +36,8 @@ def check_relaxation(energies_ev: Sequence[float], buckling_angstrom: float | No
                      "optimiser step overshot; the relaxation may have ended in another minimum)")
     if buckling_angstrom is not None and buckling_angstrom > buckling_bound_angstrom:
         flags.append(f"the layer buckled by {buckling_angstrom:.2f} Å (more than {buckling_bound_angstrom:g} Å: "
-                     "carbons pulled out of the plane by the adatom: its height and site energy then depend on how far the "
-                     "cell lets the layer give)")
+                     "carbons pulled out of the plane by the adatom: its height and site energy then depend on how far "
+                     "the cell lets the layer give)")
     return RelaxationCheck(largest_rise_ev=largest, rise_step=step, buckling_angstrom=buckling_angstrom,
                            flags=tuple(flags))
 

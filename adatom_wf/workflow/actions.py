@@ -73,7 +73,8 @@ def _molcas_settings() -> dict:
     from adatom_wf.facts import MOLCAS_DEFAULT_MEM_MB
 
     return {"nprocs": int(os.environ.get("MOLCAS_NPROCS", "1")),
-            "mem_mb": int(os.environ.get("MOLCAS_MEM", MOLCAS_DEFAULT_MEM_MB)), "workdir": os.environ.get("MOLCAS_WORKDIR")}
+            "mem_mb": int(os.environ.get("MOLCAS_MEM", MOLCAS_DEFAULT_MEM_MB)),
+            "workdir": os.environ.get("MOLCAS_WORKDIR")}
 
 
 def _integrals(study, root: Path, node) -> Verdict:

@@ -139,7 +139,8 @@ def estimated_seconds(study, graph, names, costs: dict | None = None) -> dict[st
         from adatom_wf.molcas.cost import state_cost
 
         library = basis_library_dir()
-        costs = {label: {"cost": state_cost(study, label, library).as_dict()} for label in study.molcas.oxidation_states}
+        costs = {label: {"cost": state_cost(study, label, library).as_dict()}
+                 for label in study.molcas.oxidation_states}
     shared = next(iter(costs.values()))["cost"]["integrals_seconds"]
     prerun = max((plan["cost"]["prerun_integrals_seconds"] for plan in costs.values()), default=0.0)
     found = {}

@@ -88,8 +88,8 @@ def test_tau_scales_as_one_over_the_prefactor(tb3):
     states, analysis = tb3
     one, ten = (master_equation(states, analysis, prefactor=c) for c in (1.0, 10.0))
     for temperature in (10.0, 40.0):  # to the eigensolver's round-off: 1e-16 × (fastest rate) / (1/τ) ≈ 1e-8 at 40 K
-        assert relaxation_rate_per_s(ten, temperature)[0] == pytest.approx(10 * relaxation_rate_per_s(one, temperature)[0],
-                                                                           rel=1e-8)
+        assert (relaxation_rate_per_s(ten, temperature)[0]
+                == pytest.approx(10 * relaxation_rate_per_s(one, temperature)[0], rel=1e-8))
 
 
 def _full_matrix_rate(model, temperature, digits=50):
@@ -170,7 +170,8 @@ def test_the_ground_reduction_keeps_every_rate_exact_far_below_the_switch(tb3, t
     from adatom_wf.analysis.stored import stored_states
 
     stored = stored_states(tb3_store(tmp_path), "Tb3+")
-    for (states, analysis), temperatures in ((tb3, (4.0, 10.0)), ((stored, analyse_spectrum(stored)), (8.0, 10.0, 12.0))):
+    for (states, analysis), temperatures in ((tb3, (4.0, 10.0)),
+                                             ((stored, analyse_spectrum(stored)), (8.0, 10.0, 12.0))):
         model = master_equation(states, analysis, coupling=coupling)
         for temperature in temperatures:
             rate, _, method = relaxation_rate_per_s(model, temperature)

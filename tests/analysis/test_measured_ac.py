@@ -1,5 +1,5 @@
-"""Measured ac susceptibility in (real Quantum Design files, tests/fixtures/magnetometry/PROVENANCE.md), fitted per series as
-ccfit2 fits them, and tau.csv in ccfit2's layout."""
+"""Measured ac susceptibility in (real Quantum Design files, tests/fixtures/magnetometry/PROVENANCE.md), fitted per
+series as ccfit2 fits them, and tau.csv in ccfit2's layout."""
 
 import json
 import math
@@ -39,7 +39,8 @@ def test_an_mpms_xl_file_needs_the_mass_and_divides_moments_by_the_drive():
         read_ac_data(MPMS_XL)
     data = read_ac_data(MPMS_XL, mass_mg=21.3, molar_mass_g_mol=500.0)
     (series,) = data.series
-    assert data.unit == "emu" and len(series.frequency_hz) == 13 and series.temperature_k == pytest.approx(4.0, abs=1e-3)
+    assert (data.unit == "emu" and len(series.frequency_hz) == 13
+            and series.temperature_k == pytest.approx(4.0, abs=1e-3))
     # first row: m' 1.181545e-4 emu at a 6 Oe drive, 0.1 Hz
     assert series.chi_real[0] == pytest.approx(1.181545e-4 / 6.0 * 500.0 / 0.0213, rel=1e-9)
 
@@ -64,7 +65,8 @@ def test_tau_csv_is_ccfit2s_layout_and_reads_back(tmp_path):
     path = tmp_path / "tau.csv"
     path.write_text(text)
     tau = read_tau_data(path)
-    assert tau.temperature_k[0] == pytest.approx(5.0, abs=1e-3) and np.exp(tau.ln_tau[0]) == pytest.approx(2.3311e-3, rel=1e-4)
+    assert (tau.temperature_k[0] == pytest.approx(5.0, abs=1e-3)
+            and np.exp(tau.ln_tau[0]) == pytest.approx(2.3311e-3, rel=1e-4))
     assert tau.sigma_ln_tau is not None and tau.fit_upper_ln_tau is not None
 
 
@@ -175,9 +177,11 @@ def test_magnetisation_beside_a_measurement_from_the_command_line(tmp_path, cli)
                  "--powder-points", "146", "--json", "--plot", tmp_path / "m.png")
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert [round(t, 1) for t in out["temperatures_k"]] == [2.0, 4.0, 6.0] and out["fields_t"][-1] == pytest.approx(7.0, abs=1e-3)
+    assert ([round(t, 1) for t in out["temperatures_k"]] == [2.0, 4.0, 6.0]
+            and out["fields_t"][-1] == pytest.approx(7.0, abs=1e-3))
     (cold, _, warm) = out["comparison"]
-    assert cold["measured_mub"] == pytest.approx(4.976, abs=0.001) and cold["computed_mub"] == pytest.approx(5.04, abs=0.01)
+    assert (cold["measured_mub"] == pytest.approx(4.976, abs=0.001)
+            and cold["computed_mub"] == pytest.approx(5.04, abs=0.01))
     assert warm["measured_mub"] < cold["measured_mub"] and len(out["data"]["series"][0]["field_t"]) == 281
     assert (tmp_path / "m.png").stat().st_size > 10_000
     text = cli("magnetisation", "--pseudospin", "15/2", "--cf", "2,0=-1", "--g", "1.2,1.2,1.2", "--data", MVSH,

@@ -130,7 +130,8 @@ def test_transition_moments_follow_single_aniso_by_default_and_the_norm_on_reque
     states = states_from_crystal_field(spin, dict(zip(INDICES, values)), g=g)
     default, norm = analyse_spectrum(states), analyse_spectrum(states, moment_convention="norm")
     plus6, plus5 = default.groups[0].state_indices[0], default.groups[1].state_indices[0]
-    assert default.barrier_jz[plus6] == pytest.approx(6, abs=1e-3) and default.barrier_jz[plus5] == pytest.approx(5, abs=1e-3)
+    assert (default.barrier_jz[plus6] == pytest.approx(6, abs=1e-3)
+            and default.barrier_jz[plus5] == pytest.approx(5, abs=1e-3))
     assert default.moment_convention == "single_aniso" and default.to_dict()["moment_convention"] == "single_aniso"
     assert default.transition_moments_mub[plus6, plus5] == pytest.approx(1.741, abs=5e-4)
     assert norm.transition_moments_mub[plus6, plus5] == pytest.approx(3.694, abs=5e-4)

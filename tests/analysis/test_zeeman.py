@@ -46,7 +46,8 @@ def test_tb3_with_159tb_has_four_tunnelling_windows_at_a_m_over_g_mub_with_the_e
     assert [c["gap_cm1"] for c in avoided] == pytest.approx([gap] * 4, rel=1e-3)
     for c in avoided:
         (plus, minus) = c["states"]
-        assert round(plus["jz"]) == 6 and round(minus["jz"]) == -6 and plus["iz"] == pytest.approx(minus["iz"], abs=1e-3)
+        assert (round(plus["jz"]) == 6 and round(minus["jz"]) == -6
+                and plus["iz"] == pytest.approx(minus["iz"], abs=1e-3))
     crossed = [c for c in diagram.crossings if c["kind"] == "crossing"]
     assert crossed and all(c["gap_cm1"] < 1e-9 for c in crossed)
     assert all(round(abs(c["states"][0]["iz"] - c["states"][1]["iz"])) != 0 for c in crossed if c["field_t"] != 0)

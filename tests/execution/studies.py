@@ -23,7 +23,8 @@ def write_study(folder: Path, name: str, *, sites=("hollow",), geometry="relaxed
     if relax is not None:
         data["execution"] = {"relax": relax}
     if states:
-        data["molcas"]["oxidation_states"] = {k: v for k, v in data["molcas"]["oxidation_states"].items() if k in states}
+        data["molcas"]["oxidation_states"] = {k: v for k, v in data["molcas"]["oxidation_states"].items()
+                                              if k in states}
     else:
         del data["molcas"]
     path = Path(folder) / f"{name}.yaml"

@@ -166,7 +166,8 @@ def test_node_verb_records_failure_and_never_redoes_success(relax_study, cli):
     (ctx["root"] / "workflow" / "results" / "relax.top.json").unlink()
     (ctx["root"] / "dft" / "top" / "vasprun.xml").unlink()
     result = cli("node", snapshot, "relax.top", "--runs-dir", ctx["runs"], "--vasp-exit-code", "3")
-    assert result.returncode == 1 and "relax.top: failed: VASP exited with code 3; VASP wrote no vasprun.xml" in result.stdout
+    assert (result.returncode == 1
+            and "relax.top: failed: VASP exited with code 3; VASP wrote no vasprun.xml" in result.stdout)
     assert json.loads((ctx["root"] / "workflow" / "results" / "relax.top.json").read_text())["state"] == "failed"
 
 
@@ -207,9 +208,11 @@ def test_a_supplied_structure_feeds_the_carve_node_and_force_carves_again(relax_
     forced = cli("run", ctx["study"], "--runs-dir", ctx["runs"], "--structure", moved, "--force")
     assert forced.returncode == 0, forced.stderr
     assert "forced: the completed outputs moved to attempt-1/" in forced.stdout
-    assert (carved / "attempt-1" / "cluster.xyz").is_file() and (carved / "attempt-1" / "supplied" / "CONTCAR").is_file()
+    assert ((carved / "attempt-1" / "cluster.xyz").is_file()
+            and (carved / "attempt-1" / "supplied" / "CONTCAR").is_file())
     assert (carved / "supplied" / "CONTCAR").read_text() == moved.read_text()
-    status = {n["node"]: n for n in json.loads(cli("status", ctx["study"], "--runs-dir", ctx["runs"], "--json").stdout)["nodes"]}
+    status = {n["node"]: n
+              for n in json.loads(cli("status", ctx["study"], "--runs-dir", ctx["runs"], "--json").stdout)["nodes"]}
     assert status["carve.hollow-1"]["state"] == "COMPLETED" and status["carve.hollow-1"]["attempt"] == 2
     assert status["relax.hollow"]["state"] == "NOT_SUBMITTED"
 

@@ -123,7 +123,8 @@ def test_a_study_runs_as_job_arrays_with_dependencies(slurm_cluster, tmp_path, c
     assert molcas_status["plan"]["active_space"] == "CAS(8,7)" and result["slurm_job_id"] == molcas["job_id"]
     assert result["details"]["seward_runs"] == 0  # the integrals are the integrals node's, run once
     shared = json.loads((case.root / "workflow" / "results" / "integrals.hollow-1.json").read_text())
-    assert shared["state"] == "ok" and shared["details"]["seward_runs"] == 1 and shared["slurm_job_id"] == integrals["job_id"]
+    assert (shared["state"] == "ok" and shared["details"]["seward_runs"] == 1
+            and shared["slurm_job_id"] == integrals["job_id"])
     assert (tmp_path / "scratch" / "slurm_happy" / "molcas.Tb3+").is_dir()  # MOLCAS_WORKDIR from the profile
     listed = cli("status", case.study_file, "--runs-dir", case.runs)
     assert listed.returncode == 0 and listed.stdout.count("COMPLETED") >= 5, listed.stdout
@@ -168,7 +169,8 @@ def test_faults_are_told_apart_and_resume_completes_without_redoing(slurm_cluste
     timeout = Case(tmp_path / "timeout", "slurm_timeout", sites=("hollow", "top"), profile={"time": "1"},
                    behaviours={"hollow": {"recording": "c_diamond_vasp630", "sleep_seconds": 95}})
     vasp = {"command": f"{sys.executable} {STANDIN}", "memory": "400M"}
-    memory = Case(tmp_path / "memory", "slurm_memory", sites=("hollow", "top"), profile={"vasp": vasp, "max_memory": "1G"},
+    memory = Case(tmp_path / "memory", "slurm_memory", sites=("hollow", "top"),
+                  profile={"vasp": vasp, "max_memory": "1G"},
                   behaviours={"hollow": {"recording": "c_diamond_vasp630", "memory_mb": 600}})
     broken = Case(tmp_path / "broken", "slurm_broken", sites=("hollow", "top"),
                   behaviours={"hollow": {"recording": "c_diamond_vasp630", "killed": True}})
@@ -176,7 +178,8 @@ def test_faults_are_told_apart_and_resume_completes_without_redoing(slurm_cluste
 
     # the compute node fails under a running job (first: on this one-node cluster it takes every running job down)
     node_fail.run()
-    node_fail.wait(lambda s: s["relax.hollow"] == "RUNNING" and s["relax.top"] == "COMPLETED", 120, "relax.hollow to run")
+    node_fail.wait(lambda s: s["relax.hollow"] == "RUNNING" and s["relax.top"] == "COMPLETED", 120,
+                   "relax.hollow to run")
     slurm("scontrol", "update", f"NodeName={slurm_cluster.node}", "State=DOWN", "Reason=adatom-wf-fault-test")
     node_fail.wait(lambda s: s["relax.hollow"] == "NODE_FAIL", 60, "the node failure")
     node_is_idle()  # ReturnToService=2: the node is back once its slurmd registers again
@@ -184,7 +187,8 @@ def test_faults_are_told_apart_and_resume_completes_without_redoing(slurm_cluste
     for case in (cancel, timeout, memory, broken):
         case.run()
     # scancel of a pending dependent, then of the running job it waits for
-    cancel.wait(lambda s: s["relax.hollow"] == "RUNNING" and s["carve.hollow-1"] == "PENDING", 120, "relax.hollow to run")
+    cancel.wait(lambda s: s["relax.hollow"] == "RUNNING" and s["carve.hollow-1"] == "PENDING", 120,
+                "relax.hollow to run")
     slurm("scancel", cancel.status()["carve.hollow-1"].job_id)
     cancel.wait(lambda s: s["carve.hollow-1"] == "CANCELLED", 60, "the pending carve to be cancelled")
     slurm("scancel", cancel.status()["relax.hollow"].job_id)
@@ -240,7 +244,8 @@ def test_faults_are_told_apart_and_resume_completes_without_redoing(slurm_cluste
     assert "submit relax.hollow (attempt 2; time 00:10:00; memory 800M; was OUT_OF_MEMORY" in \
         results["slurm_memory"].stdout
     assert "was NODE_FAIL" in results["slurm_nodefail"].stdout
-    assert re.search(r"submit carve.hollow-1 \(attempt \d; time 00:10:00; was CANCELLED\)", results["slurm_cancel"].stdout)
+    assert re.search(r"submit carve.hollow-1 \(attempt \d; time 00:10:00; was CANCELLED\)",
+                     results["slurm_cancel"].stdout)
     assert "cancelled jobs that could never start" in results["slurm_cancel"].stdout
 
     # resubmitting a study that is already running is refused, nothing submitted

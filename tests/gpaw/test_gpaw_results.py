@@ -115,4 +115,5 @@ def test_progress_follows_the_ionic_step_and_scf_iteration(tmp_path):
     follower = GpawFollower(growing)
     assert follower.activity() == "GPAW ionic step 2, SCF iteration 2"
     growing.write_text(text)
-    assert follower.activity() == f"GPAW ionic step 5, SCF iteration {text.rsplit('SCF iterations', 1)[1].count('|iter:')}"
+    assert (follower.activity()
+            == f"GPAW ionic step 5, SCF iteration {text.rsplit('SCF iterations', 1)[1].count('|iter:')}")

@@ -29,7 +29,8 @@ def test_free_ion_roots_hold_eight_4f_electrons_and_the_j6_multiplet_is_septet(t
     assert "orbital characters 4f assumed for 7 active orbitals (no study names them)" in record["warnings"]
     for run, roots in zip(record["rasscf"], (7, 5)):
         assert len(run["occupations"]) == roots
-        assert all(root == [{"character": "4f", "electrons": pytest.approx(8, abs=1e-6)}] for root in run["occupations"])
+        assert all(root == [{"character": "4f", "electrons": pytest.approx(8, abs=1e-6)}]
+                   for root in run["occupations"])
     ground = record["multiplets"][0]
     assert ground["occupations"] == [{"character": "4f", "electrons": pytest.approx(8, abs=1e-6)}]
     assert [w["multiplicity"] for w in ground["spin_weights"]] == [7, 5]

@@ -17,7 +17,8 @@ def test_molcas_renders_every_state_of_the_paper(cli, tmp_path):
     root = tmp_path / "runs" / "tb_graphene"
     names = sorted(p.relative_to(root / "molcas").as_posix() for p in (root / "molcas").rglob("*.input"))
     assert names == [f"{label}/{project}.{kind}.input" for label, project in
-                     (("Tb0", "Tb0"), ("Tb1+", "Tb1p"), ("Tb2+", "Tb2p"), ("Tb3+", "Tb3p")) for kind in ("casscf", "expbas")]
+                     (("Tb0", "Tb0"), ("Tb1+", "Tb1p"), ("Tb2+", "Tb2p"), ("Tb3+", "Tb3p"))
+                     for kind in ("casscf", "expbas")]
     golden = Path(__file__).parent / "golden" / "tb_graphene"
     for name in names:
         assert (root / "molcas" / name).read_bytes() == (golden / name).read_bytes(), name

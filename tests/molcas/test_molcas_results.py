@@ -28,7 +28,8 @@ def test_the_real_run_parses_with_every_cross_check(run):
     record = result.record
     assert record["status"] == "ok", record["failure"]
     assert record["molcas_version"] == "v22.10" and record["label"] == "Tb3+"
-    assert [(r["multiplicity"], len(r["root_energies_hartree"]), r["converged"]) for r in record["rasscf"]] == [(7, 7, True)]
+    assert [(r["multiplicity"], len(r["root_energies_hartree"]), r["converged"])
+            for r in record["rasscf"]] == [(7, 7, True)]
     printed = [float(v) for v in re.findall(r"^ g[XYZ] =\s+(\S+)", log_text(run), re.M)[:3]]
     assert record["multiplets"][0]["size"] == 13
     assert record["multiplets"][0]["g_main"] == pytest.approx(printed, abs=1e-12)

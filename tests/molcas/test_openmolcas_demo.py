@@ -319,7 +319,8 @@ def test_a_second_run_does_not_redo_finished_states(demo_run):
         return subprocess.run(adatom_wf_command() + [*args, "--runs-dir", "runs"], cwd=root.parent.parent,
                               capture_output=True, text=True, timeout=120)
 
-    nodes = {n["node"]: n["state"] for n in json.loads(adatom_wf("status", "demo_tb_benzene", "--json").stdout)["nodes"]}
+    nodes = {n["node"]: n["state"]
+             for n in json.loads(adatom_wf("status", "demo_tb_benzene", "--json").stdout)["nodes"]}
     assert nodes == {"carve.hollow-1": "COMPLETED", "integrals.hollow-1": "COMPLETED", "molcas.Tb3+": "COMPLETED",
                      "molcas.Tb2+": "COMPLETED",
                      "molcas.Tb1+": "NOT_SUBMITTED", "molcas.Tb0": "NOT_SUBMITTED", "parse": "NOT_SUBMITTED",

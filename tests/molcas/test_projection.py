@@ -69,7 +69,8 @@ def test_the_graph_runs_the_pre_runs_before_their_states_and_costs_them():
     study = load_study_text(_text())
     graph = study_graph(study)
     assert graph["orbitals-integrals.hollow-1"].needs == ("carve.hollow-1",)
-    assert graph["orbitals.Tb2+"].needs == ("orbitals-integrals.hollow-1",) and graph["orbitals.Tb2+"].stage == "orbitals"
+    assert (graph["orbitals.Tb2+"].needs == ("orbitals-integrals.hollow-1",)
+            and graph["orbitals.Tb2+"].stage == "orbitals")
     assert graph["molcas.Tb2+"].needs == ("integrals.hollow-1", "orbitals.Tb2+")
     assert graph["orbitals.Tb2+"].directory == "orbitals/Tb2+"
     seconds = estimated_seconds(study, graph, graph.names)

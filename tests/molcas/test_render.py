@@ -82,7 +82,8 @@ def test_paper_settings(paper_inputs, label, cas, size, crys):
     integrals, casscf = paper_inputs["integrals"].files["hollow3.integrals.input"], inputs.files[inputs.casscf_input]
     assert "Tb.ANO-RCC-VTZP" in integrals and "C.ANO-RCC-VDZP" in integrals and "H.ANO-RCC-VDZ\n" in integrals
     assert "AMFI" in integrals and "Relativistic = R02O02" in integrals
-    assert "  RICD\n" in integrals and "(molcas.cholesky: auto, 896 basis functions >= 100)" in integrals  # 104 + 54×14 + 18×2
+    assert ("  RICD\n" in integrals
+            and "(molcas.cholesky: auto, 896 basis functions >= 100)" in integrals)  # 104 + 54×14 + 18×2
     assert "Symmetry" not in integrals and "AngMom\n    0.0000000000 0.0000000000 4.3085755641" in integrals
     assert integrals.count(" Angstrom\n") == 1 + 54 + 18
     assert cas in casscf and "Inactive = 198" in casscf and "Spin Orbit" in casscf and "Ejob" in casscf

@@ -53,7 +53,8 @@ def test_electronic_non_convergence_is_a_failure(tmp_path):
     assert edited != text
     (tmp_path / "vasprun.xml").write_text(edited, encoding="latin-1")
     verdict = judge_vasp(tmp_path, 0)
-    assert not verdict.ok and "electronic self-consistency not reached in the last ionic step (NELM = 5)" in verdict.reason
+    assert (not verdict.ok
+            and "electronic self-consistency not reached in the last ionic step (NELM = 5)" in verdict.reason)
 
 
 def test_outcar_timing_footer(tmp_path):

@@ -11,7 +11,8 @@ def test_paper_graph_names_directories_and_needs():
     assert graph.names == ["relax.hollow", "relax.top", "relax.bridge", "carve.hollow-3", "integrals.hollow-3",
                            *prerun, "molcas.Tb3+", "molcas.Tb2+", "molcas.Tb1+", "molcas.Tb0", "parse", "report"]
     assert graph["relax.top"].directory == "dft/top"
-    assert graph["carve.hollow-3"].needs == ("relax.hollow",) and graph["carve.hollow-3"].directory == "cluster/hollow-3"
+    assert (graph["carve.hollow-3"].needs == ("relax.hollow",)
+            and graph["carve.hollow-3"].directory == "cluster/hollow-3")
     assert graph["integrals.hollow-3"].needs == ("carve.hollow-3",)
     assert graph["integrals.hollow-3"].directory == "integrals/hollow-3"  # one GATEWAY + SEWARD for every state
     # the paper's basis: each state starts from its ANO-RCC-MB pre-run, projected (docs/molcas.md)

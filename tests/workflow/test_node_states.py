@@ -50,7 +50,8 @@ def test_a_memory_kill_without_cgroups_is_out_of_memory():
     """jobacct_gather's OverMemoryKill: Slurm says FAILED 0:9; slurmstepd's line in the output tells why."""
     killed = info("FAILED", "JobLaunchFailure", "0:9", "100M")
     output = "slurmstepd-vm: error: Exceeded job memory limit\n"
-    assert node_state(None, SLURM_JOB, killed, log_text=output) == ("OUT_OF_MEMORY", "ran out of memory (its limit: 100M)")
+    assert (node_state(None, SLURM_JOB, killed, log_text=output)
+            == ("OUT_OF_MEMORY", "ran out of memory (its limit: 100M)"))
     assert node_state(None, SLURM_JOB, killed, log_text="Killed\n")[0] == "FAILED"
     # the node's own verdict still wins
     assert node_state({"state": "failed", "reason": "x"}, SLURM_JOB, killed, log_text=output) == ("FAILED", "x")

@@ -38,7 +38,8 @@ def test_paper_study_dry_run_on_slurm_batches_follow_the_needs(tmp_path):
     assert {p.name: p.time for p in report.planned}["relax.top"] == "12:00:00"
     root = tmp_path / "runs" / "tb_graphene" / "workflow"
     batch = (root / "scripts" / "s001-003-orbitals.sbatch").read_text()
-    assert "#SBATCH --array=0-2" in batch and "#SBATCH --cpus-per-task=4" in batch and "#SBATCH --time=1-00:00:00" in batch
+    assert ("#SBATCH --array=0-2" in batch and "#SBATCH --cpus-per-task=4" in batch
+            and "#SBATCH --time=1-00:00:00" in batch)
     assert not (root / "jobs.json").exists() and not (tmp_path / "runs" / "tb_graphene" / "dft").exists()
     text = "\n".join(report_lines(report))
     assert "dry run: scripts written, nothing submitted" in text and "would submit molcas.Tb0 (attempt 1" in text

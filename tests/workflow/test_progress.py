@@ -126,7 +126,8 @@ def test_the_vasp_follower_reads_only_what_was_appended(tmp_path):
 
 
 def test_expected_is_the_cost_model_where_it_has_one_else_the_last_run():
-    found = expectations({"molcas.Tb3+": 95.0, "integrals.hollow-1": 40.0}, {"molcas.Tb3+": 80.0, "carve.hollow-1": 3.0},
+    found = expectations({"molcas.Tb3+": 95.0, "integrals.hollow-1": 40.0},
+                         {"molcas.Tb3+": 80.0, "carve.hollow-1": 3.0},
                          ["molcas.Tb3+", "carve.hollow-1", "parse"])
     assert found == {"molcas.Tb3+": (95.0, True), "carve.hollow-1": (3.0, False)}
     assert line(Row("molcas.Tb3+", "RUNNING", "rassi", 61.0, 95.0, True)).endswith(" molcas.Tb3+ RUNNING rassi 1:01 "
