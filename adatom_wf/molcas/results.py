@@ -235,8 +235,8 @@ def _judge(directory: Path, run: _Reading, exit_code: int = 0) -> Verdict:
         name, why = files.unreadable[0]
         return Verdict(False, why if why.startswith(name) else f"{name}: {why}")
     if log is None:
-        return Verdict(False, f"no OpenMolcas log with a RASSCF, RASSI or SINGLE_ANISO step in {directory} (the log says "
-                       "whether the modules finished)")
+        return Verdict(False, f"no OpenMolcas log with a RASSCF, RASSI or SINGLE_ANISO step in {directory} (the log "
+                              "says whether the modules finished)")
     text = log.read_bytes().decode(errors="replace")
     index = index_log(text)  # the one pass over the log; every reader below takes its blocks from it
     run.text, run.index = text, index

@@ -69,7 +69,8 @@ def test_a_killed_run_has_no_relax_json(tmp_path):
     record = parse_gpaw_run(folder)
     assert record["status"] == "failed"
     assert record["failure"].startswith("GPAW wrote no relax.json: the relaxation was stopped before its end")
-    assert judge_gpaw(folder, 137).reason.startswith("the GPAW relaxation exited with code 137; GPAW wrote no relax.json")
+    assert judge_gpaw(folder, 137).reason.startswith(
+        "the GPAW relaxation exited with code 137; GPAW wrote no relax.json")
 
 
 def test_relax_json_and_a_trajectory_of_another_run_disagree(tmp_path):
@@ -81,8 +82,8 @@ def test_relax_json_and_a_trajectory_of_another_run_disagree(tmp_path):
 
 def test_a_directory_gpaw_never_wrote_to_is_judged_failed(tmp_path):
     verdict = judge_gpaw(tmp_path, 1)
-    assert not verdict.ok and verdict.reason == ("the GPAW relaxation exited with code 1; GPAW wrote neither relax.json nor gpaw.txt "
-                                 "(did it start? see the node's log)")
+    assert not verdict.ok and verdict.reason == ("the GPAW relaxation exited with code 1; GPAW wrote neither "
+                                                 "relax.json nor gpaw.txt (did it start? see the node's log)")
 
 
 def test_random_damage_never_raises(tmp_path):

@@ -63,7 +63,8 @@ KILLED = """
 def test_xquit_from_the_error_stream_explains_a_failed_module():
     text = OUT_OF_MEMORY.replace("[ process      0]: xquit (rc =    139): _MEMORY_ERROR_\n", "")
     verdict = judge(250, parse_log(text, "[ process      0]: xquit (rc =    139): _MEMORY_ERROR_\n"), "x.log")
-    assert verdict.status == "failed" and verdict.reason == "gateway failed: rc=-6 (code -6) in x.log: xquit _MEMORY_ERROR_ (rc 139)"
+    assert verdict.status == "failed"
+    assert verdict.reason == "gateway failed: rc=-6 (code -6) in x.log: xquit _MEMORY_ERROR_ (rc 139)"
 
 
 def test_a_good_log_lists_modules_codes_and_times():
