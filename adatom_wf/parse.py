@@ -12,7 +12,7 @@ from pathlib import Path
 
 from adatom_wf import layout
 from adatom_wf.errors import ParseError
-from adatom_wf.store import RunResult
+from adatom_wf.records import RunResult
 
 # The program packages, each answering detect / read / judge (adatom_wf.vasp has the protocol), in detection order.
 READERS = ("vasp", "gpaw", "molcas")

@@ -15,6 +15,7 @@ from scipy import constants
 
 from adatom_wf.errors import StoreError
 from adatom_wf.facts import DFT_KINDS, SITES, TB_GRAPHENE_TABLE1, TB_GRAPHENE_TABLE2, label_charge
+from adatom_wf.records import Record
 
 HARTREE_EV = constants.physical_constants["Hartree energy in eV"][0]
 CF_COLUMNS = {"B20": (2, 0), "B40": (4, 0), "B60": (6, 0), "B66": (6, 6)}
@@ -67,12 +68,12 @@ HEADERS = {
 # --- records ----------------------------------------------------------------------------------------------
 
 def _records(records, kind: str) -> list[dict]:
-    return [r for r in records if isinstance(r, dict) and r.get("kind") == kind]
+    return [r for r in records if isinstance(r, (dict, Record)) and r.get("kind") == kind]
 
 
 def _dft_records(records) -> list[dict]:
     """The site relaxations, VASP and GPAW alike (the same record fields)."""
-    return [r for r in records if isinstance(r, dict) and r.get("kind") in DFT_KINDS]
+    return [r for r in records if isinstance(r, (dict, Record)) and r.get("kind") in DFT_KINDS]
 
 
 def _dft_count(records) -> str:

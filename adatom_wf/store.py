@@ -1,7 +1,8 @@
 """The HDF5 results store: ``runs/<study>/results.h5`` (schema in docs/results.md).
 
 One group per run: ``/vasp/<site>``, ``/gpaw/<site>`` and ``/molcas/<oxidation state>``
-(``/molcas/<label>/rasscf/m<2S+1>`` per multiplicity). Every dataset carries ``units`` and ``description`` attributes;
+(``/molcas/<label>/rasscf/m<2S+1>`` per multiplicity), written and read field by field from the run kind's table
+(:mod:`adatom_wf.records`); the sub-groups by the writers and readers named in ``_GROUP_WRITERS``/``_GROUP_READERS``. Every dataset carries ``units`` and ``description`` attributes;
 the root carries the schema version, the producer and the study's name and hash; each run group its path, status,
 failure and the sha256 of every file it was read from.
 
@@ -15,84 +16,31 @@ same outputs gives the same content. A store written by a newer schema is refuse
 
 import fcntl
 import json
+import math
 import os
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from adatom_wf.errors import StoreError
 from adatom_wf.facts import DFT_KINDS
+from adatom_wf.records import (
+    ATTRIBUTE,
+    DATASET,
+    DOUBLET_FIELDS,
+    GROUP,
+    JSON,
+    JSON_IF_SET,
+    SPECTRUM_FIELDS,
+    TABLES,
+)
 
 SCHEMA_VERSION = 1
 
 
-@dataclass
-class RunResult:
-    """One parsed run: the JSON-able record (``adatom-wf show --json``), the arrays the store keeps beside it,
-    and, for OpenMolcas, the multiplet's SO states that :mod:`adatom_wf.parse` analyses (not stored as such)."""
-
-    record: dict
-    arrays: dict = field(default_factory=dict)
-    states: object | None = None
-
-
-# The relaxation's checks (adatom_wf.structure.relaxation_check), VASP and GPAW alike; the flags are the group's
-# JSON attribute relaxation_flags. Absent from stores written before issue 36: read back as None and [].
-CHECK_FIELDS = {
-    "largest_energy_rise_ev": ("largest_energy_rise", "eV", "largest change of the free energy from one ionic step "
-                               "to the next (> 0: a step went uphill; < 0: every step went down)"),
-    "energy_rise_step": ("energy_rise_step", "1", "the ionic step of largest_energy_rise (0: the start structure)"),
-    "layer_buckling_angstrom": ("layer_buckling", "angstrom", "span of the substrate layer along its normal in the "
-                                "final structure"),
-}
-# record key -> (dataset, units, description)
-VASP_FIELDS = {
-    "energy_ev": ("energy", "eV", "final free energy F (TOTEN) of the last ionic step"),
-    "energy_sigma0_ev": ("energy_sigma0", "eV", "energy(sigma->0) of the last electronic step of the last ionic step"),
-    "ionic_steps": ("ionic_steps", "1", "number of ionic steps"),
-    "natoms": ("natoms", "1", "number of atoms in the final structure"),
-    "converged": ("converged", "bool", "electronic and ionic convergence (forces below |EDIFFG|)"),
-    "max_force_ev_per_angstrom": ("max_force", "eV/angstrom", "largest force on an atom in the final structure"),
-    "ediffg": ("ediffg", "eV/angstrom (<0) or eV (>0)", "EDIFFG of the run"),
-    "nsw": ("nsw", "1", "NSW of the run (maximum ionic steps)"),
-    "adatom_height_angstrom": ("adatom_height", "angstrom", "height of the adatom above the mean substrate plane"),
-    **CHECK_FIELDS,
-}
-VASP_ATTRS = ("site", "vasp_version", "adatom", "structure_source")
-# A GPAW relaxation (adatom_wf.gpaw.results): the VASP record's fields, its own criterion instead of EDIFFG/NSW.
-GPAW_FIELDS = {
-    **{key: VASP_FIELDS[key] for key in ("ionic_steps", "natoms", "max_force_ev_per_angstrom",
-                                         "adatom_height_angstrom")},
-    "energy_ev": ("energy", "eV", "final free energy F of the last ionic step (GPAW's 'Free energy')"),
-    "energy_sigma0_ev": ("energy_sigma0", "eV", "energy of the last ionic step extrapolated to zero smearing width "
-                         "(GPAW's 'Extrapolated')"),
-    "converged": ("converged", "bool", "the optimiser brought every force below fmax within max_steps"),
-    "fmax_ev_per_angstrom": ("fmax", "eV/angstrom", "force criterion of the optimiser"),
-    "max_steps": ("max_steps", "1", "maximum ionic steps of the optimiser"),
-    **CHECK_FIELDS,
-}
-GPAW_ATTRS = ("site", "gpaw_version", "adatom", "structure_source", "program")
-DFT_SCHEMAS = {"vasp": (VASP_FIELDS, VASP_ATTRS), "gpaw": (GPAW_FIELDS, GPAW_ATTRS)}  # keys: facts.DFT_KINDS
 KINDS = (*DFT_KINDS, "molcas")
-MOLCAS_ATTRS = ("label", "project", "molcas_version")
-# adatom-wf's own record of how the run started and converged (docs/molcas.md, "Convergence"); absent from stores
-# written before issue 30, read back as None and []
-CONVERGENCE_ATTRS = ("orbital_start", "convergence")
-DOUBLET_FIELDS = {
-    "energy_cm1": ("energy", "cm^-1", "mean energy of the doublet above the lowest SO state"),
-    "tunnel_splitting_cm1": ("tunnel_splitting", "cm^-1", "energy difference of the doublet's two states"),
-    "g_main": ("g_main", "1", "largest principal g of the doublet as a pseudospin 1/2"),
-    "g_principal": ("g_principal", "1", "principal g values of the doublet, ascending (n_doublets x 3)"),
-    "jz_abs": ("jz_abs", "hbar", "|<J_n>| of the doublet's states along the main axis"),
-}
-SPECTRUM_FIELDS = {
-    "levels_cm1": ("levels", "cm^-1", "SO levels of the ground multiplet above the lowest"),
-    "jz": ("jz", "hbar", "signed <J_n> of each level along the main axis (doublets diagonalised in J_n)"),
-    "main_axis": ("main_axis", "1", "unit vector of the main (quantisation) axis in the cluster frame"),
-}
 
 
 def _dataset(group, name: str, data, units: str, description: str) -> None:
@@ -118,25 +66,24 @@ def _read_cf(group) -> list:
             for k, q, b in zip(table["k"][()], table["q"][()], table["B"][()])]
 
 
-def _set_common(group, record: dict) -> None:
-    group.attrs["kind"] = record["kind"]
-    group.attrs["path"] = record["path"]
-    group.attrs["status"] = record["status"]
-    group.attrs["failure"] = record["failure"] or ""
-    for key in ("sources", "warnings", "cross_checks", "relaxation_flags"):
-        if key in record:
-            group.attrs[key] = json.dumps(record[key] or ({} if key == "sources" else []), sort_keys=True)
+def _write_run(group, record, arrays: dict) -> None:
+    """A run's group, field by field from its kind's table (adatom_wf.records); sub-groups by their writers."""
+    for spec in TABLES[record["kind"]]:
+        value = record[spec.key]
+        if spec.storage == ATTRIBUTE:
+            group.attrs[spec.name] = value or ""
+        elif spec.storage == JSON:
+            group.attrs[spec.name] = json.dumps(value or spec.empty_value(), sort_keys=True)
+        elif spec.storage == JSON_IF_SET and value is not None:
+            group.attrs[spec.name] = json.dumps(value, sort_keys=True)
+        elif spec.storage == DATASET and value is not None:
+            _dataset(group, spec.name, value, spec.units, spec.description)
+        elif spec.storage == GROUP:
+            _GROUP_WRITERS[spec.key](group, record, arrays)
 
 
-def _write_dft(group, record: dict, arrays: dict) -> None:
-    """A VASP or GPAW run: the fields of its kind (DFT_KINDS) and the final structure."""
-    fields, attrs = DFT_SCHEMAS[record["kind"]]
-    for key in attrs:
-        group.attrs[key] = record.get(key) or ""
-    for key, (name, units, description) in fields.items():
-        if record.get(key) is not None:
-            _dataset(group, name, record[key], units, description)
-    structure = record.get("final_structure")
+def _write_final_structure(group, record, arrays: dict) -> None:
+    structure = record["final_structure"]
     if structure:
         final = group.create_group("final_structure")
         final.attrs["source"] = record.get("structure_source") or ""
@@ -146,14 +93,7 @@ def _write_dft(group, record: dict, arrays: dict) -> None:
         _dataset(final, "symbols", np.array(structure["symbols"], dtype="S3"), "1", "chemical symbols")
 
 
-def _write_molcas(group, record: dict, arrays: dict) -> None:
-    for key in MOLCAS_ATTRS + CONVERGENCE_ATTRS:
-        group.attrs[key] = record.get(key) or ""
-    group.attrs["rasscf_attempts"] = json.dumps(record.get("rasscf_attempts") or [], sort_keys=True)
-    groups = record.get("orbital_groups")
-    for key in ("orbital_groups", "expected_configuration"):
-        if record.get(key) is not None:
-            group.attrs[key] = json.dumps(record[key], sort_keys=True)
+def _write_rasscf(group, record, arrays: dict) -> None:
     runs = group.create_group("rasscf", track_order=True) if record.get("rasscf") else None
     for order, run in enumerate(record.get("rasscf") or []):
         sub = runs.create_group(f"m{run['multiplicity']}")
@@ -168,6 +108,9 @@ def _write_molcas(group, record: dict, arrays: dict) -> None:
             _dataset(sub, "occupations", [[o["electrons"] for o in root] for root in run["occupations"]], "electrons",
                      "electrons per active-orbital group (attribute groups) of each root, from its DENSITY_MATRIX")
             sub["occupations"].attrs["groups"] = json.dumps([o["character"] for o in run["occupations"][0]])
+
+
+def _write_spin_orbit(group, record, arrays: dict) -> None:
     if record.get("so_energies_cm1"):
         _dataset(group, "spin_orbit/energies", np.asarray(record["so_energies_cm1"], float), "cm^-1",
                  "RASSI spin-orbit energies above the lowest SO state")
@@ -175,10 +118,13 @@ def _write_molcas(group, record: dict, arrays: dict) -> None:
         _dataset(group, "spin_orbit/occupations", arrays["so_occupations"], "electrons",
                  "electrons per active-orbital group (attribute groups) of each SO state: its spin-free weights times "
                  "their roots' occupations")
-        group["spin_orbit/occupations"].attrs["groups"] = json.dumps(groups)
+        group["spin_orbit/occupations"].attrs["groups"] = json.dumps(record["orbital_groups"])
         _dataset(group, "spin_orbit/spin_weights", arrays["so_spin_weights"], "1",
                  "weight of each spin multiplicity (attribute multiplicities) in each SO state")
         group["spin_orbit/spin_weights"].attrs["multiplicities"] = json.dumps(arrays["so_multiplicities"].tolist())
+
+
+def _write_multiplets(group, record, arrays: dict) -> None:
     for multiplet in record.get("multiplets") or []:
         sub = group.create_group(f"single_aniso/multiplet_{multiplet['index']}")
         sub.attrs["size"] = multiplet["size"]
@@ -198,16 +144,25 @@ def _write_molcas(group, record: dict, arrays: dict) -> None:
                      "weight of each spin multiplicity (attribute multiplicities), mean over the multiplet's SO states")
             sub["spin_weights"].attrs["multiplicities"] = json.dumps([w["multiplicity"]
                                                                       for w in multiplet["spin_weights"]])
+
+
+def _write_crystal_field_j(group, record, arrays: dict) -> None:
     crystal = record.get("crystal_field_j")
     if crystal:
         sub = group.create_group("crystal_field_j")
         sub.attrs["j"] = crystal["j"]
         _cf_table(sub, crystal["cf_parameters"], "crystal field of the ground atomic J multiplet (CRYS)")
+
+
+def _write_doublets(group, record, arrays: dict) -> None:
     doublets = record.get("doublets") or []
     if doublets:
         sub = group.create_group("doublets")
         for key, (name, units, description) in DOUBLET_FIELDS.items():
             _dataset(sub, name, np.asarray([d[key] for d in doublets], float), units, description)
+
+
+def _write_spectrum(group, record, arrays: dict) -> None:
     spectrum = record.get("spectrum")
     if spectrum:
         sub = group.create_group("spectrum")
@@ -220,20 +175,17 @@ def _write_molcas(group, record: dict, arrays: dict) -> None:
         _dataset(sub, "spin", arrays["spin"], "hbar", "<i|S_a|j> between the multiplet's SO states, a = x, y, z")
 
 
-def _read_dft(group) -> dict:
-    fields, attrs = DFT_SCHEMAS[group.attrs["kind"]]
-    record = {key: (group.attrs[key] or None) for key in attrs if key in group.attrs}
-    for key, (name, _, _) in fields.items():
-        value = group[name][()].item() if name in group else None
-        record[key] = bool(value) if key == "converged" and value is not None else value
-    if "final_structure" in group:
-        final = group["final_structure"]
-        record["final_structure"] = {"cell_angstrom": final["cell"][()].tolist(),
-                                     "positions_angstrom": final["positions"][()].tolist(),
-                                     "symbols": [s.decode() for s in final["symbols"][()]]}
-    else:
-        record["final_structure"] = None
-    return record
+_GROUP_WRITERS = {"final_structure": _write_final_structure, "rasscf": _write_rasscf,
+                  "so_energies_cm1": _write_spin_orbit, "multiplets": _write_multiplets,
+                  "crystal_field_j": _write_crystal_field_j, "doublets": _write_doublets, "spectrum": _write_spectrum}
+
+
+def _read_final_structure(group):
+    if "final_structure" not in group:
+        return None
+    final = group["final_structure"]
+    return {"cell_angstrom": final["cell"][()].tolist(), "positions_angstrom": final["positions"][()].tolist(),
+            "symbols": [s.decode() for s in final["symbols"][()]]}
 
 
 def _occupations(dataset) -> list:
@@ -245,22 +197,24 @@ def _occupations(dataset) -> list:
     return lists if values.ndim == 2 else lists[0]
 
 
-def _read_molcas(group) -> dict:
-    record = {key: (group.attrs.get(key) or None) for key in MOLCAS_ATTRS + CONVERGENCE_ATTRS}
-    record["rasscf_attempts"] = json.loads(group.attrs.get("rasscf_attempts", "[]"))
-    for key in ("orbital_groups", "expected_configuration"):
-        record[key] = json.loads(group.attrs[key]) if key in group.attrs else None
+def _read_rasscf(group) -> list:
     runs = group["rasscf"] if "rasscf" in group else {}
-    record["rasscf"] = [
+    return [
         {"multiplicity": int(run.attrs["multiplicity"]), "root_energies_hartree": run["root_energies"][()].tolist(),
          "converged": bool(run.attrs["converged"]),
          "iterations": int(run.attrs["iterations"]) if "iterations" in run.attrs else None,
          "occupations": _occupations(run["occupations"]) if "occupations" in run else None}
         for run in sorted(runs.values(), key=lambda r: int(r.attrs["order"]))]
+
+
+def _read_spin_orbit(group) -> list:
     energies = group.get("spin_orbit/energies")
-    record["so_energies_cm1"] = energies[()].tolist() if energies is not None else []
+    return energies[()].tolist() if energies is not None else []
+
+
+def _read_multiplets(group) -> list:
     multiplets = group["single_aniso"] if "single_aniso" in group else {}  # multiplet_<n>: sorted by n below
-    record["multiplets"] = [
+    return [
         {"index": int(name.rsplit("_", 1)[1]), "size": int(sub.attrs["size"]),
          "pseudospin": str(sub.attrs["pseudospin"]),
          "g_main": sub["g_main"][()].tolist(), "g_axes": sub["g_axes"][()].tolist(),
@@ -270,36 +224,55 @@ def _read_molcas(group) -> dict:
                               zip(json.loads(sub["spin_weights"].attrs["multiplicities"]), sub["spin_weights"][()])]}
             if "occupations" in sub else {})}
         for name, sub in sorted(multiplets.items(), key=lambda item: int(item[0].rsplit("_", 1)[1]))]
+
+
+def _read_crystal_field_j(group) -> dict | None:
     crystal = group.get("crystal_field_j")
-    record["crystal_field_j"] = ({"j": str(crystal.attrs["j"]), "cf_parameters": _read_cf(crystal)}
-                                 if crystal is not None else None)
+    return {"j": str(crystal.attrs["j"]), "cf_parameters": _read_cf(crystal)} if crystal is not None else None
+
+
+def _read_doublets(group) -> list:
+    """The doublets; a number the run could not give (jz_abs of doublets read from a log alone) is stored NaN and
+    read back null."""
     doublets = group.get("doublets")
     columns = {key: doublets[name][()].tolist() for key, (name, _, _) in DOUBLET_FIELDS.items()} if doublets else {}
     count = len(columns.get("energy_cm1", []))
-    record["doublets"] = [{key: values[i] for key, values in columns.items()} for i in range(count)]
+    return [{key: None if isinstance(values[i], float) and math.isnan(values[i]) else values[i]
+             for key, values in columns.items()} for i in range(count)]
+
+
+def _read_spectrum(group) -> dict | None:
     spectrum = group.get("spectrum")
     if spectrum is None:
-        record["spectrum"] = None
-    else:
-        record["spectrum"] = {key: spectrum[name][()].tolist() for key, (name, _, _) in SPECTRUM_FIELDS.items()}
-        for key, value in spectrum.attrs.items():
-            value = value.item() if hasattr(value, "item") else value
-            unknown = (key.endswith("_cm1") or key == "active_electrons") and value == -1.0
-            record["spectrum"][key] = None if unknown else value
-        record["spectrum"]["kramers"] = bool(record["spectrum"]["kramers"])
-    return record
+        return None
+    read = {key: spectrum[name][()].tolist() for key, (name, _, _) in SPECTRUM_FIELDS.items()}
+    for key, value in spectrum.attrs.items():
+        value = value.item() if hasattr(value, "item") else value
+        unknown = (key.endswith("_cm1") or key == "active_electrons") and value == -1.0
+        read[key] = None if unknown else value
+    read["kramers"] = bool(read["kramers"])
+    return read
+
+
+_GROUP_READERS = {"final_structure": _read_final_structure, "rasscf": _read_rasscf,
+                  "so_energies_cm1": _read_spin_orbit, "multiplets": _read_multiplets,
+                  "crystal_field_j": _read_crystal_field_j, "doublets": _read_doublets, "spectrum": _read_spectrum}
 
 
 def _read_run(group) -> dict:
-    kind = group.attrs["kind"]
-    record = {"kind": kind, "path": group.attrs["path"], "status": group.attrs["status"],
-              "failure": group.attrs["failure"] or None}
-    record.update(_read_dft(group) if kind in DFT_KINDS else _read_molcas(group))
-    for key in ("sources", "warnings", "cross_checks", "relaxation_flags"):
-        if key in group.attrs:
-            record[key] = json.loads(group.attrs[key])
-    if kind in DFT_KINDS:
-        record.setdefault("relaxation_flags", [])
+    """A run's group as its record's JSON (show --json), field by field from its kind's table, plus ``key``; a
+    field a store older than the table lacks reads back as its empty value."""
+    record = {}
+    for spec in TABLES[group.attrs["kind"]]:
+        if spec.storage == ATTRIBUTE:
+            record[spec.key] = group.attrs.get(spec.name) or None
+        elif spec.storage in (JSON, JSON_IF_SET):
+            record[spec.key] = json.loads(group.attrs[spec.name]) if spec.name in group.attrs else spec.empty_value()
+        elif spec.storage == DATASET:
+            value = group[spec.name][()].item() if spec.name in group else None
+            record[spec.key] = bool(value) if spec.units == "bool" and value is not None else value
+        elif spec.storage == GROUP:
+            record[spec.key] = _GROUP_READERS[spec.key](group)
     record["key"] = group.name.lstrip("/")
     return record
 
@@ -421,9 +394,7 @@ def write_runs(path, results, *, study=None, producer: str = "") -> list[str]:
                         key = f"{kind}/{name}"
                         if key in fresh:
                             group = new.require_group(kind).create_group(name, track_order=True)
-                            _set_common(group, fresh[key].record)
-                            writer = _write_dft if kind in DFT_KINDS else _write_molcas
-                            writer(group, fresh[key].record, fresh[key].arrays)
+                            _write_run(group, fresh[key].record, fresh[key].arrays)
                         else:
                             old.copy(old[key], new.require_group(kind), name=name)
             with open(tmp, "rb") as flushed:

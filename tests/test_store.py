@@ -13,7 +13,8 @@ import pytest
 
 from adatom_wf.errors import StoreError
 from adatom_wf.parse import parse_directory
-from adatom_wf.store import SCHEMA_VERSION, RunResult, read_spectrum_arrays, read_store, write_runs
+from adatom_wf.records import RunResult, VaspRecord
+from adatom_wf.store import SCHEMA_VERSION, read_spectrum_arrays, read_store, write_runs
 
 sys.path.insert(0, str(Path(__file__).parent / "molcas"))
 from tb3p_run import unpack_tb3p  # noqa: E402
@@ -42,11 +43,12 @@ def comparable(record):
 
 def test_a_dft_record_without_the_relaxation_check_reads_back_as_unchecked(tmp_path):
     # a store written before the check (issue 36) has none of its datasets or the flags attribute
-    old = {k: v for k, v in VASP_RECORD.items() if k not in ("largest_energy_rise_ev", "energy_rise_step",
-                                                              "layer_buckling_angstrom", "relaxation_flags")}
-    write_runs(tmp_path / "results.h5", [RunResult(old)], producer="adatom-wf test")
-    with h5py.File(tmp_path / "results.h5", "r") as h5:
-        assert "relaxation_flags" not in h5["vasp/hollow"].attrs and "layer_buckling" not in h5["vasp/hollow"]
+    write_runs(tmp_path / "results.h5", [RunResult(VaspRecord(**VASP_RECORD))], producer="adatom-wf test")
+    with h5py.File(tmp_path / "results.h5", "a") as h5:
+        group = h5["vasp/hollow"]
+        del group.attrs["relaxation_flags"]
+        for name in ("largest_energy_rise", "energy_rise_step", "layer_buckling"):
+            del group[name]
     run = read_store(tmp_path / "results.h5")["runs"][0]
     assert run["largest_energy_rise_ev"] is None and run["layer_buckling_angstrom"] is None
     assert run["relaxation_flags"] == []
@@ -54,7 +56,7 @@ def test_a_dft_record_without_the_relaxation_check_reads_back_as_unchecked(tmp_p
 
 def test_round_trip_gives_back_every_record(tmp_path, tb3p):
     store = tmp_path / "results.h5"
-    write_runs(store, [RunResult(dict(VASP_RECORD)), tb3p], producer="adatom-wf test")
+    write_runs(store, [RunResult(VaspRecord(**VASP_RECORD)), tb3p], producer="adatom-wf test")
     data = read_store(store)
     assert data["schema_version"] == SCHEMA_VERSION and data["producer"] == "adatom-wf test"
     runs = {r["key"]: r for r in data["runs"]}
@@ -67,7 +69,7 @@ def test_round_trip_gives_back_every_record(tmp_path, tb3p):
 
 def test_every_dataset_has_units_and_a_description(tmp_path, tb3p):
     store = tmp_path / "results.h5"
-    write_runs(store, [RunResult(dict(VASP_RECORD)), tb3p])
+    write_runs(store, [RunResult(VaspRecord(**VASP_RECORD)), tb3p])
     seen = []
 
     def visit(name, item):
@@ -83,7 +85,7 @@ def test_every_dataset_has_units_and_a_description(tmp_path, tb3p):
 
 def test_reparsing_is_idempotent_and_keeps_other_runs(tmp_path, tb3p):
     store = tmp_path / "results.h5"
-    write_runs(store, [RunResult(dict(VASP_RECORD))])
+    write_runs(store, [RunResult(VaspRecord(**VASP_RECORD))])
     write_runs(store, [tb3p])
     first = read_store(store)
     write_runs(store, [tb3p])
@@ -92,18 +94,18 @@ def test_reparsing_is_idempotent_and_keeps_other_runs(tmp_path, tb3p):
 
 def test_an_ok_run_is_not_replaced_by_a_failed_reading(tmp_path):
     store = tmp_path / "results.h5"
-    write_runs(store, [RunResult(dict(VASP_RECORD))])
+    write_runs(store, [RunResult(VaspRecord(**VASP_RECORD))])
     failed = dict(VASP_RECORD, status="failed", failure="vasprun.xml ends inside an <scstep>", energy_ev=None)
-    warnings = write_runs(store, [RunResult(failed)])
+    warnings = write_runs(store, [RunResult(VaspRecord(**failed))])
     assert warnings and "kept the stored result of vasp/hollow" in warnings[0]
     assert read_store(store)["runs"][0]["energy_ev"] == -1234.5
 
 
 def test_an_ok_run_is_not_replaced_by_a_failed_run_of_another_directory_with_its_site(tmp_path):
     store = tmp_path / "results.h5"
-    write_runs(store, [RunResult(dict(VASP_RECORD))])
+    write_runs(store, [RunResult(VaspRecord(**VASP_RECORD))])
     elsewhere = dict(VASP_RECORD, path="/elsewhere/hollow", status="failed", failure="killed", energy_ev=None)
-    warnings = write_runs(store, [RunResult(elsewhere)])
+    warnings = write_runs(store, [RunResult(VaspRecord(**elsewhere))])
     assert warnings == ["kept the stored result of vasp/hollow: /elsewhere/hollow, read as failed (killed)"]
     (run,) = read_store(store)["runs"]
     assert run["path"] == VASP_RECORD["path"] and run["energy_ev"] == -1234.5
@@ -113,13 +115,13 @@ def test_a_failing_write_leaves_the_old_store_untouched(tmp_path, tb3p, monkeypa
     import adatom_wf.store as store_module
 
     store = tmp_path / "results.h5"
-    write_runs(store, [RunResult(dict(VASP_RECORD))])
+    write_runs(store, [RunResult(VaspRecord(**VASP_RECORD))])
     before = store.read_bytes()
 
     def broken(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store_module, "_write_molcas", broken)
+    monkeypatch.setattr(store_module, "_write_run", broken)
     with pytest.raises(KeyboardInterrupt):
         write_runs(store, [tb3p])
     assert store.read_bytes() == before
@@ -129,11 +131,11 @@ def test_a_failing_write_leaves_the_old_store_untouched(tmp_path, tb3p, monkeypa
 def test_a_killed_writer_leaves_the_old_store_readable(tmp_path):
     """SIGKILL in the middle of writing (a writer stalled after its first dataset): the old store survives."""
     store = tmp_path / "results.h5"
-    write_runs(store, [RunResult(dict(VASP_RECORD))])
+    write_runs(store, [RunResult(VaspRecord(**VASP_RECORD))])
     before = read_store(store)
     script = textwrap.dedent(f"""
         import json, time, adatom_wf.store as s
-        from adatom_wf.store import RunResult
+        from adatom_wf.records import RunResult, VaspRecord
         real = s._dataset
         def slow(*args):
             real(*args)
@@ -142,7 +144,7 @@ def test_a_killed_writer_leaves_the_old_store_readable(tmp_path):
         s._dataset = slow
         record = json.loads({json.dumps(VASP_RECORD)!r})
         record["site"] = "top"
-        s.write_runs({str(store)!r}, [RunResult(record)])
+        s.write_runs({str(store)!r}, [RunResult(VaspRecord(**record))])
     """)
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "writing"
@@ -151,20 +153,20 @@ def test_a_killed_writer_leaves_the_old_store_readable(tmp_path):
     assert read_store(store) == before
     stale = list(tmp_path.glob(".results.h5.*.tmp"))
     assert len(stale) == 1  # what the killed writer left
-    write_runs(store, [RunResult(dict(VASP_RECORD))])  # the next parse of that store removes it
+    write_runs(store, [RunResult(VaspRecord(**VASP_RECORD))])  # the next parse of that store removes it
     assert not stale[0].exists() and list(tmp_path.glob(".results.h5.*.tmp")) == []
     assert read_store(store) == before
 
 
 def test_a_newer_schema_is_refused(tmp_path):
     store = tmp_path / "results.h5"
-    write_runs(store, [RunResult(dict(VASP_RECORD))])
+    write_runs(store, [RunResult(VaspRecord(**VASP_RECORD))])
     with h5py.File(store, "r+") as h5:
         h5.attrs["schema_version"] = SCHEMA_VERSION + 1
     with pytest.raises(StoreError, match=f"written with store schema {SCHEMA_VERSION + 1}.*upgrade adatom-wf"):
         read_store(store)
     with pytest.raises(StoreError, match="upgrade adatom-wf"):
-        write_runs(store, [RunResult(dict(VASP_RECORD))])
+        write_runs(store, [RunResult(VaspRecord(**VASP_RECORD))])
 
 
 def test_foreign_files_are_refused(tmp_path):
@@ -173,7 +175,7 @@ def test_foreign_files_are_refused(tmp_path):
     with pytest.raises(StoreError, match="not a readable HDF5 file"):
         read_store(text)
     with pytest.raises(StoreError, match="move it away"):
-        write_runs(text, [RunResult(dict(VASP_RECORD))])
+        write_runs(text, [RunResult(VaspRecord(**VASP_RECORD))])
     assert text.read_text() == "hello"
     foreign = tmp_path / "foreign.h5"
     h5py.File(foreign, "w").close()

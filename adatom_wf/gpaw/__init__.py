@@ -17,7 +17,7 @@ def detect(directory) -> Path | None:
 
 def read(found: Path, *, adatom: str | None = None):
     from adatom_wf.gpaw.results import read_gpaw_run
-    from adatom_wf.store import RunResult
+    from adatom_wf.records import RunResult
 
     return RunResult(read_gpaw_run(found, adatom=adatom))
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from adatom_wf.errors import ParseError
 from adatom_wf.facts import SITES
 from adatom_wf.manifest import read_head, sha256_file
+from adatom_wf.records import GpawRecord
 from adatom_wf.structure.adatom_site import find_adatom, layer_buckling, locate_adatom, read_contcar
 from adatom_wf.structure.relaxation_check import check_record, check_relaxation
 from adatom_wf.verdict import Verdict
@@ -118,7 +119,7 @@ def _ending_problem(outcome: dict | None) -> str | None:
     return f"relax.json has status {status!r} (expected converged, not_converged or scf_failed)"
 
 
-def parse_gpaw_run(directory, *, adatom: str | None = None, substrate_element: str = "C") -> dict:
+def parse_gpaw_run(directory, *, adatom: str | None = None, substrate_element: str = "C") -> GpawRecord:
     """One GPAW run directory -> record (the VASP record's keys plus ``program`` and ``gpaw_version``)."""
     directory = Path(directory)
     if not is_gpaw_run(directory):
@@ -127,11 +128,11 @@ def parse_gpaw_run(directory, *, adatom: str | None = None, substrate_element: s
     return read_gpaw_run(directory, adatom=adatom, substrate_element=substrate_element)
 
 
-def read_gpaw_run(directory: Path, *, adatom: str | None = None, substrate_element: str = "C") -> dict:
+def read_gpaw_run(directory: Path, *, adatom: str | None = None, substrate_element: str = "C") -> GpawRecord:
     """:func:`parse_gpaw_run` of a directory already detected as GPAW's (:func:`is_gpaw_run`)."""
     outcome = _relax_json(directory)
     notes, sources, problems = [], {}, []
-    record = {
+    record = GpawRecord(**{
         "kind": "gpaw", "program": "gpaw", "path": str(directory.resolve()),
         "site": directory.name if directory.name in SITES else None,
         "status": "failed", "failure": None,
@@ -142,7 +143,7 @@ def read_gpaw_run(directory: Path, *, adatom: str | None = None, substrate_eleme
         "max_steps": (outcome or {}).get("max_steps"),
         "adatom": adatom, "adatom_height_angstrom": None, "final_structure": None, "structure_source": None,
         **check_record(None), "warnings": notes, "sources": sources,
-    }
+    })
     if (directory / "relax.json").is_file():
         sources["relax.json"] = sha256_file(directory / "relax.json")
         if outcome is None:

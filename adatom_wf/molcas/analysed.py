@@ -5,7 +5,7 @@ tunnel splitting, g, |Jz|) and ``spectrum`` (levels, ⟨Jz⟩, main axis, E_ZFS,
 from pathlib import Path
 
 from adatom_wf.errors import AnalysisError
-from adatom_wf.store import RunResult
+from adatom_wf.records import RunResult
 
 
 def analysed(result: RunResult) -> RunResult:

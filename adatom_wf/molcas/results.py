@@ -29,7 +29,7 @@ import numpy as np
 
 from adatom_wf.errors import AdatomWfError, ParseError
 from adatom_wf.manifest import read_head, sha256_file
-from adatom_wf.store import RunResult
+from adatom_wf.records import MolcasRecord, RunResult
 from adatom_wf.verdict import Verdict
 
 BANNER = re.compile(rb"OPENMOLCAS|MOLCAS version|--- Start Module:")
@@ -173,12 +173,9 @@ def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int
     log = find_log(directory, files.logs)
     named = log or (files.h5[0].path if files.h5 else files.aniso[0][0] if files.aniso else None)
     project = named.name.split(".")[0] if named else directory.name
-    record = {"kind": "molcas", "path": str(directory), "label": label or directory.name, "project": project,
-              "status": "ok", "failure": None, "molcas_version": None, "sources": {}, "warnings": [],
-              "cross_checks": [], "rasscf": [], "so_energies_cm1": [], "multiplets": [], "crystal_field_j": None,
-              "orbital_groups": None, "expected_configuration": expected_configuration,
-              "doublets": [], "spectrum": None,  # doublets, spectrum: .analysed
-              **_convergence_record(directory)}
+    record = MolcasRecord(path=str(directory), label=label or directory.name, project=project,
+                          expected_configuration=expected_configuration,  # doublets, spectrum: .analysed
+                          **_convergence_record(directory))
     run = _Reading(files, log, reading=[log.name if log else directory.name])
     try:
         verdict = _judge(directory, run)

@@ -2,7 +2,7 @@
 
 The reader protocol of every program package (vasp, gpaw, molcas), looped over by :mod:`adatom_wf.parse`:
 ``KIND``; ``detect(directory)``: what was found, else None (by content, never by name); ``read(found, **context)``:
-the run's :class:`adatom_wf.store.RunResult`; ``judge(directory, exit_code)``: its :class:`adatom_wf.verdict.Verdict`.
+the run's :class:`adatom_wf.records.RunResult`; ``judge(directory, exit_code)``: its :class:`adatom_wf.verdict.Verdict`.
 Importing the package imports nothing heavy.
 """
 
@@ -18,7 +18,7 @@ def detect(directory) -> Path | None:
 
 
 def read(found: Path, *, adatom: str | None = None):
-    from adatom_wf.store import RunResult
+    from adatom_wf.records import RunResult
     from adatom_wf.vasp.results import read_vasp_run
 
     return RunResult(read_vasp_run(found, adatom=adatom))

@@ -22,6 +22,7 @@ from pathlib import Path
 from adatom_wf.errors import ParseError
 from adatom_wf.facts import SITES
 from adatom_wf.manifest import read_head, sha256_file
+from adatom_wf.records import VaspRecord
 from adatom_wf.structure.adatom_site import find_adatom, layer_buckling, locate_adatom, read_contcar
 from adatom_wf.structure.relaxation_check import check_record, check_relaxation
 from adatom_wf.vasp import verdict
@@ -311,7 +312,7 @@ def _final_structure(directory: Path, numbers: RunNumbers, sources: dict, notes:
     return structure, "CONTCAR"
 
 
-def parse_vasp_run(directory, *, adatom: str | None = None, substrate_element: str = "C") -> dict:
+def parse_vasp_run(directory, *, adatom: str | None = None, substrate_element: str = "C") -> VaspRecord:
     """One VASP run directory -> record (keys in docs/results.md). Failed runs: status "failed", no numbers."""
     directory = Path(directory)
     if not is_vasp_run(directory):
@@ -320,13 +321,13 @@ def parse_vasp_run(directory, *, adatom: str | None = None, substrate_element: s
     return read_vasp_run(directory, adatom=adatom, substrate_element=substrate_element)
 
 
-def read_vasp_run(directory: Path, *, adatom: str | None = None, substrate_element: str = "C") -> dict:
+def read_vasp_run(directory: Path, *, adatom: str | None = None, substrate_element: str = "C") -> VaspRecord:
     """:func:`parse_vasp_run` of a directory already detected as VASP's (:func:`is_vasp_run`)."""
     import numpy as np
 
     sources, notes = {}, []
     numbers, problems = _read_numbers(directory, sources, notes)
-    record = {
+    record = VaspRecord(**{
         "kind": "vasp", "path": str(directory.resolve()),
         "site": directory.name if directory.name in SITES else None,
         "status": "failed" if problems else "ok", "failure": "; ".join(problems) or None,
@@ -339,7 +340,7 @@ def read_vasp_run(directory: Path, *, adatom: str | None = None, substrate_eleme
         "adatom": adatom, "adatom_height_angstrom": None,
         "final_structure": None, "structure_source": None, **check_record(None),
         "warnings": notes, "sources": sources,  # sorted by name, as the store keeps them
-    }
+    })
     if numbers is None:
         return record
     notes += numbers.warnings

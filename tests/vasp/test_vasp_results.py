@@ -94,7 +94,7 @@ def test_a_complete_vasprun_gives_the_energies_of_its_last_blocks(tmp_path):
     assert record["sources"] == {"vasprun.xml": hashlib.sha256(VASPRUN.read_bytes()).hexdigest()}
     assert record["warnings"] == ["VASP wrote no CONTCAR: final structure from vasprun.xml"]
     assert record["adatom"] is None and record["adatom_height_angstrom"] is None
-    assert plain(record) and json.loads(json.dumps(record)) == record
+    assert plain(record.as_dict()) and json.loads(json.dumps(record.as_dict())) == record.as_dict()
 
 
 def test_a_run_outside_a_site_folder_has_no_site(tmp_path):
@@ -123,7 +123,7 @@ def test_an_outcar_alone_is_read_when_it_has_its_timing_footer(tmp_path):
     assert record["max_force_ev_per_angstrom"] == pytest.approx(np.linalg.norm(forces, axis=1).max(), abs=1e-9)
     assert record["converged"] is True and record["nsw"] == 0 and record["ediffg"] == 0.001
     assert record["structure_source"] == "OUTCAR" and set(record["final_structure"]["symbols"]) == {"Ni"}
-    assert list(record["sources"]) == ["OUTCAR"] and plain(record)
+    assert list(record["sources"]) == ["OUTCAR"] and plain(record.as_dict())
 
 
 def test_outcar_blocks():
@@ -204,7 +204,7 @@ def test_a_broken_run_is_a_failed_record_with_a_reason_and_no_numbers(tmp_path, 
     assert record["failure"].startswith(reason), record["failure"]
     assert all(record[key] is None for key in RESULT_NUMBERS)
     assert record["structure_source"] is None and record["converged"] in (False, None)
-    assert record["sources"] and plain(record)
+    assert record["sources"] and plain(record.as_dict())
 
 
 def test_a_failed_run_keeps_what_is_known_about_it(tmp_path):
