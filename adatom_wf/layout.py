@@ -19,6 +19,7 @@ Stage directories are given relative to ``runs/<study>`` (``root``), as the grap
 A directory whose run is redone keeps the earlier run's files in ``attempt-<n>/`` (:func:`archive_attempt`).
 """
 
+import json
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,6 +30,17 @@ REPORT = "report"
 WORKFLOW = "workflow"
 SUPPLIED = "supplied"
 ATTEMPT_PREFIX = "attempt-"
+
+
+def read_status(directory) -> dict | None:
+    """An OpenMolcas node's status.json in ``directory``: None when absent, failed when unreadable."""
+    path = Path(directory) / STATUS_FILE
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, OSError):
+        return {"status": "failed", "failure": f"{path} is unreadable"}
 
 
 def study_dir(runs_dir, study) -> Path:

@@ -2,9 +2,10 @@
 
 One group per run: ``/vasp/<site>``, ``/gpaw/<site>`` and ``/molcas/<oxidation state>``
 (``/molcas/<label>/rasscf/m<2S+1>`` per multiplicity), written and read field by field from the run kind's table
-(:mod:`adatom_wf.records`); the sub-groups by the writers and readers named in ``_GROUP_WRITERS``/``_GROUP_READERS``. Every dataset carries ``units`` and ``description`` attributes;
-the root carries the schema version, the producer and the study's name and hash; each run group its path, status,
-failure and the sha256 of every file it was read from.
+(:mod:`adatom_wf.records`); the sub-groups by the writers and readers named in ``_GROUP_WRITERS`` and
+``_GROUP_READERS``. Every dataset carries ``units`` and ``description`` attributes; the root carries the schema
+version, the producer and the study's name and hash; each run group its path, status, failure and the sha256 of
+every file it was read from.
 
 Writes are crash-safe: the new store is written to a temporary file beside the old one, flushed to disk and moved
 over it with ``os.replace`` (atomic on POSIX), under an exclusive lock so two ``parse`` runs cannot interleave;

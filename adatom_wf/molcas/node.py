@@ -26,7 +26,7 @@ from pathlib import Path
 
 from adatom_wf.errors import OutputConflictError, ParseError, StructureError
 from adatom_wf.lanthanides import ATOMIC_NUMBERS
-from adatom_wf.layout import STATUS_FILE, archive_attempt, cluster_dir, is_attempt_dir, state_dir
+from adatom_wf.layout import STATUS_FILE, archive_attempt, cluster_dir, is_attempt_dir, read_status, state_dir
 from adatom_wf.manifest import atomic_write, write_stage
 
 MOLCAS_RESULTS = (STATUS_FILE,)  # a state directory holding this has been run: its inputs are never replaced
@@ -84,16 +84,6 @@ def _describe(metadata, spec) -> str:
     """Where the cluster came from, the same whether it was carved just now or read back from cluster.xyz."""
     source = metadata.get("source", "a structure file")
     return f"{spec.site}-{spec.rings} cluster carved from {'the ideal cell' if source == 'ideal' else source}"
-
-
-def read_status(directory: Path) -> dict | None:
-    path = Path(directory) / STATUS_FILE
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text())
-    except (json.JSONDecodeError, OSError):
-        return {"status": "failed", "failure": f"{path} is unreadable"}
 
 
 def archive_previous(directory: Path) -> Path | None:

@@ -57,7 +57,7 @@ def source_name(study, plan) -> str:
 
 
 def render_expbas(study, plan, formula: str) -> str:
-    from adatom_wf.molcas.render import environment
+    from adatom_wf.molcas.templates import environment
 
     basis = ", ".join(f"{element} {name}" for element, name in study.molcas.basis.items())
     return environment().get_template("expbas.input.j2").render(
@@ -69,7 +69,7 @@ def render_expbas(study, plan, formula: str) -> str:
 def prerun_orbitals(prerun: Path, study, plan) -> tuple[Path, Path]:
     """(the pre-run's converged orbitals of the first multiplicity, its integrals' RunFile), from the
     ``orbitals.<label>`` node's directory; ParseError when the pre-run did not finish."""
-    from adatom_wf.molcas.node import read_status
+    from adatom_wf.layout import read_status
 
     prerun = Path(prerun)
     status = read_status(prerun)

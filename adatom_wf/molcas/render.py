@@ -11,16 +11,14 @@ One integrals input for the cluster and basis, shared by every oxidation state, 
                                    SINGLE_ANISO, run in a copy of the integrals' ``$WorkDir`` (:func:`render_state`).
 
 ``<project>`` is the label with '+' -> 'p' (``Tb3+`` -> ``Tb3p``). One Jinja2 environment with
-StrictUndefined renders them; numbers are formatted here so the text is the same byte for byte.
+StrictUndefined renders them (:mod:`.templates`); numbers are formatted here so the text is the same byte for byte.
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
-
-import jinja2
 
 from adatom_wf.errors import SpecError, StructureError
 from adatom_wf.molcas.active_space import StatePlan, plan_state
+from adatom_wf.molcas.templates import environment
 
 # CODATA 2018 Bohr radius in Å (OpenMolcas 22.10 uses the same constant).
 BOHR_ANGSTROM = 0.529177210903
@@ -62,16 +60,6 @@ class IntegralsInputs:
 def integrals_project(study) -> str:
     """The Project of the shared integrals: the cluster's site and rings (``hollow3``)."""
     return f"{study.cluster.site}{study.cluster.rings}"
-
-
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    """The one environment of the OpenMolcas templates (templates/molcas/*.j2, package adatom_wf.templates)."""
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("adatom_wf.templates", "molcas"),
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        autoescape=False,
-    )
 
 
 def _number(value: float) -> str:

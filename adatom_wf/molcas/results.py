@@ -202,7 +202,7 @@ def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int
 def _convergence_record(directory: Path) -> dict:
     """How adatom-wf's molcas node started and converged this run (its status.json; docs/molcas.md,
     "Convergence"): ``orbital_start``, ``convergence`` and ``rasscf_attempts``; None and [] for a foreign run."""
-    from adatom_wf.molcas.node import read_status
+    from adatom_wf.layout import read_status
 
     status = read_status(directory)
     if not isinstance(status, dict):  # none (a run from elsewhere) or not a JSON object

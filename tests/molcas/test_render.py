@@ -14,7 +14,8 @@ import pytest
 from molcas_helpers import tb_benzene
 
 from adatom_wf.molcas.node import load_cluster
-from adatom_wf.molcas.render import environment, render_integrals, render_state, render_study, seward_count
+from adatom_wf.molcas.render import render_integrals, render_state, render_study, seward_count
+from adatom_wf.molcas.templates import environment
 from adatom_wf.spec import load_study
 
 GOLDEN = Path(__file__).parent / "golden"
