@@ -203,9 +203,9 @@ class MolcasRun(Run):
         """:func:`adatom_wf.analysis.spectrum.analyse_spectrum` of :meth:`so_states` (its keyword options:
         ``main_axis``, ``tunnel_threshold_cm1``, ``transverse_g_threshold``, ``degeneracy_tolerance_cm1``,
         ``moment_convention``): levels, doublets, U_eff, the relaxation path, transition moments."""
-        from adatom_wf.analysis.spectrum import analyse_spectrum
+        from adatom_wf.analysis.stored import stored_analysis
 
-        return analyse_spectrum(self.so_states(), **options)
+        return stored_analysis(self.store_path, self.name, **options)
 
     def magnetisation(self, field_t, temperature_k, *, direction=None, powder_points="auto") -> Magnetisation:
         """M(B, T) in μB of the stored ground multiplet (exact diagonalisation in the field): along ``direction``

@@ -397,10 +397,9 @@ def _configuration_lines(rows) -> list[str]:
 def barrier_analyses(store, records) -> dict:
     """label -> SpectrumAnalysis of the stored SO states of every ok OpenMolcas run with a spectrum (for the
     barrier figures; reads L and S from the store)."""
-    from adatom_wf.analysis.spectrum import analyse_spectrum
-    from adatom_wf.analysis.stored import stored_states
+    from adatom_wf.analysis.stored import stored_analysis
 
-    return {record["label"]: analyse_spectrum(stored_states(store, record["label"]))
+    return {record["label"]: stored_analysis(store, record["label"])
             for record in _records(records, "molcas") if _ok(record) and record.get("spectrum") and record.get("label")}
 
 

@@ -49,3 +49,27 @@ def test_a_real_vasp_run_fills_its_table_and_is_stored_from_it(tmp_path):
         for name in set(group) - {"final_structure"}:
             spec = next(s for s in TABLES["vasp"] if s.name == name)
             assert group[name].attrs["units"] == spec.units and group[name].attrs["description"] == spec.description
+
+
+def test_the_stored_analysis_is_the_one_parse_stored(tmp_path):
+    """The report's figures and the API analyse the stored SO states again: every number equals the record's."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "analysis"))
+    from stored_tb3 import tb3_store
+
+    from adatom_wf.analysis.stored import stored_analysis
+    from adatom_wf.store import read_store
+
+    store = tb3_store(tmp_path)
+    (record,) = read_store(store)["runs"]
+    analysis = stored_analysis(store, "Tb3+")
+    spectrum = record["spectrum"]
+    assert [float(e) for e in analysis.levels_cm1] == spectrum["levels_cm1"]
+    assert [float(j) for j in analysis.barrier_jz] == spectrum["jz"]
+    assert (analysis.u_eff_cm1, analysis.e_zfs_cm1, analysis.e_mab_cm1) == (
+        spectrum["u_eff_cm1"], spectrum["e_zfs_cm1"], spectrum["e_mab_cm1"])
+    assert [(d.energy_cm1, d.tunnel_splitting_cm1, d.g_main, list(d.g_principal), d.jz_abs)
+            for d in analysis.doublets] == [
+        (d["energy_cm1"], d["tunnel_splitting_cm1"], d["g_main"], d["g_principal"], d["jz_abs"])
+        for d in record["doublets"]]

@@ -1,5 +1,7 @@
-"""The analysis of a run's ground-multiplet SO states, done once at parse time: the record's ``doublets`` (energy,
-tunnel splitting, g, |Jz|) and ``spectrum`` (levels, ⟨Jz⟩, main axis, E_ZFS, E_MAB, U_eff, Kramers check).
+"""The analysis of a run's ground-multiplet SO states at parse time
+(:func:`adatom_wf.analysis.stored.analyse_so_states`, which the report's figures and the API repeat from the store):
+the record's ``doublets`` (energy, tunnel splitting, g, |Jz|) and ``spectrum`` (levels, ⟨Jz⟩, main axis, E_ZFS,
+E_MAB, U_eff, Kramers check).
 """
 
 from pathlib import Path
@@ -13,7 +15,7 @@ def analysed(result: RunResult) -> RunResult:
     if the analysis refuses the states; unchanged when it has none."""
     import numpy as np
 
-    from adatom_wf.analysis.spectrum import analyse_spectrum, states_from_spin_orbit
+    from adatom_wf.analysis.stored import analyse_so_states
     from adatom_wf.molcas.results import failed_result
 
     record = result.record
@@ -22,9 +24,8 @@ def analysed(result: RunResult) -> RunResult:
         return result
     electrons = states.active_electrons or (1 if states.odd_electrons else 2)  # only its parity matters here
     try:
-        magnetic = states_from_spin_orbit(states.energies_cm1, states.angular_momentum, states.spin,
-                                          electron_count=max(electrons, 1))
-        analysis = analyse_spectrum(magnetic, strict_kramers=False)
+        analysis = analyse_so_states(states.energies_cm1, states.angular_momentum, states.spin,
+                                     electron_count=max(electrons, 1))
     except AnalysisError as error:
         return failed_result(record, f"{Path(record['path']).name}: the SO states cannot be analysed: {error}")
     except (ArithmeticError, ValueError, np.linalg.LinAlgError) as error:  # numbers no real run gives
