@@ -3,7 +3,7 @@
 ``run_action`` is called by the hidden ``adatom-wf node`` verb inside the job (both executors):
 
 - relax.<site>: VASP (or GPAW's relaxation, dft.program: gpaw) runs in the node script; this judges its output
-  (adatom_wf.vasp.verdict, adatom_wf.gpaw.results);
+  (the program package's ``judge``: adatom_wf.vasp, adatom_wf.gpaw);
 - carve.<site>-<rings>: carve the cluster from the supercell ``run --structure`` supplied, else from the
   relaxed CONTCAR (cluster.geometry: relaxed) or the ideal cell, and write it (adatom_wf.structure.cluster);
 - integrals.<site>-<rings>: GATEWAY + SEWARD once for the cluster and basis (adatom_wf.molcas.integrals);
@@ -39,13 +39,9 @@ def run_action(study, root: Path, node, attempt: int, program_exit_code: int | N
         if program_exit_code is None:
             raise SpecError(f"node {node.name} judges a {program.upper()} run: pass --program-exit-code (the node "
                             "script does)")
-        if program == "gpaw":
-            from adatom_wf.gpaw.results import judge_gpaw
+        from adatom_wf.parse import reader
 
-            return judge_gpaw(root / node.directory, program_exit_code)
-        from adatom_wf.vasp.verdict import judge_vasp
-
-        return judge_vasp(root / node.directory, program_exit_code)
+        return reader(program).judge(root / node.directory, program_exit_code)
     actions = {"carve": lambda: _carve(study, root), "integrals": lambda: _integrals(study, root, node),
                "orbitals": lambda: _molcas(study, root, node, attempt),
                "molcas": lambda: _molcas(study, root, node, attempt),
