@@ -31,7 +31,7 @@ _NUMBER = re.compile(r"[-+]?\d+\.\d*(?:([EeDd])[-+]?\d+|([-+]\d{3}))?$")  # NUMB
 # everywhere in a log, and a regex that starts with them scans it slowly (bench/bench_parse.py).
 _VERSION = re.compile(r"version:\s+(v?\d+\.\d+\S*)")
 _RASSCF_STOP = re.compile(r"--- Stop Module: rasscf .*?/rc=(\S+) ---")
-_SPIN = re.compile(r"Spin quantum number\s+(\d+(?:\.\d+)?)")
+SPIN_LINE = re.compile(r"Spin quantum number\s+(\d+(?:\.\d+)?)")  # also the live progress (.follow)
 _ROOTS = re.compile(r"Number of root\(s\) required\s+(\d+)")
 _ACTIVE_ELECTRONS = re.compile(r"Number of electrons in active shells\s+(\d+)")
 # capital C: not "No convergence after"; the count is Fortran I3, so 100 and more follow "after" with no space
@@ -146,7 +146,7 @@ def rasscf_run(block: str, source: str, n: int) -> dict:
     never stopped (the log was cut) is returned as not converged with the energies it printed.
     """
     what = f"RASSCF run {n}"
-    spin = _find_match(_SPIN, block, "Spin quantum number")
+    spin = _find_match(SPIN_LINE, block, "Spin quantum number")
     if spin is None:
         raise ParseError(f"{source}: {what}: no 'Spin quantum number' line (expected it in the input summary)")
     stop_at = block.rfind("--- Stop Module: rasscf ")

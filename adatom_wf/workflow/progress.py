@@ -6,27 +6,25 @@ Two views of the same rows (node, state, now, elapsed, expected):
 - anywhere else (CI, ``nohup``, a Slurm log), one time-stamped line each time a node's state or activity
   changes, so a log file reads as a history.
 
-"now" is read from the node's own outputs as they grow: the OpenMolcas module running (the last
-``--- Start Module:`` of the node's newest ``*.log`` without its ``Stop``; RASSCF with its spin, from
-"Spin quantum number", and which of the node's RASSCF runs it is), the VASP ionic and electronic step
-(``<calculation>`` and ``<scstep>`` elements of ``vasprun.xml``), or the GPAW ionic step and SCF iteration
-(``gpaw.txt``). Logs are followed from the offset read
-last time, so a refresh reads only what was appended. "expected" is the cost model's wall time for the
-OpenMolcas nodes (adatom_wf.molcas.cost: GATEWAY + SEWARD for an integrals node, RASSCF per multiplicity, RASSI
-and SINGLE_ANISO for a state; shown as ``~3:10``) and, for the nodes it does not cover (relaxations, carve,
-parse, report), the node's previous successful run (its recorded seconds, shown plain, "last run" in a line).
+"now" is read from the node's own outputs as they grow, by each program's follower (adatom_wf.molcas.follow: the
+OpenMolcas module running, RASSCF with its spin and which of the node's RASSCF runs it is; adatom_wf.vasp.follow:
+the ionic and electronic step of ``vasprun.xml``; adatom_wf.gpaw.follow: the ionic step and SCF iteration of
+``gpaw.txt``). Logs are followed from the offset read last time, so a refresh reads only what was appended.
+"expected" is the cost model's wall time for the OpenMolcas nodes (adatom_wf.molcas.cost: GATEWAY + SEWARD for an
+integrals node, RASSCF per multiplicity, RASSI and SINGLE_ANISO for a state; shown as ``~3:10``) and, for the
+nodes it does not cover (relaxations, carve, parse, report), the node's previous successful run (its recorded
+seconds, shown plain, "last run" in a line).
 """
 
-import re
 import sys
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from adatom_wf.follow import Tail
+
 REFRESH_SECONDS = 1.0
-_MODULE = re.compile(r"--- (Start|Stop) Module:\s+(\S+)")
-_SPIN = re.compile(r"Spin quantum number\s+(\d+(?:\.\d+)?)")
 
 
 @dataclass
@@ -47,122 +45,27 @@ def expectations(estimates: dict, last_runs: dict, names) -> dict[str, tuple[flo
     return found
 
 
-class _Tail:
-    """A growing file read incrementally: each call hands over the whole lines written since the last one."""
-
-    def __init__(self, path: Path):
-        self.path, self.offset, self.partial = path, 0, ""
-
-    def new_lines(self) -> list[str] | None:
-        try:
-            with open(self.path, errors="replace") as handle:
-                handle.seek(self.offset)
-                text = handle.read()
-                self.offset = handle.tell()
-        except OSError:
-            return None
-        lines = (self.partial + text).split("\n")
-        self.partial = lines.pop()
-        return lines
-
-
-class LogFollower(_Tail):
-    """The OpenMolcas module running in one growing log, read incrementally."""
-
-    def __init__(self, path: Path):
-        super().__init__(path)
-        self.module, self.rasscf_runs, self.spin = None, 0, None
-
-    def activity(self) -> str:
-        lines = self.new_lines()
-        if lines is None:
-            return ""
-        for line in lines:
-            if "Module:" in line and (match := _MODULE.search(line)):
-                started, name = match.group(1) == "Start", match.group(2)
-                self.module = name if started else None
-                if started and name == "rasscf":
-                    self.rasscf_runs, self.spin = self.rasscf_runs + 1, None
-            elif self.module == "rasscf" and self.spin is None and (match := _SPIN.search(line)):
-                self.spin = int(round(2 * float(match.group(1)) + 1))
-        if self.module is None:
-            return ""
-        if self.module == "rasscf":
-            return f"rasscf #{self.rasscf_runs}" + (f" (2S+1 = {self.spin})" if self.spin else "")
-        return self.module
-
-
-class VaspFollower(_Tail):
-    """The ionic and electronic step of a vasprun.xml being written, read incrementally (a long relaxation's
-    vasprun.xml grows to tens of MB: it is not read again at every refresh)."""
-
-    def __init__(self, path: Path):
-        super().__init__(path)
-        self.ionic, self.electronic = 0, 0
-
-    def activity(self) -> str:
-        lines = self.new_lines()
-        if lines:
-            self.ionic, self.electronic = _steps("\n".join(lines), self.ionic, self.electronic)
-        ionic, electronic = _steps(self.partial, self.ionic, self.electronic)  # the line being written, too
-        return f"VASP ionic step {ionic}, electronic step {electronic}" if ionic else ""
-
-
-def _steps(text: str, ionic: int, electronic: int) -> tuple[int, int]:
-    """(ionic, electronic) steps after ``text``: each <calculation> is an ionic step, the <scstep>s since the
-    last one its electronic steps."""
-    before, *calculations = text.split("<calculation>")
-    electronic += before.count("<scstep>")
-    for calculation in calculations:
-        ionic, electronic = ionic + 1, calculation.count("<scstep>")
-    return ionic, electronic
-
-
-class GpawFollower(_Tail):
-    """The ionic step and SCF iteration of a GPAW relaxation, from its growing gpaw.txt: each ``SCF iterations``
-    header starts an ionic step, each ``|iter:  N|`` row is an SCF iteration of it."""
-
-    def __init__(self, path: Path):
-        super().__init__(path)
-        self.ionic, self.scf = 0, 0
-
-    def activity(self) -> str:
-        for line in self.new_lines() or ():
-            if line.startswith("SCF iterations"):
-                self.ionic, self.scf = self.ionic + 1, 0
-            elif line.startswith("|iter:"):
-                self.scf += 1
-        return f"GPAW ionic step {self.ionic}, SCF iteration {self.scf}" if self.ionic else ""
-
-
-def vasp_activity(directory: Path) -> str:
-    """``ionic step 3, electronic step 12`` from a vasprun.xml being written, else ''."""
-    return VaspFollower(directory / "vasprun.xml").activity()
-
-
 class Activities:
-    """What every node of a study is doing now, from its directory (followers kept between refreshes)."""
+    """What every node of a study is doing now, from its directory: each program's follower (molcas/, vasp/,
+    gpaw/ ``follow``), kept between refreshes."""
+
+    # the programs that may run in a node of each stage, tried in order (a relax node: GPAW's files, else VASP's)
+    PROGRAMS = {"relax": ("gpaw", "vasp"), "integrals": ("molcas",), "orbitals": ("molcas",), "molcas": ("molcas",)}
 
     def __init__(self):
-        self.followers: dict[Path, _Tail] = {}
+        self.followers: dict[Path, Tail] = {}
 
     def of(self, stage: str, directory: Path) -> str:
-        if stage == "relax":
-            gpaw = (directory / "gpaw.json").is_file()  # a GPAW site directory (adatom_wf.gpaw.inputs)
-            path = directory / ("gpaw.txt" if gpaw else "vasprun.xml")
-            follower = self.followers.get(path)
-            if follower is None:
-                follower = self.followers[path] = (GpawFollower if gpaw else VaspFollower)(path)
-            return follower.activity()
-        if stage not in ("integrals", "orbitals", "molcas"):
-            return ""
-        logs = sorted(directory.glob("*.log"), key=lambda p: p.stat().st_mtime if p.exists() else 0)
-        if not logs:
-            return ""
-        follower = self.followers.get(logs[-1])
-        if follower is None:
-            follower = self.followers[logs[-1]] = LogFollower(logs[-1])
-        return follower.activity()
+        import importlib
+
+        for program in self.PROGRAMS.get(stage, ()):
+            follow = importlib.import_module(f"adatom_wf.{program}.follow")
+            path = follow.followed_file(directory)
+            if path is not None:
+                if path not in self.followers:
+                    self.followers[path] = follow.Follower(path)
+                return self.followers[path].activity()
+        return ""
 
 
 def _clock(seconds: float | None) -> str:

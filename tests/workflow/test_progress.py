@@ -19,7 +19,9 @@ from conftest import adatom_wf_command  # noqa: E402
 from studies import potcar_library, write_control, write_profiles, write_study  # noqa: E402
 from tb3p_run import unpack_tb3p  # noqa: E402
 
-from adatom_wf.workflow.progress import LogFollower, Row, VaspFollower, expectations, line, table, vasp_activity  # noqa: E402
+from adatom_wf.molcas.follow import Follower as MolcasFollower  # noqa: E402
+from adatom_wf.vasp.follow import Follower as VaspFollower  # noqa: E402
+from adatom_wf.workflow.progress import Activities, Row, expectations, line, table  # noqa: E402
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT")  # our lines; other stderr lines (library warnings) are left alone
 LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d (\S+) (PENDING|RUNNING|COMPLETED|FAILED|SKIPPED)\b(.*)$")
@@ -29,7 +31,7 @@ def test_the_module_running_is_read_from_a_growing_real_log(tmp_path):
     text = (unpack_tb3p(tmp_path) / "Tb3p.casscf.log").read_text()
     growing = tmp_path / "growing.log"
     growing.write_text("")
-    follower = LogFollower(growing)
+    follower = MolcasFollower(growing)
     seen = []
     marks = ("--- Start Module: rasscf", "Spin quantum number", "--- Start Module: rassi",
              "--- Start Module: single_aniso")
@@ -42,11 +44,14 @@ def test_the_module_running_is_read_from_a_growing_real_log(tmp_path):
     assert follower.offset == len(text.encode())
 
 
-def test_the_vasp_step_is_read_from_vasprun(tmp_path):
-    assert vasp_activity(tmp_path) == ""
+def test_a_relax_node_is_followed_by_its_programs_follower(tmp_path):
+    assert Activities().of("relax", tmp_path) == ""
     (tmp_path / "vasprun.xml").write_text("<modeling><calculation><scstep></scstep><scstep></scstep></calculation>"
                                           "<calculation><scstep>")
-    assert vasp_activity(tmp_path) == "VASP ionic step 2, electronic step 1"
+    assert Activities().of("relax", tmp_path) == "VASP ionic step 2, electronic step 1"
+    (tmp_path / "gpaw.json").write_text("{}")  # a GPAW site directory (adatom_wf.gpaw.inputs)
+    (tmp_path / "gpaw.txt").write_text("SCF iterations:\n|iter:  1|\n|iter:  2|\nSCF iterations:\n|iter:  1|\n")
+    assert Activities().of("relax", tmp_path) == "GPAW ionic step 2, SCF iteration 1"
 
 
 @pytest.fixture
