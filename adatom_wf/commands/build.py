@@ -4,7 +4,8 @@ from pathlib import Path
 
 import click
 
-from adatom_wf.commands.options import echo_json, json_option, load_checked_study, runs_dir_option, study_argument
+from adatom_wf.commands.options import echo_json, json_option, runs_dir_option, study_argument
+from adatom_wf.preflight import load_checked_study
 
 
 @click.command()

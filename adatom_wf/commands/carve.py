@@ -24,8 +24,8 @@ def command(study, structure, rings, symmetrize, runs_dir, as_json):
     """
     from pathlib import Path
 
-    from adatom_wf.commands.options import load_checked_study
     from adatom_wf.layout import cluster_dir, study_dir
+    from adatom_wf.preflight import load_checked_study
     from adatom_wf.structure.cluster import carve_cluster, cluster_files, write_cluster
 
     spec = load_checked_study(study)

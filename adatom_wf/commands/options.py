@@ -91,40 +91,12 @@ def echo_json(data) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True))
 
 
-def check_study(study) -> None:
-    """What build, carve and molcas would refuse that the spec cannot see alone (SpecError, one line)."""
-    if study.molcas is None:
-        return
-    from adatom_wf.facts import cluster_formula
-    from adatom_wf.lanthanides import ATOMIC_NUMBERS
-    from adatom_wf.molcas.active_space import plan_state
-    from adatom_wf.molcas.basis import basis_library_dir, check_basis
-
-    check_basis(study.molcas.basis, sorted({study.adatom, "C", "H"}), basis_library_dir())
-    formula = cluster_formula(study.cluster.site, study.cluster.rings)
-    numbers = [ATOMIC_NUMBERS[study.adatom]] + [6] * formula["C"] + [1] * formula["H"]
-    for label in study.molcas.oxidation_states:
-        plan_state(study, label, numbers)
-
-
-def load_checked_study(study: str):
-    """The study, refused (SpecError) for anything `adatom-wf validate` refuses (:func:`check_study`)."""
-    from adatom_wf.spec import load_study
-
-    spec = load_study(study)
-    check_study(spec)
-    return spec
-
-
 def load_molcas_study(study: str, states) -> tuple:
     """The study and the oxidation-state labels asked for (every state when none), or a SpecError."""
     from adatom_wf.errors import SpecError
+    from adatom_wf.preflight import check_labels, load_checked_study
 
     spec = load_checked_study(study)
     if spec.molcas is None:
         raise SpecError(f"study {spec.name} has no molcas section")
-    unknown = [label for label in states if label not in spec.molcas.oxidation_states]
-    if unknown:
-        raise SpecError(f"oxidation state {unknown[0]!r} is not defined in study {spec.name}; "
-                        f"its oxidation states: {', '.join(spec.molcas.oxidation_states)}")
-    return spec, list(dict.fromkeys(states)) or list(spec.molcas.oxidation_states)
+    return spec, check_labels(spec, states) or list(spec.molcas.oxidation_states)

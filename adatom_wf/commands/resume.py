@@ -16,8 +16,8 @@ def command(study, runs_dir, executor, profile, profiles_file, potcar_dir, max_p
     (VASP, GPAW: CONTCAR as POSCAR; OpenMolcas: its last RasOrb) with twice the time, up to the profile's max_time.
     With the local executor it runs to the end; exit code 1 when a node failed.
     """
-    from adatom_wf.commands.options import load_checked_study
     from adatom_wf.commands.run import show
+    from adatom_wf.preflight import load_checked_study
     from adatom_wf.workflow.runner import resume_study
 
     spec = load_checked_study(study)  # refused as validate refuses it

@@ -36,7 +36,7 @@ def command(study, runs_dir, states, structure, force, executor, profile, profil
     once. Completed nodes are never redone (unless --force); follow with `adatom-wf status`, redo what failed
     with `adatom-wf resume`. Exit code 1 when a node failed.
     """
-    from adatom_wf.commands.options import load_checked_study
+    from adatom_wf.preflight import load_checked_study
     from adatom_wf.workflow.runner import run_study
 
     spec = load_checked_study(study)  # refused as validate refuses it

@@ -10,8 +10,9 @@ carves (its formula from adatom_wf.facts.cluster_formula).
 
 import click
 
-from adatom_wf.commands.options import check_study, echo_json, json_option, study_argument
+from adatom_wf.commands.options import echo_json, json_option, study_argument
 from adatom_wf.commands.present import cost_line, duration
+from adatom_wf.preflight import check_study
 from adatom_wf.spec import load_study, load_study_text
 
 

@@ -130,34 +130,15 @@ def changed_inputs(directory: Path, files: dict[str, str]) -> list[str]:
             if not (directory / name).is_file() or (directory / name).read_text() != text]
 
 
-def check_inputs(study, root, labels, *, structure=None, force: bool = False) -> None:
-    """Render the inputs of ``labels`` now, so that a wrong study stops before anything is written or run.
-
-    A state that finished with other inputs than the study gives now is refused unless ``force`` (its finished
-    run would otherwise be kept and no longer match the study). Needs the cluster: when it is not carved yet
-    and cannot be carved here (relaxed geometry, no ``structure``), there is nothing to check against.
-    """
-    from adatom_wf.molcas.render import render_state
-
-    root = Path(root)
-    try:
-        cluster = load_cluster(study, root, structure)
-    except StructureError:
-        if structure is not None:
-            raise
-        return
-    for label in labels:
-        inputs = render_state(study, label, cluster.atoms, cluster_source=cluster.description)
-        directory = root / state_dir(label)
-        previous = read_status(directory)
-        if force or previous is None or previous.get("status") != "ok":
-            continue
-        changed = changed_inputs(directory, inputs.files)
-        if changed:
-            raise OutputConflictError(
-                f"{directory} finished with other inputs than the study gives now ({', '.join(changed)}); "
-                "pass --force to run it again (the finished run is kept in attempt-<n>/)"
-            )
+def refuse_changed_inputs(directory: Path, files: dict) -> None:
+    """A state that finished with other inputs than the study gives now is refused (OutputConflictError): its
+    finished run would otherwise be kept and no longer match the study."""
+    changed = changed_inputs(directory, files)
+    if changed:
+        raise OutputConflictError(
+            f"{directory} finished with other inputs than the study gives now ({', '.join(changed)}); "
+            "pass --force to run it again (the finished run is kept in attempt-<n>/)"
+        )
 
 
 def run_oxidation_state(study, root, label: str, *, integrals, directory=None, nprocs: int = 1, mem_mb: int = 2000,
@@ -182,12 +163,7 @@ def run_oxidation_state(study, root, label: str, *, integrals, directory=None, n
     plan = inputs.plan
     previous = read_status(directory)
     if previous is not None and previous.get("status") == "ok":
-        changed = changed_inputs(directory, inputs.files)
-        if changed:
-            raise OutputConflictError(
-                f"{directory} finished with other inputs than the study gives now ({', '.join(changed)}); "
-                "pass --force to run it again (the finished run is kept in attempt-<n>/)"
-            )
+        refuse_changed_inputs(directory, inputs.files)
         return StateRun(label, directory, "ok", "", _details(previous), skipped=True)
     outputs = [p for p in directory.iterdir() if p.name not in inputs.files] if directory.is_dir() else []
     kept = archive_previous(directory) if previous is not None or any(

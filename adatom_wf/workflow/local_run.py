@@ -13,6 +13,7 @@ from adatom_wf import layout
 from adatom_wf.execution.profiles import Profile
 from adatom_wf.workflow import state as files
 from adatom_wf.workflow.plan import local_order
+from adatom_wf.workflow.status import DONE, node_state
 
 
 def run_locally(study, root, graph, report, profile: Profile, jobs: dict, max_parallel, profile_name) -> None:
@@ -44,8 +45,7 @@ def run_locally(study, root, graph, report, profile: Profile, jobs: dict, max_pa
         files.write_jobs(root, jobs)
 
     def succeeded(name, exit_code):
-        result = files.read_result(root, name)
-        return exit_code == 0 and result is not None and result.get("state") == files.OK
+        return exit_code == 0 and node_state(files.read_result(root, name), None, None)[0] == DONE
 
     from adatom_wf.workflow.progress import Activities, Display, Ticker, expectations, local_rows
 

@@ -176,24 +176,20 @@ def _seconds_since(stamp: str | None) -> float | None:
         return None
 
 
-LOCAL_STATES = {"queued": "PENDING", "running": "RUNNING", "skipped": "SKIPPED"}
-
-
 def local_rows(root: Path, graph, jobs: dict, expected: dict, activities: Activities) -> list[Row]:
-    """Rows of a local run in progress, from its in-memory job records (``local_run``'s ``jobs``); ``expected``:
-    node -> (seconds, estimated), from :func:`expectations`."""
+    """Rows of a local run in progress, from its in-memory job records (``local_run``'s ``jobs``), each node's state
+    as ``status`` maps it (:func:`adatom_wf.workflow.status.node_state`); ``expected``: node -> (seconds,
+    estimated), from :func:`expectations`."""
     from adatom_wf.workflow import state as files
+    from adatom_wf.workflow.status import node_state
 
     rows = []
     for name, job in list(jobs["nodes"].items()):
         local = job.get("state")
         if name not in graph or local is None:  # not queued yet
             continue
-        state = LOCAL_STATES.get(local, "?")
-        if local == "exited":
-            result = files.read_result(root, name)
-            ok = job.get("exit_code") == 0 and result is not None and result.get("state") == files.OK
-            state = "COMPLETED" if ok else "FAILED"
+        result = files.read_result(root, name) if local == "exited" else None
+        state, _ = node_state(result, {**job, "executor": "local"}, None, local_runner_alive=True)
         elapsed = job.get("seconds") if local == "exited" else _seconds_since(job.get("started_at"))
         now = activities.of(graph[name].stage, root / graph[name].directory) if local == "running" else ""
         seconds, estimated = expected.get(name, (None, False))

@@ -27,6 +27,7 @@ from adatom_wf.errors import OutputConflictError, ProgramNotFound, SchedulerErro
 from adatom_wf.execution.profiles import LOCAL_DEFAULT, Profile, load_profile
 from adatom_wf.execution.scripts import NodeContext, node_script
 from adatom_wf.manifest import atomic_write, sha256_file
+from adatom_wf.preflight import check_costs, check_labels, check_molcas_inputs, check_programs
 from adatom_wf.workflow import state as files
 from adatom_wf.workflow.graph import carve_name, study_graph
 from adatom_wf.workflow.plan import Planned, estimated_seconds, molcas_mem_of, plan_node, select
@@ -71,7 +72,7 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
     if executor not in ("local", "slurm"):
         raise SpecError(f"executor {executor!r} is not one of local, slurm")
     root = layout.study_dir(Path(runs_dir).resolve(), study)
-    labels = _labels(study, states)
+    labels = check_labels(study, states)
     supplied = _supplied(structure)
     settings = _with_overrides(_profile(executor, profile, profiles_file), molcas or {})
     graph = graph_at(study, root, supplying=supplied is not None)
@@ -87,8 +88,8 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
     carve = carve_name(study.cluster.site, study.cluster.rings)
     completed = {node.name: DONE if _completed(root, node.name) else NOT_SUBMITTED for node in graph}
     asked = select(graph, completed, labels=labels, carve=carve if supplied else None, force=force)
-    report.warnings = _check_programs(study, root, graph, asked, settings, profile, supplied, force, dry_run)
-    report.oxidation_states = _plan_costs(study, root, graph, asked, settings, executor, profile, max_hours)
+    report.warnings, report.oxidation_states = _preflight(study, root, graph, asked, settings, executor, profile,
+                                                          supplied, force, dry_run, max_hours)
     report.expected_seconds = estimated_seconds(study, graph, asked, report.oxidation_states)
     with files.study_lock(root, study.name):
         _check_same_study(root, study)
@@ -185,15 +186,18 @@ def _with_overrides(profile: Profile, molcas: dict) -> Profile:
     return profile.model_copy(update={"molcas": profile.molcas.model_copy(update=given)}) if given else profile
 
 
-def _labels(study, states) -> list[str]:
-    labels = list(dict.fromkeys(states))
-    if labels and study.molcas is None:
-        raise SpecError(f"study {study.name} has no molcas section: --state has nothing to select")
-    unknown = [label for label in labels if label not in study.molcas.oxidation_states] if labels else []
-    if unknown:
-        raise SpecError(f"oxidation state {unknown[0]!r} is not defined in study {study.name}; "
-                        f"its oxidation states: {', '.join(study.molcas.oxidation_states)}")
-    return labels
+def _preflight(study, root: Path, graph, asked: list[str], settings: Profile, executor: str, profile_name,
+               supplied, force: bool, dry_run: bool, max_hours: float | None) -> tuple[list[str], dict]:
+    """The checks of adatom_wf.preflight for the nodes asked for, before anything is written: the programs they
+    run, the inputs of finished OpenMolcas states, each state's cost here. Returns the dry run's warnings and each
+    OpenMolcas state's cost and memory."""
+    stages = {graph[name].stage for name in asked}
+    relax = [name for name in asked if graph[name].stage == "relax"]
+    warnings = check_programs(study, stages, settings, profile_name, relax, dry_run)
+    labels = [graph[name].oxidation_state for name in asked if graph[name].stage == "molcas"]
+    if stages & {"integrals", "orbitals", "molcas"}:
+        check_molcas_inputs(study, root, labels, structure=supplied, force=force)
+    return warnings, check_costs(study, root, labels, settings, executor, profile_name, max_hours)
 
 
 def _supplied(structure) -> Path | None:
@@ -211,41 +215,6 @@ def _completed(root: Path, name: str) -> bool:
     result = files.read_result(root, name)
     return result is not None and result.get("state") == files.OK
 
-
-def _check_programs(study, root: Path, graph, todo: list[str], settings: Profile, profile_name, supplied,
-                    force: bool, dry_run: bool = False) -> list[str]:
-    """What the planned nodes will run must be there and be right (before anything is written): a VASP command for
-    relax nodes, known basis sets and renderable OpenMolcas inputs that do not contradict a finished state
-    (molcas.node.check_inputs). A dry run shows its plan without a VASP command: that refusal is returned as a
-    warning."""
-    warnings = []
-    stages = {graph[name].stage for name in todo}
-    if "relax" in stages and study.dft.program == "gpaw":
-        import importlib.util
-
-        if importlib.util.find_spec("gpaw") is None and settings.gpaw.command is None:
-            raise SpecError(f"study {study.name} relaxes its sites with GPAW (dft.program: gpaw) but GPAW is not "
-                            "installed here: pip install 'adatom-wf[gpaw]' (docs/gpaw.md), or set the profile's "
-                            "gpaw.command")
-    elif "relax" in stages and settings.vasp is None:
-        relax = [name for name in todo if graph[name].stage == "relax"]
-        where = f"profile {profile_name!r}" if profile_name else "the local executor without --profile"
-        missing = (f"study {study.name} runs VASP ({', '.join(relax)}) but {where} has no vasp.command; "
-                   "add a profile with vasp: {command: ...}")
-        if not dry_run:
-            raise SpecError(missing)
-        warnings.append(f"a real run would stop here: {missing}")
-    if stages & {"integrals", "orbitals", "molcas"}:
-        from adatom_wf.molcas.basis import basis_library_dir, check_basis
-        from adatom_wf.molcas.node import check_inputs
-
-        check_basis(study.molcas.basis, sorted({study.adatom, "C", "H"}), basis_library_dir())
-        check_inputs(study, root, [graph[name].oxidation_state for name in todo if graph[name].stage == "molcas"],
-                     structure=supplied, force=force)
-    return warnings
-
-
-# --- under the lock -------------------------------------------------------------------------------------------
 
 def _check_same_study(root: Path, study) -> None:
     recorded = files.recorded_study_sha256(root)
@@ -330,68 +299,6 @@ def _contexts(study, root: Path, graph, planned: list[Planned], profile: Profile
         molcas_mem_mb=molcas_mem_of(graph[p.name], costs),
         gpaw_command=gpaw if graph[p.name].program == "gpaw" else (),
     ) for p in planned}
-
-
-def _plan_costs(study, root: Path, graph, asked: list[str], settings: Profile, executor: str, profile_name,
-                max_hours: float | None = None) -> dict:
-    """label -> {cost, molcas_mem_mb} of every molcas node asked for; a state whose scratch estimate exceeds what
-    the scratch holds (the profile's molcas.scratch_gb, locally the free disk) is refused with the fix, and locally
-    one whose memory estimate exceeds this machine's, or whose time estimate exceeds ``max_hours``."""
-    labels = [graph[name].oxidation_state for name in asked if graph[name].stage == "molcas"]
-    if not labels:
-        return {}
-    from adatom_wf.molcas.basis import basis_library_dir
-    from adatom_wf.molcas.cost import molcas_mem_mb, state_cost
-
-    library = basis_library_dir()
-    capacity, where = _scratch_capacity_gb(root, settings, executor, profile_name)
-    plans = {}
-    for label in labels:
-        cost = state_cost(study, label, library)
-        if capacity is not None and cost.scratch_gb > capacity:
-            fix = (f"let OpenMolcas use RICD (molcas.cholesky: auto or true: ~{cost.integrals_gb_cholesky:.3g} GB of "
-                   "integrals)" if cost.integrals == "conventional" else "give the jobs a larger scratch")
-            raise SpecError(f"{label} needs ~{cost.scratch_gb:.3g} GB of scratch ({cost.integrals} integrals "
-                            f"~{cost.integrals_gb:.3g} GB, {cost.basis_functions} basis functions) but {where} holds "
-                            f"{capacity:.3g} GB: {fix}")
-        if executor == "local":
-            _check_fits_here(label, cost, max_hours)
-        mem = settings.molcas.mem_mb or molcas_mem_mb(cost, settings.molcas.max_mem_mb)
-        plans[label] = {"cost": cost.as_dict(), "molcas_mem_mb": mem}
-    return plans
-
-
-def machine_memory_mb() -> int:
-    """This machine's physical memory (MB)."""
-    import os
-
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 1_000_000
-
-
-def _check_fits_here(label: str, cost, max_hours: float | None) -> None:
-    """Refuse, before anything runs here, a state this machine cannot hold or the user will not wait for."""
-    slurm = "run it on Slurm (--executor slurm --profile NAME, docs/execution.md)"
-    total = machine_memory_mb()
-    if cost.memory_mb > total:
-        raise SpecError(f"{label} needs ~{cost.memory_mb} MB of memory (estimate, {cost.basis_functions} basis "
-                        f"functions) but this machine has {total} MB: {slurm}")
-    hours = (cost.seconds["total"] + cost.prerun_seconds) / 3600
-    if max_hours is not None and hours > max_hours:
-        raise SpecError(f"{label} is estimated at ~{hours:.2f} h on one core ({cost.basis_functions} basis functions, "
-                        f"20 iterations per RASSCF), more than --max-hours {max_hours:g}: {slurm}, or allow more hours")
-
-
-def _scratch_capacity_gb(root: Path, settings: Profile, executor: str, profile_name) -> tuple[float | None, str]:
-    """What one molcas job's scratch holds: the profile's molcas.scratch_gb; locally, the free disk of the
-    scratch folder; on Slurm without the key, unknown (no check)."""
-    if settings.molcas.scratch_gb is not None:
-        return settings.molcas.scratch_gb, f"the scratch of profile {profile_name!r} (molcas.scratch_gb)"
-    if executor != "local":
-        return None, ""
-    folder = Path(settings.molcas.workdir) if settings.molcas.workdir else root
-    while not folder.exists():
-        folder = folder.parent
-    return shutil.disk_usage(folder).free / 1e9, f"the free disk of {folder}"
 
 
 def _adatom_wf_command(profile: Profile) -> list[str]:

@@ -220,14 +220,14 @@ def test_a_supplied_structure_feeds_the_carve_node_and_force_carves_again(relax_
 def test_a_state_too_long_or_too_large_for_this_machine_is_refused_before_anything_runs(tmp_path, monkeypatch):
     """--max-hours bounds each state's estimate; a memory estimate beyond the machine's is refused: one line each,
     pointing to Slurm, nothing written."""
-    from adatom_wf.workflow import runner
+    from adatom_wf import preflight
 
     study = load_study("tb_benzene_paper_basis")  # Tb0 ~10 min on one core, ~0.6 GB
     with pytest.raises(SpecError, match=r"Tb0 is estimated at ~0\.\d\d h on one core \(200 basis functions.*more than "
                                         r"--max-hours 0\.05: run it on Slurm"):
         run_study(study, tmp_path / "runs", states=["Tb0"], max_hours=0.05)
     run_study(study, tmp_path / "runs", states=["Tb0"], max_hours=1, dry_run=True)  # fits
-    monkeypatch.setattr(runner, "machine_memory_mb", lambda: 100)
+    monkeypatch.setattr(preflight, "machine_memory_mb", lambda: 100)
     with pytest.raises(SpecError, match=r"Tb0 needs ~\d+ MB of memory .* but this machine has 100 MB: run it on Slurm"):
         run_study(study, tmp_path / "other", states=["Tb0"], dry_run=True)
     assert not (tmp_path / "other").exists()
