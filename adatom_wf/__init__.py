@@ -13,7 +13,8 @@ __version__ = "0.1.0"
 # public name -> module that defines it (imported when the name is first used)
 _LAZY = {
     "open_store": "adatom_wf.api", "load_study": "adatom_wf.api", "Store": "adatom_wf.api",
-    "MolcasRun": "adatom_wf.api", "VaspRun": "adatom_wf.api", "study_text": "adatom_wf.new_study",
+    "MolcasRun": "adatom_wf.api", "DftRun": "adatom_wf.api", "VaspRun": "adatom_wf.api",
+    "study_text": "adatom_wf.new_study",
 }
 __all__ = ["__version__", *_LAZY]
 

@@ -150,7 +150,7 @@ class Run:
 
 
 @dataclass(frozen=True)
-class VaspRun(Run):
+class DftRun(Run):
     """A DFT relaxation of one site: VASP (kind "vasp") or GPAW (kind "gpaw"), the same fields."""
 
     energy_ev: float | None
@@ -165,6 +165,9 @@ class VaspRun(Run):
     cell_angstrom: np.ndarray  # (3, 3) rows; empty when no final structure
     positions_angstrom: np.ndarray  # (natoms, 3)
 
+
+
+VaspRun = DftRun  # its name before GPAW runs were stored too (kept: the documented API)
 
 @dataclass(frozen=True)
 class MolcasRun(Run):
@@ -236,9 +239,9 @@ def _common(record: dict) -> dict:
             "warnings": tuple(record.get("warnings") or ())}
 
 
-def _vasp(record: dict) -> VaspRun:
+def _vasp(record: dict) -> DftRun:
     structure = record.get("final_structure") or {}
-    return VaspRun(**_common(record), energy_ev=record.get("energy_ev"),
+    return DftRun(**_common(record), energy_ev=record.get("energy_ev"),
                    energy_sigma0_ev=record.get("energy_sigma0_ev"),
                    adatom_height_angstrom=record.get("adatom_height_angstrom"), converged=record.get("converged"),
                    ionic_steps=record.get("ionic_steps"),
@@ -299,11 +302,11 @@ class Store:
         """The OpenMolcas run of oxidation state ``label`` (e.g. "Tb3+")."""
         return self._find("molcas", label)
 
-    def vasp(self, site: str) -> VaspRun:
+    def vasp(self, site: str) -> DftRun:
         """The VASP run of adsorption site ``site`` (e.g. "hollow")."""
         return self._find("vasp", site)
 
-    def gpaw(self, site: str) -> VaspRun:
+    def gpaw(self, site: str) -> DftRun:
         """The GPAW relaxation of adsorption site ``site``: the same fields as a VASP run (kind "gpaw")."""
         return self._find("gpaw", site)
 

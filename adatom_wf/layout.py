@@ -13,7 +13,7 @@
         molcas/<label>/            state_dir: the OpenMolcas run of one oxidation state
         results.h5                 the HDF5 store (adatom_wf.store)
         report/                    tables and figures (adatom_wf.report)
-        workflow/                  the graph's state (adatom_wf.workflow.state)
+        workflow/                  the graph's state (adatom_wf.workflow.ledger)
 
 Stage directories are given relative to ``runs/<study>`` (``root``), as the graph's nodes carry them.
 A directory whose run is redone keeps the earlier run's files in ``attempt-<n>/`` (:func:`archive_attempt`).

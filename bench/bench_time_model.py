@@ -28,7 +28,7 @@ from adatom_wf.molcas import cost as model
 from adatom_wf.molcas.basis import basis_library_dir
 from adatom_wf.molcas.results_log import rasscf_runs
 from adatom_wf.spec import load_study
-from adatom_wf.workflow import state as files
+from adatom_wf.workflow import ledger
 from adatom_wf.workflow.plan import estimated_seconds
 from adatom_wf.workflow.runner import graph_at
 
@@ -143,7 +143,7 @@ def main(argv: list[str]) -> int:
     for root in args.roots:
         study = load_study(layout.study_snapshot_path(root))
         graph = graph_at(study, root)
-        jobs = files.read_jobs(root)["nodes"]
+        jobs = ledger.read_jobs(root)["nodes"]
         for node, expected in estimated_seconds(study, graph, [n.name for n in graph]).items():
             elapsed = (jobs.get(node) or {}).get("seconds")
             if elapsed:

@@ -26,14 +26,14 @@ def command(study, node_name, runs_dir, attempt, program_exit_code):
     from adatom_wf.errors import AdatomWfError
     from adatom_wf.layout import study_dir
     from adatom_wf.spec import load_study
-    from adatom_wf.workflow import state as files
+    from adatom_wf.workflow import ledger
     from adatom_wf.workflow.runner import graph_at
 
     spec = load_study(study)
     root = study_dir(Path(runs_dir).resolve(), spec)
     node = graph_at(spec, root)[node_name]
-    previous = files.read_result(root, node.name)
-    if previous is not None and previous.get("state") == files.OK:
+    previous = ledger.read_result(root, node.name)
+    if previous is not None and previous.get("state") == ledger.OK:
         click.echo(f"{node.name}: already completed (attempt {previous.get('attempt')}); not redone")
         return
     from adatom_wf.verdict import Verdict
@@ -46,8 +46,8 @@ def command(study, node_name, runs_dir, attempt, program_exit_code):
     except Exception as error:  # a bug must still leave a failed result, and the traceback in the job log
         traceback.print_exc()
         outcome = Verdict(False, f"internal error: {type(error).__name__}: {error}")
-    state = files.OK if outcome.ok else files.FAILED
-    files.write_result(root, node.name, state, outcome.reason, attempt, outcome.details)
+    state = ledger.OK if outcome.ok else ledger.FAILED
+    ledger.write_result(root, node.name, state, outcome.reason, attempt, outcome.details)
     click.echo(f"{node.name}: {state}" + (f": {outcome.reason}" if outcome.reason else ""))
     if not outcome.ok:
         sys.exit(1)

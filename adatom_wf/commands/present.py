@@ -23,14 +23,14 @@ def report_lines(report) -> list[str]:
     for name, written in report.prepared.items():
         lines.append(f"  {name}: wrote inputs {' '.join(written)}")
     planned = {p.name for p in report.planned}
-    planned_states = [label for label in report.oxidation_states if molcas_name(label) in planned]
+    planned_states = [label for label in report.state_plans if molcas_name(label) in planned]
     if planned_states:
         molcas = report.molcas
         memory = f"MOLCAS_MEM={molcas['mem_mb']} MB" if molcas["mem_mb"] else "MOLCAS_MEM from each state's estimate"
         lines.append(f"  OpenMolcas: MOLCAS_NPROCS={molcas['nprocs']}, {memory}, scratch "
                      f"{molcas['workdir'] + '/<study>/<node>' if molcas['workdir'] else '<node directory>/scratch'}")
         for label in planned_states:
-            plan = report.oxidation_states[label]
+            plan = report.state_plans[label]
             lines.append(f"    {cost_line(label, plan['cost'])} -> MOLCAS_MEM {plan['molcas_mem_mb']} MB")
     for p in report.planned:
         extra = [f"attempt {p.attempt}"]
@@ -58,7 +58,7 @@ def report_lines(report) -> list[str]:
         counts = {state: sum(1 for v in report.outcome.values() if v == state) for state in ("ok", "failed", "skipped")}
         lines.append(f"  finished in {report.submit_seconds:.1f} s: {counts['ok']} ok, {counts['failed']} failed, "
                      f"{counts['skipped']} skipped")
-        lines += [f"  {state_line(label, result)}" for label, result in report.states.items()]
+        lines += [f"  {state_line(label, result)}" for label, result in report.state_results.items()]
     return lines
 
 

@@ -49,13 +49,11 @@ def command(study, runs_dir, states, structure, force, executor, profile, profil
 
 def show(report, study_name: str, as_json: bool) -> None:
     """Print the report (text or JSON); a node that did not finish is a CalculationFailed (exit code 1)."""
-    import dataclasses
-
     from adatom_wf.commands.present import report_lines
     from adatom_wf.errors import CalculationFailed
 
     if as_json:
-        echo_json(dataclasses.asdict(report))
+        echo_json(report.as_json())
     else:
         for line in report_lines(report):
             click.echo(line)

@@ -13,7 +13,7 @@ def follow(spec, runs_dir, interval: float, client=None, stream=None):
     from pathlib import Path
 
     from adatom_wf import layout
-    from adatom_wf.workflow import state as files
+    from adatom_wf.workflow import ledger
     from adatom_wf.workflow.plan import estimated_seconds
     from adatom_wf.workflow.progress import Activities, Display, status_rows
     from adatom_wf.workflow.runner import graph_at, study_status
@@ -27,7 +27,7 @@ def follow(spec, runs_dir, interval: float, client=None, stream=None):
     with display:
         while True:
             statuses = study_status(spec, runs_dir, client)
-            latest["rows"] = status_rows(statuses, root, graph, files.read_jobs(root), activities, first_seen,
+            latest["rows"] = status_rows(statuses, root, graph, ledger.read_jobs(root), activities, first_seen,
                                          estimates)
             display.tick()
             if not any(s.state in ACTIVE for s in statuses):

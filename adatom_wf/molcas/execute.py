@@ -23,7 +23,7 @@ SYSTEM_PYTHON = Path("/usr/bin/python3")
 DEBIAN_PYMOLCAS = Path("/usr/bin/pymolcas")
 
 @dataclass(frozen=True)
-class MolcasRun:
+class MolcasProcess:
     """The verdict on one pymolcas run: status "ok" or "failed", why, and every module's return code."""
 
     input_name: str
@@ -69,7 +69,7 @@ def molcas_environment(environ, *, project: str, workdir: Path, nprocs: int, mem
 
 def run_molcas(directory: str | Path, input_name: str, nprocs: int = 1, mem_mb: int = 2000, *,
                project: str | None = None, workdir: str | Path | None = None,
-               timeout_seconds: float | None = None) -> MolcasRun:
+               timeout_seconds: float | None = None) -> MolcasProcess:
     """Run ``pymolcas input_name`` in ``directory`` and judge it; the log goes to ``<input stem>.log``.
 
     ``workdir`` (default ``$MOLCAS_WORKDIR``, else ``directory/scratch``) is created if missing; the
@@ -99,4 +99,4 @@ def run_molcas(directory: str | Path, input_name: str, nprocs: int = 1, mem_mb: 
     status, failure = verdict.status, verdict.reason
     if exit_code == -9:
         status, failure = "failed", f"pymolcas stopped after the {timeout_seconds:g} s time limit ({log_name})"
-    return MolcasRun(input_name, status, failure, exit_code, summary.modules, wall, log_name)
+    return MolcasProcess(input_name, status, failure, exit_code, summary.modules, wall, log_name)

@@ -197,7 +197,7 @@ def _casscf(study, inputs, directory: Path, status: dict, workdir: Path, nprocs:
             restart, cluster: ClusterSource, projection) -> list[str]:
     """Starting orbitals, step 2 (and its rescue attempts), and the check of every RASSCF; returns what went wrong
     (empty: nothing)."""
-    from adatom_wf.molcas.orbitals import check_active_space, inporb_text, pick_start_orbitals, read_orbitals
+    from adatom_wf.molcas.orbitals import check_active_orbitals, inporb_text, pick_start_orbitals, read_orbitals
 
     plan, label = inputs.plan, inputs.plan.label
     adatom_z = ATOMIC_NUMBERS[study.adatom]
@@ -232,7 +232,7 @@ def _casscf(study, inputs, directory: Path, status: dict, workdir: Path, nprocs:
         path = directory / f"{plan.project}.m{spin.multiplicity}.rasscf.h5"
         if not path.is_file():
             continue
-        check = check_active_space(read_orbitals(path), plan, adatom_z, thresholds)
+        check = check_active_orbitals(read_orbitals(path), plan, adatom_z, thresholds)
         status["active_space_checks"].append({"multiplicity": spin.multiplicity, **check.summary()})
         if not check.ok:
             problems.append(check.failure)
@@ -246,7 +246,7 @@ def _run_with_rescue(study, inputs, directory: Path, status: dict, workdir: Path
     """Step 2, then as many attempts of the rescue ladder (:mod:`.rescue`) as ``molcas.rasscf.rescue`` allows while
     a RASSCF stops at its iteration limit. Every attempt goes into ``status["rasscf_attempts"]`` (its settings, where
     each multiplicity started, each RASSCF's iterations); the last attempt's log is ``<project>.casscf.log``, the
-    earlier ones ``<project>.casscf.<n>.log``. Returns the last attempt's MolcasRun (its failure says how many
+    earlier ones ``<project>.casscf.<n>.log``. Returns the last attempt's MolcasProcess (its failure says how many
     attempts there were)."""
     from adatom_wf.molcas.execute import run_molcas
     from adatom_wf.molcas.render import render_state

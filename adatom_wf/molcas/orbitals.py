@@ -10,7 +10,7 @@ of that character (:data:`adatom_wf.molcas.active_space.CHARACTERS`), so every n
 :func:`pick_start_orbitals` assigns one guess orbital to each active slot ("4f" ×7, "6s/5d0", ...) by
 maximising the summed weight (Hungarian algorithm), fills the inactive space with the lowest remaining
 orbitals (never one that is mostly adatom 6s/5d), and :func:`inporb_text` writes them as an INPORB file
-with a TypeIndex. :func:`check_active_space` judges a finished RASSCF the same way: every active
+with a TypeIndex. :func:`check_active_orbitals` judges a finished RASSCF the same way: every active
 orbital must carry its character above the threshold, and no inactive orbital may be mostly adatom 6s/5d.
 """
 
@@ -267,7 +267,7 @@ def character_basis(orbitals: Orbitals, characters, adatom_number: int) -> tuple
     """The active space split by character: a label per direction and an orthonormal basis of the active space.
 
     Column k of the (n_active, n_active) matrix is a vector over the file's active MOs: the principal orbitals
-    of each character (:func:`_principal`, degenerate partners pooled as in :func:`check_active_space`),
+    of each character (:func:`_principal`, degenerate partners pooled as in :func:`check_active_orbitals`),
     Löwdin-orthogonalised together (the closest orthonormal set), so the electrons a density puts on the columns
     of one label add up, over all labels, to its trace. Invariant to rotations among the active orbitals.
     """
@@ -290,7 +290,7 @@ def character_basis(orbitals: Orbitals, characters, adatom_number: int) -> tuple
     return labels, basis @ (vectors / np.sqrt(values)) @ vectors.T
 
 
-def check_active_space(orbitals: Orbitals, plan: StatePlan, adatom_number: int,
+def check_active_orbitals(orbitals: Orbitals, plan: StatePlan, adatom_number: int,
                        thresholds: dict[str, float] | None = None) -> ActiveSpaceCheck:
     """Judge a RASSCF's active space: for every slot an active orbital with that character above threshold.
 

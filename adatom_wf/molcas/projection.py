@@ -90,7 +90,7 @@ def project_start(study, inputs, directory: Path, prerun: Path, workdir: Path, n
     """Expand the pre-run's orbitals into the state's basis with EXPBAS, check them by character and write
     ``<project>.StartOrb``. Returns the record for status.json (``failure`` non-empty: refused)."""
     from adatom_wf.molcas.execute import run_molcas
-    from adatom_wf.molcas.orbitals import check_active_space, read_orbitals
+    from adatom_wf.molcas.orbitals import check_active_orbitals, read_orbitals
 
     plan, project = inputs.plan, inputs.plan.project
     orbitals, runfile = prerun_orbitals(prerun, study, plan)
@@ -107,7 +107,7 @@ def project_start(study, inputs, directory: Path, prerun: Path, workdir: Path, n
         record["failure"] = f"EXPBAS failed ({run.failure or f'no {expanded.name}'})"
         return record
     projected = read_inporb(expanded, read_orbitals(directory / f"{project}.guessorb.h5"))
-    check = check_active_space(projected, plan, adatom_number, study.molcas.min_character)
+    check = check_active_orbitals(projected, plan, adatom_number, study.molcas.min_character)
     record["check"] = check.summary()
     if not check.ok:
         record["failure"] = (f"the projected starting orbitals lost their character ({check.failure}); "

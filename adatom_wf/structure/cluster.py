@@ -33,10 +33,10 @@ from adatom_wf.spec import Study
 from adatom_wf.structure import rings as ring_rule
 from adatom_wf.structure.io import read_structure
 from adatom_wf.structure.layer import Layer, find_layer
-from adatom_wf.structure.sites import SITES, build_site
+from adatom_wf.structure.sites import SITE_GEOMETRY, build_site
 from adatom_wf.structure.symmetry import bond_orientation_deg, group_operations, point_group, rotation_z, symmetrise
 
-SITE_GROUPS = {site: group for site, (_, group) in SITES.items()}  # hollow C6v, top C3v, bridge C2v
+SITE_GROUPS = {site: group for site, (_, group) in SITE_GEOMETRY.items()}  # hollow C6v, top C3v, bridge C2v
 # No hydrogen may come closer than this to any atom but its own carbon. Planar bay-region H···H
 # (phenanthrene-like edges) is ≈ 2.0 Å; a cove or a notch in the edge would put caps ≲ 1.5 Å apart.
 MIN_HYDROGEN_CONTACT_ANGSTROM = 1.6

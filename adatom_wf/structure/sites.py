@@ -17,7 +17,7 @@ from adatom_wf.spec import Study
 from adatom_wf.structure.substrate import graphene_supercell, in_plane_image_distance, primitive_vectors
 
 # site -> (fraction of a1, fraction of a2) in the primitive cell, expected point group
-SITES = {
+SITE_GEOMETRY = {
     "hollow": ((0.0, 0.0), "C6v"),  # hexagon centre
     "top": ((1 / 3, 1 / 3), "C3v"),  # above a carbon atom
     "bridge": ((1 / 2, 1 / 2), "C2v"),  # above the midpoint of a C–C bond
@@ -78,7 +78,7 @@ def build_site(study: Study, site: str) -> SiteStructure:
             f"supercell {n}x{m} puts the adatom {image_distance:.2f} Å from its own periodic image; need >= "
             f"{sub.min_image_distance_angstrom:g} Å (substrate.min_image_distance_angstrom): use at least {fit}x{fit}"
         )
-    (fx, fy), expected = SITES[site]
+    (fx, fy), expected = SITE_GEOMETRY[site]
     xy = (n // 2 + fx) * primitive_vectors(a)[0] + (m // 2 + fy) * primitive_vectors(a)[1]
     atoms = substrate + Atoms(study.adatom, positions=[(xy[0], xy[1], layer_z + height)])
     point_group, hm = site_point_group(atoms, len(atoms) - 1)

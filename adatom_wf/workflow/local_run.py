@@ -11,7 +11,7 @@ import time
 
 from adatom_wf import layout
 from adatom_wf.execution.profiles import Profile
-from adatom_wf.workflow import state as files
+from adatom_wf.workflow import ledger
 from adatom_wf.workflow.plan import local_order
 from adatom_wf.workflow.status import DONE, node_state
 
@@ -36,16 +36,16 @@ def run_locally(study, root, graph, report, profile: Profile, jobs: dict, max_pa
         p = planned[task.name]
         jobs["nodes"][task.name] = {"executor": "local", "job_id": None, "attempt": p.attempt, "stage": p.stage,
                                     "script": task.script, "log": task.log, "restart": p.restart,
-                                    "submitted_at": files.now()}
+                                    "submitted_at": ledger.now()}
     jobs.update({"executor": "local", "profile": profile_name, "submissions": jobs.get("submissions", 0) + 1})
-    files.write_jobs(root, jobs)
+    ledger.write_jobs(root, jobs)
 
     def record(name, fields):
         jobs["nodes"][name].update(fields)
-        files.write_jobs(root, jobs)
+        ledger.write_jobs(root, jobs)
 
     def succeeded(name, exit_code):
-        return exit_code == 0 and node_state(files.read_result(root, name), None, None)[0] == DONE
+        return exit_code == 0 and node_state(ledger.read_result(root, name), None, None)[0] == DONE
 
     from adatom_wf.workflow.progress import Activities, Display, Ticker, expectations, local_rows
 

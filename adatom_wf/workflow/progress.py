@@ -180,7 +180,7 @@ def local_rows(root: Path, graph, jobs: dict, expected: dict, activities: Activi
     """Rows of a local run in progress, from its in-memory job records (``local_run``'s ``jobs``), each node's state
     as ``status`` maps it (:func:`adatom_wf.workflow.status.node_state`); ``expected``: node -> (seconds,
     estimated), from :func:`expectations`."""
-    from adatom_wf.workflow import state as files
+    from adatom_wf.workflow import ledger
     from adatom_wf.workflow.status import node_state
 
     rows = []
@@ -188,7 +188,7 @@ def local_rows(root: Path, graph, jobs: dict, expected: dict, activities: Activi
         local = job.get("state")
         if name not in graph or local is None:  # not queued yet
             continue
-        result = files.read_result(root, name) if local == "exited" else None
+        result = ledger.read_result(root, name) if local == "exited" else None
         state, _ = node_state(result, {**job, "executor": "local"}, None, local_runner_alive=True)
         elapsed = job.get("seconds") if local == "exited" else _seconds_since(job.get("started_at"))
         now = activities.of(graph[name].stage, root / graph[name].directory) if local == "running" else ""
@@ -225,14 +225,14 @@ def status_rows(statuses, root: Path, graph, jobs: dict, activities: Activities,
 def last_durations(root: Path) -> dict:
     """node -> seconds of its latest archived successful attempt (workflow/history/<node>.attempt-<n>.json)."""
     from adatom_wf.layout import history_dir
-    from adatom_wf.workflow import state as files
+    from adatom_wf.workflow import ledger
 
     found = {}
     paths = sorted(history_dir(root).glob("*.attempt-*.json"),
                    key=lambda p: int(p.stem.rsplit("-", 1)[1]) if p.stem.rsplit("-", 1)[1].isdigit() else 0)
     for path in paths:
-        record = files.read_json(path, default={}) or {}
+        record = ledger.read_json(path, default={}) or {}
         job, result = record.get("job") or {}, record.get("result") or {}
-        if result.get("state") == files.OK and job.get("seconds"):
+        if result.get("state") == ledger.OK and job.get("seconds"):
             found[path.name.split(".attempt-")[0]] = job["seconds"]
     return found

@@ -28,7 +28,7 @@ from adatom_wf.execution.profiles import LOCAL_DEFAULT, Profile, load_profile
 from adatom_wf.execution.scripts import NodeContext, node_script
 from adatom_wf.manifest import atomic_write, sha256_file
 from adatom_wf.preflight import check_costs, check_labels, check_molcas_inputs, check_programs
-from adatom_wf.workflow import state as files
+from adatom_wf.workflow import ledger
 from adatom_wf.workflow.graph import carve_name, study_graph
 from adatom_wf.workflow.plan import Planned, estimated_seconds, molcas_mem_of, plan_node, select
 from adatom_wf.workflow.status import ACTIVE, DONE, FAILED_STATES, NOT_SUBMITTED, gather
@@ -53,10 +53,19 @@ class RunReport:
     submit_seconds: float = 0.0
     message: str = ""
     molcas: dict = field(default_factory=dict)  # the OpenMolcas settings of the run (profile and overrides)
-    states: dict = field(default_factory=dict)  # label -> the molcas node's result (status, failure, details)
-    oxidation_states: dict = field(default_factory=dict)  # label -> {cost, molcas_mem_mb} of its planned node
+    state_results: dict = field(default_factory=dict)  # label -> the molcas node's result (status, failure, details)
+    state_plans: dict = field(default_factory=dict)  # label -> {cost, molcas_mem_mb} of its planned node
     expected_seconds: dict = field(default_factory=dict)  # node -> the cost model's wall time (OpenMolcas nodes)
     warnings: list = field(default_factory=list)  # what a dry run found that a real run would refuse
+
+    # ``run --json``'s keys for the fields whose names say more here (the JSON keys are a contract)
+    JSON_KEYS = {"state_results": "states", "state_plans": "oxidation_states"}
+
+    def as_json(self) -> dict:
+        """What ``run --json`` and ``resume --json`` print."""
+        from dataclasses import asdict
+
+        return {self.JSON_KEYS.get(key, key): value for key, value in asdict(self).items()}
 
 
 def run_study(study, runs_dir, *, executor: str = "local", profile: str | None = None, profiles_file=None,
@@ -88,10 +97,10 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
     carve = carve_name(study.cluster.site, study.cluster.rings)
     completed = {node.name: DONE if _completed(root, node.name) else NOT_SUBMITTED for node in graph}
     asked = select(graph, completed, labels=labels, carve=carve if supplied else None, force=force)
-    report.warnings, report.oxidation_states = _preflight(study, root, graph, asked, settings, executor, profile,
+    report.warnings, report.state_plans = _preflight(study, root, graph, asked, settings, executor, profile,
                                                           supplied, force, dry_run, max_hours)
-    report.expected_seconds = estimated_seconds(study, graph, asked, report.oxidation_states)
-    with files.study_lock(root, study.name):
+    report.expected_seconds = estimated_seconds(study, graph, asked, report.state_plans)
+    with ledger.study_lock(root, study.name):
         _check_same_study(root, study)
         statuses = {s.node: s for s in gather(graph, root, client, holding_lock=True)}
         active = [s for s in statuses.values() if s.state in ACTIVE]
@@ -113,7 +122,7 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
             report.message = ("every node asked for is completed; nothing to do (--force redoes them)"
                               if labels or supplied else "every node is completed; nothing to do")
             return report
-        jobs = files.read_jobs(root)
+        jobs = ledger.read_jobs(root)
         report.planned = [plan_node(graph[name], state_of[name], statuses[name].reason, jobs["nodes"].get(name),
                                     settings, executor, statuses[name].memory) for name in todo]
         if not dry_run:
@@ -122,8 +131,8 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
             if supplied is not None:
                 _place_supplied(root, graph[carve], supplied)
         jobs["molcas"] = report.molcas
-        files.write_snapshot(root, study, graph)
-        context = _contexts(study, root, graph, report.planned, settings, report.oxidation_states)
+        ledger.write_snapshot(root, study, graph)
+        context = _contexts(study, root, graph, report.planned, settings, report.state_plans)
         for planned in report.planned:
             atomic_write(layout.script_path(root, planned.name), node_script(context[planned.name], settings).encode())
         if executor == "slurm":
@@ -134,7 +143,7 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
             from adatom_wf.workflow.local_run import run_locally
 
             run_locally(study, root, graph, report, settings, jobs, max_parallel, profile)
-            report.states = _state_results(root, graph, labels)
+            report.state_results = _state_results(root, graph, labels)
     return report
 
 
@@ -142,7 +151,7 @@ def resume_study(study, runs_dir, *, executor: str | None = None, profile: str |
                  molcas: dict | None = None, **options) -> RunReport:
     """Resubmit failed nodes and their descendants (the executor, profile and overrides of the last run)."""
     root = layout.study_dir(Path(runs_dir).resolve(), study)
-    jobs = files.read_jobs(root)
+    jobs = ledger.read_jobs(root)
     if not jobs["nodes"]:
         raise SchedulerError(f"nothing to resume: study {study.name} has not been run under {root}; "
                              "use `adatom-wf run`")
@@ -212,12 +221,12 @@ def _supplied(structure) -> Path | None:
 
 
 def _completed(root: Path, name: str) -> bool:
-    result = files.read_result(root, name)
-    return result is not None and result.get("state") == files.OK
+    result = ledger.read_result(root, name)
+    return result is not None and result.get("state") == ledger.OK
 
 
 def _check_same_study(root: Path, study) -> None:
-    recorded = files.recorded_study_sha256(root)
+    recorded = ledger.recorded_study_sha256(root)
     if recorded is None or recorded == study.sha256():
         return
     folder = layout.workflow_dir(root) / "results"
@@ -278,10 +287,10 @@ def _prepare(study, root: Path, graph, report: RunReport, jobs: dict, potcar_dir
         job = jobs["nodes"].get(planned.name)
         node = graph[planned.name]
         if planned.previous == DONE:  # --force: a new attempt of a completed node
-            files.archive_result(root, planned.name, job.get("attempt", 1) if job else 1, job)
+            ledger.archive_result(root, planned.name, job.get("attempt", 1) if job else 1, job)
             planned.restart = actions.start_over(root, node)
         elif job is not None:
-            files.archive_result(root, planned.name, job.get("attempt", 1), job)
+            ledger.archive_result(root, planned.name, job.get("attempt", 1), job)
             if node.stage == "relax":
                 planned.restart = actions.restart_relax(root, node, job.get("attempt", 1))
             elif node.stage in ("orbitals", "molcas"):
@@ -319,7 +328,7 @@ def _state_results(root: Path, graph, labels: list[str]) -> dict:
     for node in graph:
         if node.stage != "molcas" or (labels and node.oxidation_state not in labels):
             continue
-        result = files.read_result(root, node.name)
+        result = ledger.read_result(root, node.name)
         if result is not None:
             found[node.oxidation_state] = {"status": result["state"], "failure": result.get("reason") or None,
                                            "directory": str(root / node.directory), **result.get("details", {})}

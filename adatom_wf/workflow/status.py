@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from adatom_wf.execution import slurm
-from adatom_wf.workflow import state as files
+from adatom_wf.workflow import ledger
 
 NOT_SUBMITTED = "NOT_SUBMITTED"  # never submitted, or the submission was undone
 SKIPPED = "SKIPPED"  # local run: a node it needs failed, so it never started
@@ -43,9 +43,9 @@ def node_state(result: dict | None, job: dict | None, info: slurm.JobInfo | None
                local_runner_alive: bool = False, log_text: str = "") -> tuple[str, str]:
     """(state, reason) of one node from its result file, its job record, the scheduler's answer and, for a job
     Slurm calls FAILED, its output (``log_text``: Slurm's memory kill without cgroups is FAILED 0:9 there)."""
-    if result is not None and result.get("state") == files.OK:
+    if result is not None and result.get("state") == ledger.OK:
         return slurm.COMPLETED, ""
-    if result is not None and result.get("state") == files.FAILED:
+    if result is not None and result.get("state") == ledger.FAILED:
         # The node's own verdict wins over Slurm's (a job Slurm calls COMPLETED may have failed).
         return slurm.FAILED, result.get("reason") or "the node reported a failure"
     if job is None:
@@ -93,8 +93,8 @@ def _local_state(job: dict, runner_alive: bool) -> tuple[str, str]:
 def gather(graph, root: Path, client=None, holding_lock: bool = False) -> list[NodeStatus]:
     """The status of every node of ``graph`` under ``root`` = runs/<study>. ``holding_lock``: the caller holds the
     study lock itself (run's check before it starts), so no local run can be alive."""
-    jobs = files.read_jobs(root)["nodes"]
-    results = {node.name: files.read_result(root, node.name) for node in graph}
+    jobs = ledger.read_jobs(root)["nodes"]
+    results = {node.name: ledger.read_result(root, node.name) for node in graph}
     wanted = [job["job_id"] for name, job in jobs.items()
               if job.get("executor") == "slurm" and name in results and _unfinished(results[name])]
     infos = {}
@@ -104,7 +104,7 @@ def gather(graph, root: Path, client=None, holding_lock: bool = False) -> list[N
 
             client = SlurmClient()
         infos = client.query(wanted)
-    runner_alive = not holding_lock and files.lock_holder(root) is not None
+    runner_alive = not holding_lock and ledger.lock_holder(root) is not None
     statuses, by_name = [], {}
     for node in graph:  # topological order: a node's needs are judged first
         job = jobs.get(node.name)
@@ -145,4 +145,4 @@ def _log_of_failed(job: dict | None, info: slurm.JobInfo | None) -> str:
 
 
 def _unfinished(result: dict | None) -> bool:
-    return result is None or result.get("state") not in (files.OK, files.FAILED)
+    return result is None or result.get("state") not in (ledger.OK, ledger.FAILED)

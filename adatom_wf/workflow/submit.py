@@ -11,7 +11,7 @@ from adatom_wf.errors import SchedulerError
 from adatom_wf.execution.profiles import Profile
 from adatom_wf.execution.scripts import BatchJob, batch_script
 from adatom_wf.manifest import atomic_write
-from adatom_wf.workflow import state as files
+from adatom_wf.workflow import ledger
 from adatom_wf.workflow.plan import after_ok, batches, molcas_mem_of
 
 DEFAULT_MAX_ARRAY_SIZE = 1001  # Slurm's default MaxArraySize
@@ -34,7 +34,7 @@ def submit_slurm(study, root, graph, report, profile: Profile, jobs: dict, clien
     """Write the batch scripts of ``report.planned`` and (unless a dry run) submit them; fills ``report.batches``."""
     planned = {p.name: p for p in report.planned}
     limit = profile.max_array_size or (client.max_array_size() if client else None) or DEFAULT_MAX_ARRAY_SIZE
-    found = [_with_memory(batch, graph, report.oxidation_states) for batch in batches(graph, report.planned, profile,
+    found = [_with_memory(batch, graph, report.state_plans) for batch in batches(graph, report.planned, profile,
                                                                                       limit)]
     submission = jobs.get("submissions", 0) + 1
     scripts_dir = layout.workflow_dir(root) / "scripts"
@@ -73,15 +73,15 @@ def submit_slurm(study, root, graph, report, profile: Profile, jobs: dict, clien
                     "array_task": n if job.is_array else None, "attempt": p.attempt, "stage": stage,
                     "time": time_limit, "memory": resources.memory, "memory_raised": p.memory is not None,
                     "script": str(layout.script_path(root, name)), "batch_script": str(path),
-                    "log": job.log_file(job_id, n), "dependency": dependency, "submitted_at": files.now(),
+                    "log": job.log_file(job_id, n), "dependency": dependency, "submitted_at": ledger.now(),
                     "restart": p.restart,
                 }
             jobs.update({"executor": "slurm", "profile": profile_name, "submissions": submission})
-            files.write_jobs(root, jobs)
+            ledger.write_jobs(root, jobs)
     except SchedulerError as error:
         if submitted:
             client.cancel(submitted)
-            files.write_jobs(root, before)
+            ledger.write_jobs(root, before)
         undone = f"; cancelled the {len(submitted)} job(s) already submitted" if submitted else ""
         raise SchedulerError(f"{error} (study {study.name}: nothing submitted{undone})") from None
     report.submit_seconds = time.perf_counter() - start

@@ -101,7 +101,7 @@ def test_the_dry_run_plans_memory_from_the_estimate(tmp_path):
 
     report = run_study(load_study("tb_graphene"), tmp_path / "runs", executor="slurm", profile="hpc",
                        profiles_file=profiles, dry_run=True)
-    plans = report.oxidation_states
+    plans = report.state_plans
     assert sorted(plans) == ["Tb0", "Tb1+", "Tb2+", "Tb3+"]
     assert all(p["cost"]["basis_functions"] == 896 and p["molcas_mem_mb"] >= 2 * p["cost"]["memory_mb"]
                for p in plans.values())

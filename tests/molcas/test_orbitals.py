@@ -17,7 +17,7 @@ from adatom_wf.molcas.active_space import plan_state
 from adatom_wf.molcas.orbitals import (
     Orbitals,
     character_weights,
-    check_active_space,
+    check_active_orbitals,
     inporb_text,
     lowdin_weights,
     pick_start_orbitals,
@@ -123,7 +123,7 @@ def test_inporb_file_holds_the_reordered_orbitals_and_the_type_index(guess, plan
 
 
 def test_the_octet_kept_its_active_space(octet, plan):
-    check = check_active_space(octet, plan, TB)
+    check = check_active_orbitals(octet, plan, TB)
     assert check.ok, check.failure
     weights = {row["character"]: row["weight"] for row in check.orbitals}
     assert [row["character"] for row in check.orbitals].count("4f") == 7 and check.independence > 0.99
@@ -144,7 +144,7 @@ def test_an_active_orbital_replaced_by_a_ring_orbital_is_rejected_with_its_numbe
     active = [i for i, t in enumerate(octet.type_indices) if t == "2"]
     d_xy = max(active, key=lambda i: weights["5dxy"][i])
     ring = max((i for i, t in enumerate(octet.type_indices) if t == "I"), key=lambda i: -weights["adatom"][i] + i / 1e3)
-    check = check_active_space(_swap(octet, d_xy, ring), plan, TB)
+    check = check_active_orbitals(_swap(octet, d_xy, ring), plan, TB)
     assert not check.ok
     assert "active space drifted: the active space's 2 best 5dxy+5dx2-y2 orbitals: 93.9%, 0.0%" in check.failure
     assert "(each must be >= 30%)" in check.failure
@@ -154,7 +154,7 @@ def test_an_inactive_adatom_5d_pair_is_rejected(octet, plan):
     weights = character_weights(octet, 1)
     secondary_d = max((i for i, t in enumerate(octet.type_indices) if t == "S"), key=lambda i: weights["6s+5d"][i])
     inactive = max(i for i, t in enumerate(octet.type_indices) if t == "I")
-    check = check_active_space(_swap(octet, secondary_d, inactive), plan, TB)
+    check = check_active_orbitals(_swap(octet, secondary_d, inactive), plan, TB)
     assert not check.ok and "an inactive (doubly occupied) orbital is 84.5% adatom 6s/5d" in check.failure
     assert check.inactive_valence == pytest.approx(0.845, abs=1e-3)
 
@@ -172,7 +172,7 @@ def test_a_rotation_among_active_orbitals_changes_nothing(octet, plan):
                                 (octet.coefficients[f] - octet.coefficients[d]) / np.sqrt(2)]
     rotated = dataclasses.replace(octet, coefficients=coefficients)
     assert sorted(character_weights(rotated, 1)["4f"][active])[3] < 0.6  # four natural orbitals are half 4f
-    before, after = check_active_space(octet, plan, TB), check_active_space(rotated, plan, TB)
+    before, after = check_active_orbitals(octet, plan, TB), check_active_orbitals(rotated, plan, TB)
     assert after.ok, after.failure
     assert [r["weight"] for r in after.orbitals] == pytest.approx([r["weight"] for r in before.orbitals], abs=1e-4)
 
@@ -189,12 +189,12 @@ def test_a_rotated_degenerate_pair_is_measured_together(octet, plan):
                                 -s * octet.coefficients[xy] + c * octet.coefficients[x2y2]]
     rotated = dataclasses.replace(octet, coefficients=coefficients)
     assert 0.2 < character_weights(rotated, 1)["5dxy"][xy] < 0.7
-    check = check_active_space(rotated, plan, TB)
+    check = check_active_orbitals(rotated, plan, TB)
     assert check.ok, check.failure
 
 
 def test_thresholds_from_the_study_apply(octet, plan):
-    check = check_active_space(octet, plan, TB, {"5dxy": 0.99})
+    check = check_active_orbitals(octet, plan, TB, {"5dxy": 0.99})
     assert not check.ok and "93.9%, 93.9% (each must be >= 99%)" in check.failure
 
 

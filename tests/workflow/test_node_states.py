@@ -5,7 +5,7 @@ import pytest
 from adatom_wf.errors import SchedulerError
 from adatom_wf.execution.slurm import JobInfo
 from adatom_wf.spec import load_study
-from adatom_wf.workflow import state as files
+from adatom_wf.workflow import ledger
 from adatom_wf.workflow.graph import study_graph
 from adatom_wf.workflow.status import node_state, propagate
 
@@ -75,24 +75,24 @@ def test_a_pending_job_whose_need_failed_never_starts():
 
 def test_snapshot_reads_back_as_the_same_study(tmp_path):
     study = load_study("tb_graphene")
-    path = files.write_snapshot(tmp_path, study, study_graph(study))
-    assert load_study(path).sha256() == study.sha256() == files.recorded_study_sha256(tmp_path)
+    path = ledger.write_snapshot(tmp_path, study, study_graph(study))
+    assert load_study(path).sha256() == study.sha256() == ledger.recorded_study_sha256(tmp_path)
 
 
 def test_results_are_written_atomically_and_archived(tmp_path):
-    files.write_result(tmp_path, "relax.hollow", "failed", "VASP exited\n with code 1", attempt=1)
-    assert files.read_result(tmp_path, "relax.hollow")["reason"] == "VASP exited with code 1"
-    files.archive_result(tmp_path, "relax.hollow", 1, {"job_id": "3"})
-    assert files.read_result(tmp_path, "relax.hollow") is None
-    kept = files.read_json(tmp_path / "workflow" / "history" / "relax.hollow.attempt-1.json")
+    ledger.write_result(tmp_path, "relax.hollow", "failed", "VASP exited\n with code 1", attempt=1)
+    assert ledger.read_result(tmp_path, "relax.hollow")["reason"] == "VASP exited with code 1"
+    ledger.archive_result(tmp_path, "relax.hollow", 1, {"job_id": "3"})
+    assert ledger.read_result(tmp_path, "relax.hollow") is None
+    kept = ledger.read_json(tmp_path / "workflow" / "history" / "relax.hollow.attempt-1.json")
     assert kept["job"] == {"job_id": "3"} and kept["result"]["state"] == "failed"
     assert not list((tmp_path / "workflow" / "results").glob(".*tmp"))
 
 
 def test_a_second_submitter_is_refused_while_the_lock_is_held(tmp_path):
-    with files.study_lock(tmp_path, "demo"):
-        assert "adatom-wf pid" in files.lock_holder(tmp_path)
+    with ledger.study_lock(tmp_path, "demo"):
+        assert "adatom-wf pid" in ledger.lock_holder(tmp_path)
         with pytest.raises(SchedulerError, match="study demo is already running"):
-            with files.study_lock(tmp_path, "demo"):
+            with ledger.study_lock(tmp_path, "demo"):
                 pass
-    assert files.lock_holder(tmp_path) is None
+    assert ledger.lock_holder(tmp_path) is None

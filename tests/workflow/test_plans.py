@@ -74,13 +74,13 @@ def test_local_runs_start_the_largest_openmolcas_state_first(tmp_path):
 def test_a_local_run_killed_with_nodes_queued_can_be_run_again(tmp_path):
     """The killed runner left nodes 'queued'/'running' in jobs.json: status says LOST, and run must not take its
     own study lock for a live runner (it once refused with "already running" until jobs.json was edited)."""
-    from adatom_wf.workflow import state as files
+    from adatom_wf.workflow import ledger
     from adatom_wf.workflow.runner import study_status
 
     study = load_study("demo_tb_benzene")
     run_study(study, tmp_path / "runs", dry_run=True)
     root = tmp_path / "runs" / study.name
-    files.write_jobs(root, {"nodes": {"carve.hollow-1": {"executor": "local", "state": "running"},
+    ledger.write_jobs(root, {"nodes": {"carve.hollow-1": {"executor": "local", "state": "running"},
                                       "molcas.Tb0": {"executor": "local", "state": "queued"}}})
     states = {s.node: s.state for s in study_status(study, tmp_path / "runs")}
     assert states["carve.hollow-1"] == states["molcas.Tb0"] == "LOST"

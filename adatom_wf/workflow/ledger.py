@@ -1,4 +1,4 @@
-"""The graph's state as files under ``runs/<study>/workflow/`` (no daemon, no database).
+"""The workflow's ledger: the graph's state as files under ``runs/<study>/workflow/`` (no daemon, no database).
 
 ::
 
