@@ -1,4 +1,5 @@
-"""Where everything of a study lives: the one owner of the run-directory layout.
+"""Where everything of a study lives: the run-directory layout (the names of the files a program writes in its
+directory belong to that program's package: vasp/, gpaw/, molcas/).
 
 ::
 

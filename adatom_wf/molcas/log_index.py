@@ -5,11 +5,10 @@
 SINGLE_ANISO "CALCULATION OF" headers); the readers slice their blocks at those positions instead of each
 searching the whole log again (bench/bench_parse.py, docs/benchmarks.md).
 
-How it searches (measured on the 0.55 MB Tb3p log, Python 3.11): one compiled alternation of all these line
-kinds runs at 100-250 MB/s in ``re`` (2.3-5 ms: the engine tries the alternation at every character that can
-start a branch, and "-", " " and "C" are everywhere in a log), while a pattern that starts with a rare literal
-is searched at C speed, 2.5-3.5 GB/s (0.15-0.2 ms). So the whole text is searched for three literals only:
-"Module" (all Start, Stop and spent lines), "###" followed by blanks (the error boxes) and "xquit (rc =";
+How it searches (figures: docs/benchmarks.md, "One pass over the log"): one compiled alternation of all these
+line kinds is slow in ``re`` (the engine tries it at every "-", " " or "C", which are everywhere in a log), while
+a pattern that starts with a rare literal is searched at C speed. So the whole text is searched for three literals
+only: "Module" (all Start, Stop and spent lines), "###" followed by blanks (the error boxes) and "xquit (rc =";
 SINGLE_ANISO's headers are searched for from its Start line on, and RASSCF's lines only inside each RASSCF module
 (by :func:`.results_log.rasscf_run`). Every hit is matched there with the reader's own pattern, skipping hits
 inside an earlier match, so the index holds exactly what ``pattern.finditer(text)`` finds.

@@ -144,10 +144,6 @@ def detect(directory) -> RunFiles | None:
     return files if files else None
 
 
-def is_molcas_run(directory) -> bool:
-    return detect(directory) is not None
-
-
 def failed_result(record: dict, reason: str) -> RunResult:
     """The record as a failed run: the reason, and no result numbers (nothing half-parsed is stored)."""
     record.update(status="failed", failure=reason, rasscf=[], so_energies_cm1=[], multiplets=[],

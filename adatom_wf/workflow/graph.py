@@ -95,20 +95,8 @@ class Graph:
     def names(self) -> list[str]:
         return list(self._nodes)
 
-    def children(self, name: str) -> list[str]:
-        return [node.name for node in self if name in node.needs]
-
-    def descendants(self, names: Iterable[str]) -> set[str]:
-        """Every node that depends, directly or not, on one of ``names`` (``names`` excluded)."""
-        found, frontier = set(), list(names)
-        while frontier:
-            for child in self.children(frontier.pop()):
-                if child not in found:
-                    found.add(child)
-                    frontier.append(child)
-        return found
-
     def ancestors(self, name: str) -> set[str]:
+        """Every node ``name`` needs, directly or not."""
         found, frontier = set(), [name]
         while frontier:
             for need in self[frontier.pop()].needs:

@@ -1,7 +1,8 @@
 """The plan of one submission, pure: which nodes run, with which attempt and time limit, in which batches.
 
-Nothing here touches a file or a scheduler (unit-tested without Slurm): the runner reads the node states and
-job records, asks for a plan, then carries it out (workflow/runner.py).
+Nothing here touches a run directory or a scheduler (unit-tested without Slurm; only the cost model behind
+:func:`estimated_seconds` reads the basis library): the runner reads the node states and job records, asks for a
+plan, then carries it out (workflow/runner.py).
 
 - :func:`select`: the nodes a ``run`` asks for (``--state``, ``--structure``) plus whatever they need that is
   not completed; ``--force`` redoes completed selected nodes;
@@ -163,5 +164,5 @@ def so_state_count(study, node) -> int:
 
 def local_order(study, graph, planned: list[Planned]) -> list[Planned]:
     """Stage by stage (needs point to earlier stages), the OpenMolcas state with most SO states first: with fewer
-    slots than states the demo's Tb0 (478 SO states) no longer starts last, which cost ~100 s of wall time."""
+    slots than states the longest state does not start last (docs/benchmarks.md)."""
     return sorted(planned, key=lambda p: (STAGES.index(p.stage), -so_state_count(study, graph[p.name])))

@@ -11,7 +11,7 @@ import pytest
 from tb3p_run import unpack_tb3p
 
 from adatom_wf.errors import ParseError
-from adatom_wf.molcas.results import is_molcas_run, parse_molcas_run
+from adatom_wf.molcas.results import detect, parse_molcas_run
 
 
 @pytest.fixture
@@ -83,11 +83,11 @@ def test_rebuilt_moments_are_hermitian_angular_momenta(run):
 
 
 def test_detection_is_by_content(tmp_path, run):
-    assert is_molcas_run(run)
+    assert detect(run) is not None
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "notes.log").write_text("not an OpenMolcas log\n")
-    assert not is_molcas_run(empty)
+    assert detect(empty) is None
     with pytest.raises(ParseError, match="no OpenMolcas log or h5 file"):
         parse_molcas_run(empty)
 
