@@ -16,8 +16,9 @@ Estimated, with constants calibrated on real runs here (docs/benchmarks.md, "Ope
   and RASSI (the complex SO Hamiltonian, its eigenvectors and the property matrices over all SO states), plus
   the program's own base;
 - scratch: the integrals, one-electron and relativistic integrals, one JobIph per multiplicity, RASSI's files;
-- wall time on one core (:func:`state_seconds`, :func:`integrals_seconds`): a sum of terms per module, each a
-  count from the above times a constant fitted on real runs (presets/molcas_time.yaml, bench/bench_time_model.py).
+- wall time on one core (:func:`state_seconds`; the shared integrals node's in ``StateCost.integrals_seconds``): a
+  sum of terms per module, each a count from the above times a constant fitted on real runs
+  (presets/molcas_time.yaml, bench/bench_time_model.py).
   GATEWAY + SEWARD: the one-centre integrals RICD decomposes per distinct atom, the three-centre integrals
   over primitive pairs and vectors (or the four-centre ones), the DKH transformation of the primitive basis.
   RASSCF, per multiplicity: a start, then per iteration the CI (CSFs × roots × active²) and the orbital step
@@ -261,12 +262,6 @@ def integrals_features(cost: StateCost) -> dict:
             "three_centre": pairs * cost.cholesky_vectors / 1e9 if cholesky else 0.0,
             "four_centre": 0.0 if cholesky else pairs ** 2 / 1e12,
             "relativistic": total ** 3 / 1e9}
-
-
-def integrals_seconds(study, library: Path | None) -> float:
-    """Estimated wall time of the study's integrals node (GATEWAY + SEWARD, one core): any state's
-    ``integrals_seconds`` (the integrals do not depend on the charge)."""
-    return state_cost(study, next(iter(study.molcas.oxidation_states)), library).integrals_seconds
 
 
 def rasscf_features(cost: StateCost, multiplicity: int, roots: int, iterations: float) -> dict:
