@@ -2,9 +2,10 @@
 
 ``validate``, ``build``, ``carve``, ``molcas``, ``run`` and ``resume`` load a study through :func:`load_checked_study`
 (the study's own checks: basis sets, active spaces, charge and multiplicity of every oxidation state), so
-``validate`` refuses whatever a later verb would refuse of the study itself; ``run`` adds, for the nodes it is asked
-to run, the programs they need (:func:`check_programs`), the inputs of finished states (:func:`check_molcas_inputs`)
-and what each OpenMolcas state costs against the machine, its scratch and ``--max-hours`` (:func:`check_costs`).
+``validate`` refuses whatever a later verb would refuse of the study itself; ``run`` adds the ``--state`` labels
+(:func:`check_labels`) and, in one call (:func:`check_run`) for the nodes it is asked to run, the programs they need
+(:func:`check_programs`), the inputs of finished states (:func:`check_molcas_inputs`) and what each OpenMolcas
+state costs against the machine, its scratch and ``--max-hours`` (:func:`check_costs`).
 Each check raises :class:`adatom_wf.errors.SpecError` (or the error of its kind) with one line naming the fix.
 """
 
@@ -99,6 +100,20 @@ def check_molcas_inputs(study, root: Path, labels: list[str], *, structure=None,
         previous = read_status(directory)
         if not force and previous is not None and previous.get("status") == "ok":
             refuse_changed_inputs(directory, inputs.files)
+
+
+def check_run(study, root: Path, nodes: list, settings, executor: str, profile_name: str | None, *, structure=None,
+              force: bool = False, dry_run: bool = False, max_hours: float | None = None) -> tuple[list[str], dict]:
+    """``run``'s checks of the graph nodes it is asked to run, before anything is written: the programs they run,
+    the inputs of finished OpenMolcas states, each state's cost here. Returns the dry run's warnings and each
+    OpenMolcas state's cost and memory (label -> {cost, molcas_mem_mb})."""
+    stages = {node.stage for node in nodes}
+    relax = [node.name for node in nodes if node.stage == "relax"]
+    warnings = check_programs(study, stages, settings, profile_name, relax, dry_run)
+    labels = [node.oxidation_state for node in nodes if node.stage == "molcas"]
+    if stages & {"integrals", "orbitals", "molcas"}:
+        check_molcas_inputs(study, root, labels, structure=structure, force=force)
+    return warnings, check_costs(study, root, labels, settings, executor, profile_name, max_hours)
 
 
 def machine_memory_mb() -> int:

@@ -27,7 +27,7 @@ from adatom_wf.errors import OutputConflictError, ProgramNotFound, SchedulerErro
 from adatom_wf.execution.profiles import LOCAL_DEFAULT, Profile, load_profile
 from adatom_wf.execution.scripts import NodeContext, node_script
 from adatom_wf.manifest import atomic_write, sha256_file
-from adatom_wf.preflight import check_costs, check_labels, check_molcas_inputs, check_programs
+from adatom_wf.preflight import check_labels, check_run
 from adatom_wf.workflow import ledger
 from adatom_wf.workflow.graph import carve_name, study_graph
 from adatom_wf.workflow.plan import Planned, estimated_seconds, molcas_mem_of, plan_node, select
@@ -97,8 +97,9 @@ def run_study(study, runs_dir, *, executor: str = "local", profile: str | None =
     carve = carve_name(study.cluster.site, study.cluster.rings)
     completed = {node.name: DONE if _completed(root, node.name) else NOT_SUBMITTED for node in graph}
     asked = select(graph, completed, labels=labels, carve=carve if supplied else None, force=force)
-    report.warnings, report.state_plans = _preflight(study, root, graph, asked, settings, executor, profile,
-                                                          supplied, force, dry_run, max_hours)
+    report.warnings, report.state_plans = check_run(study, root, [graph[name] for name in asked], settings, executor,
+                                                    profile, structure=supplied, force=force, dry_run=dry_run,
+                                                    max_hours=max_hours)
     report.expected_seconds = estimated_seconds(study, graph, asked, report.state_plans)
     with ledger.study_lock(root, study.name):
         _check_same_study(root, study)
@@ -193,20 +194,6 @@ def _with_overrides(profile: Profile, molcas: dict) -> Profile:
     if "workdir" in given:
         given["workdir"] = str(Path(given["workdir"]).expanduser().resolve())
     return profile.model_copy(update={"molcas": profile.molcas.model_copy(update=given)}) if given else profile
-
-
-def _preflight(study, root: Path, graph, asked: list[str], settings: Profile, executor: str, profile_name,
-               supplied, force: bool, dry_run: bool, max_hours: float | None) -> tuple[list[str], dict]:
-    """The checks of adatom_wf.preflight for the nodes asked for, before anything is written: the programs they
-    run, the inputs of finished OpenMolcas states, each state's cost here. Returns the dry run's warnings and each
-    OpenMolcas state's cost and memory."""
-    stages = {graph[name].stage for name in asked}
-    relax = [name for name in asked if graph[name].stage == "relax"]
-    warnings = check_programs(study, stages, settings, profile_name, relax, dry_run)
-    labels = [graph[name].oxidation_state for name in asked if graph[name].stage == "molcas"]
-    if stages & {"integrals", "orbitals", "molcas"}:
-        check_molcas_inputs(study, root, labels, structure=supplied, force=force)
-    return warnings, check_costs(study, root, labels, settings, executor, profile_name, max_hours)
 
 
 def _supplied(structure) -> Path | None:
