@@ -22,7 +22,8 @@ def follow(spec, runs_dir, interval: float, client=None, stream=None):
     root = layout.study_dir(Path(runs_dir).resolve(), spec)
     graph = graph_at(spec, root)
     estimates = estimated_seconds(spec, graph, [node.name for node in graph])
-    activities, first_seen, latest = Activities(), {}, {"rows": []}
+    activities, first_seen = Activities(), {}  # type: Activities, dict[str, float]
+    latest: dict[str, list] = {"rows": []}
     display = Display(lambda: latest["rows"], f"{spec.name}: status (every {interval:g} s)", stream=stream)
     with display:
         while True:

@@ -19,7 +19,8 @@ class Follower(Tail):
 
     def __init__(self, path: Path):
         super().__init__(path)
-        self.module, self.rasscf_runs, self.spin = None, 0, None
+        self.module: str | None = None
+        self.rasscf_runs, self.spin = 0, None  # type: int, int | None
 
     def activity(self) -> str:
         lines = self.new_lines()

@@ -174,7 +174,7 @@ def run_oxidation_state(study, root, label: str, *, integrals, directory=None, n
     workdir = Path(workdir or os.environ.get("MOLCAS_WORKDIR") or directory / "scratch").resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(workdir / plan.project, ignore_errors=True)  # a fresh $WorkDir: no stale integrals
-    status = {"label": label, "status": "failed", "failure": "", "plan": plan_record(plan),
+    status: dict = {"label": label, "status": "failed", "failure": "", "plan": plan_record(plan),
               "cluster": cluster.description, "previous_attempt": archived, "runs": [], "start_orbitals": None,
               "active_space_checks": [], "wall_seconds": {}}
     started = time.perf_counter()
@@ -210,11 +210,11 @@ def _casscf(study, inputs, directory: Path, status: dict, workdir: Path, nprocs:
 
         if projection is None:
             return [f"{label} starts from projected orbitals but no pre-run directory was given"]
-        start = project_start(study, inputs, directory, Path(projection), workdir, nprocs, mem_mb, adatom_z)
-        status["start_orbitals"] = start
-        status["wall_seconds"]["expbas"] = start["seconds"]
-        if start["failure"]:
-            return [start["failure"]]
+        projected = project_start(study, inputs, directory, Path(projection), workdir, nprocs, mem_mb, adatom_z)
+        status["start_orbitals"] = projected
+        status["wall_seconds"]["expbas"] = projected["seconds"]
+        if projected["failure"]:
+            return [projected["failure"]]
     else:
         guess = read_orbitals(directory / f"{plan.project}.guessorb.h5")
         start = pick_start_orbitals(guess, plan, adatom_z)
@@ -254,7 +254,8 @@ def _run_with_rescue(study, inputs, directory: Path, status: dict, workdir: Path
 
     plan, rasscf = inputs.plan, study.molcas.rasscf
     project = plan.project
-    settings, input_name, starts = attempt_settings(rasscf, 0), inputs.casscf_input, {}
+    settings, input_name = attempt_settings(rasscf, 0), inputs.casscf_input
+    starts: dict[int, tuple[str, str]] = {}  # multiplicity -> (orbital file, why)
     attempts = status["rasscf_attempts"] = []
     seconds = 0.0
     for step in range(rasscf.rescue + 1):
@@ -330,7 +331,7 @@ def _failed(directory, status, failure, workdir, project, started) -> StateRun:
 
 def _details(status: dict) -> dict:
     """The short record a workflow node keeps: status file, wall times, SEWARD count, lowest characters."""
-    lowest = {}
+    lowest: dict[str, float] = {}
     for check in status.get("active_space_checks", []):
         for orbital in check.get("active_orbitals", []):
             name = orbital["character"]

@@ -48,7 +48,8 @@ class Node:
     prerun: bool = False  # the starting-orbital pre-run's integrals (stage integrals) or state (stage orbitals)
 
     def as_dict(self) -> dict:
-        data = {"name": self.name, "stage": self.stage, "directory": self.directory, "needs": list(self.needs)}
+        data: dict[str, object] = {"name": self.name, "stage": self.stage, "directory": self.directory,
+                                   "needs": list(self.needs)}
         if self.site is not None:
             data["site"] = self.site
         if self.program is not None:
@@ -107,7 +108,7 @@ class Graph:
 
     def critical_path(self, seconds: dict[str, float]) -> float:
         """Longest chain of node durations (seconds; missing nodes count 0)."""
-        finish = {}
+        finish: dict[str, float] = {}
         for node in self:
             finish[node.name] = seconds.get(node.name, 0.0) + max((finish[n] for n in node.needs), default=0.0)
         return max(finish.values(), default=0.0)

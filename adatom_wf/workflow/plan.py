@@ -63,7 +63,9 @@ def plan_node(node, state: str, reason: str, job: dict | None, profile: Profile,
     time_limit = None
     if executor == "slurm":
         program = node.program or "vasp"
-        base = slurm_time_seconds(profile.stage(node.stage, program).time)
+        limit = profile.stage(node.stage, program).time
+        assert limit is not None  # a profile's time is required and stage() falls back to it
+        base = slurm_time_seconds(limit)
         seconds = base
         if state == slurm.TIMEOUT and job and job.get("time"):
             seconds = min(max(2 * slurm_time_seconds(job["time"]), base), profile.max_time_seconds(node.stage, program))

@@ -170,9 +170,11 @@ class Ticker:
 def _seconds_since(stamp: str | None) -> float | None:
     from datetime import datetime
 
+    if stamp is None:
+        return None
     try:
         return max(0.0, time.time() - datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z").timestamp())
-    except (TypeError, ValueError):
+    except ValueError:
         return None
 
 

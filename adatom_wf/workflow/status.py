@@ -105,7 +105,8 @@ def gather(graph, root: Path, client=None, holding_lock: bool = False) -> list[N
             client = SlurmClient()
         infos = client.query(wanted)
     runner_alive = not holding_lock and ledger.lock_holder(root) is not None
-    statuses, by_name = [], {}
+    statuses: list[NodeStatus] = []
+    by_name: dict[str, NodeStatus] = {}
     for node in graph:  # topological order: a node's needs are judged first
         job = jobs.get(node.name)
         info = infos.get(job["job_id"]) if job and job.get("executor") == "slurm" else None
