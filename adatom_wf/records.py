@@ -7,7 +7,12 @@ tables: a reader fills one (an unknown key is refused, so no scratch key can rea
 writes and reads it field by field, and tests/test_records.py checks docs/results.md against the tables.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, make_dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+if TYPE_CHECKING:
+    from adatom_wf.molcas.results import MultipletStates
 
 # How the store keeps a field (adatom_wf.store):
 ATTRIBUTE = "attribute"  # a string attribute; None is written "" and read back None
@@ -33,12 +38,12 @@ class Field:
         """The attribute or dataset name in the run's group."""
         return self.path.lstrip("@")
 
-    def empty_value(self):
+    def empty_value(self) -> object:
         return self.empty() if callable(self.empty) else self.empty
 
 
-def _common(*, cross_checks: bool) -> tuple:
-    common = (
+def _common(*, cross_checks: bool) -> tuple[Field, ...]:
+    common: tuple[Field, ...] = (
         Field("kind", ATTRIBUTE, "@kind", description="the program: vasp, gpaw or molcas", sources="the reader"),
         Field("path", ATTRIBUTE, "@path", description="the run directory as parsed", sources="the reader"),
         Field("status", ATTRIBUTE, "@status", description="ok or failed", empty="ok",
@@ -173,49 +178,60 @@ SPECTRUM_FIELDS = {
 class Record:
     """A run's record: a dataclass of its kind's fields, readable by key as the JSON ``show --json`` prints."""
 
-    def __getitem__(self, key: str):
+    if TYPE_CHECKING:  # what make_dataclass gives each record class (_record_class), for the type checker only
+        TABLE: ClassVar[tuple[Field, ...]]
+        __dataclass_fields__: ClassVar[dict[str, Any]]
+
+        def __init__(self, **values: Any) -> None: ...
+
+    def __getitem__(self, key: str) -> Any:
         if key not in self.keys():
             raise KeyError(f"{type(self).__name__} has no field {key!r}")
         return getattr(self, key)
 
-    def __setitem__(self, key: str, value) -> None:
+    def __setitem__(self, key: str, value: Any) -> None:
         if key not in self.keys():
             raise KeyError(f"{type(self).__name__} has no field {key!r} (the fields: adatom_wf/records.py)")
         setattr(self, key, value)
 
-    def __contains__(self, key) -> bool:
+    def __contains__(self, key: object) -> bool:
         return key in self.keys()
 
-    def keys(self) -> tuple:
+    def keys(self) -> tuple[str, ...]:
         return tuple(f.name for f in fields(self))
 
-    def get(self, key: str, default=None):
+    def get(self, key: str, default: Any = None) -> Any:
         return getattr(self, key) if key in self.keys() else default
 
-    def update(self, values: dict | None = None, /, **more) -> None:
+    def update(self, values: dict[str, Any] | None = None, /, **more: Any) -> None:
         for key, value in {**(values or {}), **more}.items():
             self[key] = value
 
-    def items(self):
+    def items(self) -> Iterator[tuple[str, Any]]:
         return ((key, getattr(self, key)) for key in self.keys())
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The JSON-able record (lists and dicts as they are)."""
         return dict(self.items())
 
 
-def _record_class(kind: str, table: tuple):
+def _record_class(kind: str, table: tuple[Field, ...]) -> type[Record]:
     columns = [(f.key, object, field(default_factory=f.empty_value)) for f in table if f.key != "kind"]
-    cls = make_dataclass(f"{kind.capitalize()}Record", [("kind", str, field(default=kind)), *columns],
-                         bases=(Record,), eq=True)
+    cls = cast("type[Record]", make_dataclass(f"{kind.capitalize()}Record",
+                                              [("kind", str, field(default=kind)), *columns], bases=(Record,), eq=True))
     cls.__doc__ = f"The record of a {kind} run (fields: adatom_wf.records.{kind.upper()}_RECORD)."
     cls.TABLE = table
     return cls
 
 
-VaspRecord = _record_class("vasp", VASP_RECORD)
-GpawRecord = _record_class("gpaw", GPAW_RECORD)
-MolcasRecord = _record_class("molcas", MOLCAS_RECORD)
+if TYPE_CHECKING:  # the made classes, as the type checker sees them (fields by key: Record's __getitem__)
+    class VaspRecord(Record): ...
+    class GpawRecord(Record): ...
+    class MolcasRecord(Record): ...
+else:
+    VaspRecord = _record_class("vasp", VASP_RECORD)
+    GpawRecord = _record_class("gpaw", GPAW_RECORD)
+    MolcasRecord = _record_class("molcas", MOLCAS_RECORD)
 RECORD_TYPES = {"vasp": VaspRecord, "gpaw": GpawRecord, "molcas": MolcasRecord}
 
 
@@ -225,5 +241,5 @@ class RunResult:
     multiplet's SO states that :mod:`adatom_wf.molcas.analysed` analyses (not stored as such)."""
 
     record: Record
-    arrays: dict = field(default_factory=dict)
-    states: object | None = None
+    arrays: dict[str, Any] = field(default_factory=dict)
+    states: "MultipletStates | None" = None

@@ -10,6 +10,7 @@ docs/report.md describes each table and figure.
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 from scipy import constants
 
@@ -67,11 +68,11 @@ HEADERS = {
 
 # --- records ----------------------------------------------------------------------------------------------
 
-def _records(records, kind: str) -> list[dict]:
+def _records(records, kind: str) -> list[dict | Record]:
     return [r for r in records if isinstance(r, (dict, Record)) and r.get("kind") == kind]
 
 
-def _dft_records(records) -> list[dict]:
+def _dft_records(records) -> list[dict | Record]:
     """The site relaxations, VASP and GPAW alike (the same record fields)."""
     return [r for r in records if isinstance(r, (dict, Record)) and r.get("kind") in DFT_KINDS]
 
@@ -82,29 +83,29 @@ def _dft_count(records) -> str:
     return f"{len(records) - gpaw} VASP, {gpaw} GPAW" if gpaw else f"{len(records)} VASP"
 
 
-def _ok(record: dict) -> bool:
+def _ok(record: dict | Record) -> bool:
     return record.get("status") == "ok"
 
 
-def state_label(record: dict) -> str:
+def state_label(record: dict | Record) -> str:
     """The oxidation-state label of an OpenMolcas record: ``label``, else the last folder of ``path``."""
     return record.get("label") or Path(str(record.get("path") or "")).name or "?"
 
 
-def _state_key(record: dict):
+def _state_key(record: dict | Record):
     """Tb3+, Tb2+, Tb1+, Tb0, Tb1- …, then labels without a charge, alphabetically; ties by path."""
     label = state_label(record)
     charge = label_charge(label)
     return (charge is None, -(charge or 0), label, str(record.get("path") or ""))
 
 
-def _site_key(record: dict):
+def _site_key(record: dict | Record):
     site = record["site"]
     rank = SITES.index(site) if site in SITES else len(SITES)
     return (rank, site, not _ok(record), str(record.get("path") or ""))
 
 
-def _failure(record: dict) -> str | None:
+def _failure(record: dict | Record) -> str | None:
     return None if _ok(record) else (record.get("failure") or f"status {record.get('status')!r}")
 
 
@@ -214,9 +215,10 @@ def table2(records) -> list[dict]:
         note = _failure(record) or (None if ground else "no SINGLE_ANISO multiplet in this run")
         if mismatch:
             note = "ground multiplet is not the study's expected configuration: " + ", ".join(mismatch)
-        row = {"state": state_label(record), "status": record.get("status"), "pseudospin": ground.get("pseudospin"),
-               "g1": g[0], "g2": g[1], "g3": g[2], "configuration": configuration_text(ground.get("occupations")),
-               "mismatch": mismatch, "note": note}
+        row: dict[str, Any] = {
+            "state": state_label(record), "status": record.get("status"), "pseudospin": ground.get("pseudospin"),
+            "g1": g[0], "g2": g[1], "g3": g[2], "configuration": configuration_text(ground.get("occupations")),
+            "mismatch": mismatch, "note": note}
         for column, (k, q) in CF_COLUMNS.items():
             row[column] = _cf_value(ground.get("cf_parameters"), k, q)
         paper = TB_GRAPHENE_TABLE2.get(row["state"], {})
@@ -352,10 +354,10 @@ def to_markdown(rows, columns) -> str:
     with_notes = any(notes)
     header = [HEADERS.get(column, column) for column in columns] + (["note"] if with_notes else [])
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    footnotes = []
+    footnotes: list[str] = []
     for row, note in zip(rows, notes):
-        cells = [format_value(column, row.get(column)) for column in columns]
-        cells = [MISSING_MARKDOWN if cell is None else _cell(cell) for cell in cells]
+        values = [format_value(column, row.get(column)) for column in columns]
+        cells = [MISSING_MARKDOWN if cell is None else _cell(cell) for cell in values]
         if with_notes:
             marker = ""
             if note:
@@ -676,7 +678,7 @@ def _study_summary(meta: dict, records) -> list[tuple[str, str]]:
                          + "/".join(str(s.multiplicity) for s in state.spin_states) + " with "
                          + "/".join(str(s.roots) for s in state.spin_states) + " roots"
                          for label, state in molcas.oxidation_states.items()))]
-    molcas_versions = sorted({r.get("molcas_version") for r in _records(records, "molcas") if r.get("molcas_version")})
+    molcas_versions = sorted({r["molcas_version"] for r in _records(records, "molcas") if r.get("molcas_version")})
     rows += [("runs in the store", f"{len(records)}: {_dft_count(_dft_records(records))}, "
                                    f"{len(_records(records, 'molcas'))} OpenMolcas"),
              ("study SHA-256", meta.get("study_sha256") or "—"),

@@ -6,6 +6,7 @@ under it; the page is templates/report/report.html.j2.
 """
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import jinja2
@@ -32,7 +33,7 @@ def head(text: str, colspan: int = 1, rowspan: int = 1, cls: str = "") -> dict:
     return {"text": text, "colspan": colspan, "rowspan": rowspan, "cls": cls}
 
 
-def table(header: list[list[dict]], body: list[list[dict]], notes: list[str] = ()) -> Markup:
+def table(header: list[list[dict]], body: list[list[dict]], notes: Sequence[str] = ()) -> Markup:
     """The HTML of one table (in a horizontally scrolling box) and its notes as a numbered list."""
     lines = ['<div class="scroll"><table>', "<thead>"]
     for row in header:

@@ -39,7 +39,7 @@ from adatom_wf.lanthanides import (
     potcar_f_in_core,
 )
 
-SiteName = Literal[SITES]
+SiteName = Literal[SITES]  # type: ignore[valid-type]  # Literal of facts.SITES: valid at runtime, mypy wants literals
 
 # PBE lattice constant of graphene (Å); the experimental value is 2.46.
 PBE_GRAPHENE_A_ANGSTROM = 2.467
@@ -366,6 +366,7 @@ class Study(StrictModel):
     def _check_orbitals(self) -> None:
         """A projected start needs something to project: ANO-RCC sets, one of them larger than project_from; the
         pre-runs share one set of integrals per cluster, so one project_from for every projected state."""
+        assert self.molcas is not None  # called for a study with molcas only
         bases = self._projection_bases()
         if len(bases) > 1:
             raise ValueError(f"orbitals.project_from: the projected states ask for {' and '.join(bases)}; the "
@@ -437,9 +438,9 @@ class Study(StrictModel):
                                  "periodic image, a site of higher symmetry; change vacuum_angstrom")
         most = max_cluster_rings(self.cluster.site, n)
         if self.cluster.rings > most:
-            fit = "not even 1 ring fits" if most < 1 else f"at most {most} fit"
+            fits = "not even 1 ring fits" if most < 1 else f"at most {most} fit"
             raise ValueError(f"cluster.rings {self.cluster.rings}: the cluster around the {self.cluster.site} site "
-                             f"would reach its own periodic image in the {n}x{n} supercell ({fit}; a larger "
+                             f"would reach its own periodic image in the {n}x{n} supercell ({fits}; a larger "
                              f"supercell holds more)")
 
     # Derived values, computed here so that every stage reads them the same way.
@@ -456,10 +457,12 @@ class Study(StrictModel):
 
     def orbitals_of(self, label: str) -> Orbitals:
         """The starting-orbital settings of oxidation state ``label``: its own, else molcas.orbitals."""
+        assert self.molcas is not None  # a label is an oxidation state of molcas
         return self.molcas.oxidation_states[label].orbitals or self.molcas.orbitals
 
     def _projects(self, orbitals: Orbitals) -> bool:
         """Whether some element's set is not ``project_from`` and every one is ANO-RCC (EXPBAS can expand)."""
+        assert self.molcas is not None  # orbitals: of a molcas oxidation state
         names = [name.upper() for name in self.molcas.basis.values()]
         return all(name.startswith("ANO-RCC") for name in names) and any(
             name != orbitals.project_from.upper() for name in names)
@@ -484,6 +487,7 @@ class Study(StrictModel):
                        if self.orbital_start(label) == "projected"})
 
     def charge(self, label: str) -> int:
+        assert self.molcas is not None  # a label is an oxidation state of molcas
         state = self.molcas.oxidation_states[label]
         return state.charge if state.charge is not None else oxidation_state_charge(label, self.adatom)
 

@@ -20,8 +20,10 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +38,7 @@ from adatom_wf.records import (
     JSON_IF_SET,
     SPECTRUM_FIELDS,
     TABLES,
+    RunResult,
 )
 
 SCHEMA_VERSION = 1
@@ -97,6 +100,7 @@ def _write_final_structure(group, record, arrays: dict) -> None:
 def _write_rasscf(group, record, arrays: dict) -> None:
     runs = group.create_group("rasscf", track_order=True) if record.get("rasscf") else None
     for order, run in enumerate(record.get("rasscf") or []):
+        assert runs is not None  # made when there are runs
         sub = runs.create_group(f"m{run['multiplicity']}")
         sub.attrs["order"] = order  # the log's order (a copied group may lose its creation order)
         sub.attrs["multiplicity"] = run["multiplicity"]
@@ -288,7 +292,7 @@ def _check_version(h5, path: Path) -> None:
 
 
 @contextmanager
-def open_store(path) -> object:
+def open_store(path) -> Iterator[Any]:
     """The store opened read-only, its schema checked; StoreError for a missing, foreign or newer file."""
     import h5py
 
@@ -371,7 +375,7 @@ def write_runs(path, results, *, study=None, producer: str = "") -> list[str]:
                     for key in ("study", "study_sha256"):
                         if key in old.attrs:
                             new.attrs[key] = old.attrs[key]
-                fresh = {}
+                fresh: dict[str, RunResult] = {}
                 for result in results:
                     key = _key(result.record["kind"], result.record)
                     if key in fresh and fresh[key].record["path"] != result.record["path"]:
@@ -382,6 +386,7 @@ def write_runs(path, results, *, study=None, producer: str = "") -> list[str]:
                     kept = old is not None and key in old and old[key].attrs["status"] == "ok" \
                         and result.record["status"] == "failed"
                     if kept:
+                        assert old is not None  # kept: an ok run of the old store
                         same = old[key].attrs["path"] == result.record["path"]
                         which = "the run now reads" if same else f"{result.record['path']}, read"
                         warnings.append(f"kept the stored result of {key}: {which} as failed "
@@ -397,6 +402,7 @@ def write_runs(path, results, *, study=None, producer: str = "") -> list[str]:
                             group = new.require_group(kind).create_group(name, track_order=True)
                             _write_run(group, fresh[key].record, fresh[key].arrays)
                         else:
+                            assert old is not None  # a name not read now is the old store's
                             old.copy(old[key], new.require_group(kind), name=name)
             with open(tmp, "rb") as flushed:
                 os.fsync(flushed.fileno())

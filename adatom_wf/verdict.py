@@ -13,7 +13,7 @@ class Verdict:
 
     ok: bool
     reason: str = ""
-    details: dict = field(default_factory=dict)
+    details: dict[str, object] = field(default_factory=dict)
 
     @property
     def status(self) -> str:

@@ -18,6 +18,7 @@ and its ground ±6 doublet becomes four doublets |±6, ±m_I⟩ at ≈ 6 A_J m_I
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -187,7 +188,8 @@ def analyse_hyperfine(system: SpinSystem, electronic_groups: list,
     weights = np.zeros((len(electronic_groups), levels.size))
     np.add.at(weights, group_of_electronic[system.electronic_state], np.abs(vectors) ** 2)
     owner = weights.argmax(axis=0)
-    sublevels, start = [], 0
+    sublevels: list[dict[str, Any]] = []
+    start = 0
     for end in range(1, levels.size + 1):
         if end < levels.size and levels[end] - levels[end - 1] <= degeneracy_tolerance_cm1:
             continue

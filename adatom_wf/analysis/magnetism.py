@@ -96,7 +96,7 @@ def unit_directions(directions) -> np.ndarray:
     return array / norms[:, None]
 
 
-def _zeeman_levels(states: MagneticStates, fields: np.ndarray, unit: np.ndarray):
+def _zeeman_levels(states: MagneticStates, fields: np.ndarray, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Energies (D, B, n) in cm⁻¹ and moments along the field (D, B, n) in μB: H = E − B n·μ diagonalised at every
     field and direction, the moment ⟨n·μ⟩ = −⟨∂H/∂B⟩ of each eigenstate."""
     level = states.energies_cm1 - states.energies_cm1[0]
@@ -202,7 +202,8 @@ def adaptive_powder_magnetisation_mub(states: MagneticStates, field_t, temperatu
     fields = finite_array("field", field_t, "T").ravel()
     temperatures = positive_array("temperature", temperature_k, "K").ravel()
     axis = default_main_axis(states, group_levels(states, DEGENERACY_TOLERANCE_CM1)[0])
-    previous, history, change, tolerance = None, [], np.inf, np.inf
+    previous, change, tolerance = None, np.inf, np.inf
+    history: list[tuple[int, float | None]] = []
     for order in orders:
         directions, weights = axial_grid(order, axis, hemisphere=states.time_reversal)
         current = np.einsum("d,dbt->bt", weights, magnetisation_mub(states, fields, temperatures, directions))

@@ -36,6 +36,7 @@ see :func:`relaxation_rate_per_s`); exact up to |λ|/(fastest rate). Both method
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -270,7 +271,7 @@ def master_equation_relaxation(model: MasterEquation, temperature_k) -> dict:
     """τ(T), the local effective barrier k_B d ln τ / d(1/T) at each T, an Arrhenius fit ln τ = ln τ0 + U/k_B T over
     all T with finite τ, and the dominant pathway at each T."""
     temperatures = positive_array("temperature", temperature_k, "K").ravel()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for temperature in temperatures:
         rate, weight, method = relaxation_rate_per_s(model, temperature)
         low, _, _ = relaxation_rate_per_s(model, temperature * (1 - BARRIER_STEP))

@@ -283,8 +283,12 @@ def read_tau_data(path) -> TauData:
                                 f"column (ccfit2's tau file), nor is it plain 'T_K tau_s [sigma_ln_tau]' rows")
         rows = _numbers(path, lines[1:], len(first), split=",")
         column = {key: (rows[:, i] if i is not None else None) for key, i in index.items()}
-        ln_tau = column["ln_tau"] if column["ln_tau"] is not None else np.log(column["tau"])
-        return TauData(column["temperature"], ln_tau, column["sigma"], column["upper"], column["lower"])
+        temperature, ln_tau, tau = column["temperature"], column["ln_tau"], column["tau"]
+        assert temperature is not None  # the header names it (checked above)
+        if ln_tau is None:
+            assert tau is not None  # the header names ln(tau) or tau (checked above)
+            ln_tau = np.log(tau)
+        return TauData(temperature, ln_tau, column["sigma"], column["upper"], column["lower"])
     rows = _numbers(path, lines, None, split=None)
     if rows.shape[1] not in (2, 3):
         raise AnalysisError(f"--data: {path}: rows of {rows.shape[1]} numbers; expected 'T_K tau_s [sigma_ln_tau]'")
@@ -294,7 +298,7 @@ def read_tau_data(path) -> TauData:
 
 
 def _numbers(path, lines, width, split) -> np.ndarray:
-    rows = []
+    rows: list[list[float]] = []
     for number, line in enumerate(lines, start=1):
         cells = [c.strip() for c in (line.split(",") if split else line.replace(",", " ").split())]
         if width is not None and len(cells) != width:

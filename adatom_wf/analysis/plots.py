@@ -9,6 +9,7 @@ bytes and a killed run leaves no half file.
 
 import io
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -253,7 +254,7 @@ def plot_ac_fits(series, fits, cole_cole_path, chi_imag_path) -> tuple[Path, Pat
 
     shown = list(range(len(series)))[::max(1, -(-len(series) // 12))]
     colours = colormaps["viridis"](np.linspace(0, 1, max(len(shown), 2)))
-    by_series = {}
+    by_series: dict[tuple[float, float], Any] = {}
     for fit in fits:
         by_series.setdefault((fit.temperature_k, fit.field_oe), fit)
     paths = []

@@ -127,8 +127,8 @@ class RelaxationFit:
     model: RelaxationModel
     uncertainties: dict  # one standard deviation of each fitted parameter, in its own unit
     rms_log10_residual: float
-    undetermined: dict = None  # {parameter: why the data do not determine it}
-    log10_uncertainties: dict = None  # 1σ of log10 τ0, log10 C, log10 τ_QTM (and of U_eff in cm⁻¹)
+    undetermined: dict | None = None  # {parameter: why the data do not determine it}
+    log10_uncertainties: dict | None = None  # 1σ of log10 τ0, log10 C, log10 τ_QTM (and of U_eff in cm⁻¹)
     starts: int = 1
 
 
@@ -181,11 +181,12 @@ def fit_relaxation(temperature_k, tau_s, *, kramers: bool, raman_n: float | None
                 start = [tau0_start, u_start] + [c_start] * fit_raman + [qtm_start] * fit_qtm
                 starts.append(np.clip(start, lower + 1e-9, upper - 1e-9))
     best = None
-    for start in starts:
-        result = least_squares(residual, start, bounds=(lower, upper), method="trf", x_scale="jac",
+    for initial in starts:
+        result = least_squares(residual, initial, bounds=(lower, upper), method="trf", x_scale="jac",
                                xtol=1e-14, ftol=1e-14, gtol=1e-14, max_nfev=2000)
         if best is None or result.cost < best.cost:
             best = result
+    assert best is not None  # one start at least
     p = best.x
     dof = max(temperatures.size - len(p), 1)
     variance = 2 * best.cost / dof

@@ -12,6 +12,7 @@ the reduced χ².
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -36,7 +37,7 @@ class ProcessFit:
     def as_json(self) -> dict:
         """The ``fit`` object of ``relaxation --data --json``: U_eff in K and cm⁻¹, τ0, then every parameter with
         its ``_err``."""
-        result = {}
+        result: dict[str, Any] = {}
         if "u_eff" in self.values:
             k, err = self.values["u_eff"], self.errors["u_eff"]
             result.update(u_eff_k=k, u_eff_k_err=err, u_eff_cm1=k * K_B_CM1_PER_K,
@@ -110,6 +111,7 @@ def fit_processes(temperature_k, tau_s, processes, *, sigma_log10_rate=None,
                                method="trf", x_scale="jac", xtol=1e-14, ftol=1e-14, gtol=1e-14, max_nfev=5000)
         if best is None or result.cost < best.cost:
             best = result
+    assert best is not None  # _starts gives one start at least
     errors = least_squares_stdev(best)
     return ProcessFit(processes=tuple(processes), values=dict(zip(names, map(float, best.x))),
                       errors=dict(zip(names, errors)),

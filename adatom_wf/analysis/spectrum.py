@@ -9,6 +9,7 @@ energies and the L and S matrices of an OpenMolcas RASSI run, μ = −μB(L + g_
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -246,7 +247,8 @@ def group_levels(states: MagneticStates, degeneracy_tolerance_cm1: float) -> lis
     def degenerate(i: int) -> bool:
         return i + 1 < n and energies[i + 1] - energies[i] <= degeneracy_tolerance_cm1
 
-    groups, i = [], 0
+    groups: list[tuple[int, ...]] = []
+    i = 0
     while i < n:
         tunnel_pair = i + 1 < n and not degenerate(i + 1) and _pair_jz(states.angular_momentum, i) >= DOUBLET_MIN_JZ
         if degenerate(i) or tunnel_pair:
@@ -343,8 +345,8 @@ def analyse_spectrum(states: MagneticStates, *, main_axis=None, tunnel_threshold
 
     thresholds = {"tunnel_splitting_cm1": tunnel_threshold_cm1, "transverse_g": transverse_g_threshold,
                   "degeneracy_cm1": degeneracy_tolerance_cm1}
-    path = {"group": len(groups) - 1, "energy_cm1": float(levels[-1]), "jz_abs": groups[-1].jz_abs,
-            "mechanism": "over the top of the multiplet"}
+    path: dict[str, Any] = {"group": len(groups) - 1, "energy_cm1": float(levels[-1]), "jz_abs": groups[-1].jz_abs,
+                            "mechanism": "over the top of the multiplet"}
     for position, group in enumerate(groups):
         reason = reversal_mechanism(group, states.kramers and states.time_reversal, thresholds)
         if reason is not None:
@@ -404,13 +406,14 @@ def u_eff_threshold_dependence(groups: list, kramers_protected: bool, thresholds
                 return (0.0 if position == 0 else group.energy_cm1), position
         return e_mab_cm1, len(groups) - 1
 
-    edges = []
+    edges: list[float] = []
     for value in sorted({float(measure(g)) for g in groups if np.isfinite(measure(g)) and measure(g) > 0}):
         if edges and value - edges[-1] <= 1e-9 * value:  # the same value up to diagonalisation noise
             edges[-1] = value
         else:
             edges.append(value)
-    steps, lower = [], 0.0
+    steps: list[dict[str, Any]] = []
+    lower: float | None = 0.0
     for edge in edges + [None]:
         u_eff, position = u_eff_at(np.inf if edge is None else edge)
         if steps and steps[-1]["u_eff_cm1"] == u_eff:

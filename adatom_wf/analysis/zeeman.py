@@ -11,6 +11,7 @@ minima of one pair closer than a grid step are seen as one: make the grid finer 
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -125,7 +126,7 @@ def zeeman_diagram(system: SpinSystem, values, *, sweep: str = "field_t", direct
         return np.linalg.eigvalsh(system.hamiltonian(field_of(value)))[:tracked] - reference
 
     energies = np.array([spectrum(value) for value in grid])
-    crossings = []
+    crossings: list[dict[str, Any]] = []
     span = grid[-1] - grid[0]
     for level in range(tracked - 1):
         gap = energies[:, level + 1] - energies[:, level]

@@ -29,7 +29,7 @@ def run_local(tasks: list[LocalTask], max_parallel: int, succeeded: Callable[[st
 
     ``record(name, fields)`` is told every change (queued, running, exited, skipped) so the state files follow.
     """
-    outcome = {}
+    outcome: dict[str, str] = {}
     waiting = list(tasks)
     running: dict[str, tuple[subprocess.Popen, float]] = {}
     for task in tasks:

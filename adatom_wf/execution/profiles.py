@@ -8,6 +8,7 @@ import math
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ConfigDict, Field, ValidationError, field_validator
@@ -173,8 +174,9 @@ class Profile(_Strict):
         relax = self.gpaw if program == "gpaw" else self.vasp
         section = {"relax": relax, "carve": self.carve, "integrals": self.molcas, "orbitals": self.molcas,
                    "molcas": self.molcas}.get(stage)
-        merged = {"time": self.time, "nodes": self.nodes, "ntasks": self.ntasks, "cpus_per_task": self.cpus_per_task,
-                  "memory": self.memory, "partition": self.partition, "qos": self.qos}
+        merged: dict[str, Any] = {"time": self.time, "nodes": self.nodes, "ntasks": self.ntasks,
+                                  "cpus_per_task": self.cpus_per_task, "memory": self.memory,
+                                  "partition": self.partition, "qos": self.qos}
         if section is not None:
             for key in merged:
                 value = getattr(section, key)
@@ -187,7 +189,9 @@ class Profile(_Strict):
     def max_time_seconds(self, stage: str, program: str = "vasp") -> int:
         if self.max_time is not None:
             return slurm_time_seconds(self.max_time)
-        return 4 * slurm_time_seconds(self.stage(stage, program).time)
+        time = self.stage(stage, program).time
+        assert time is not None  # the profile's time where the stage's section has none
+        return 4 * slurm_time_seconds(time)
 
     def max_memory_mb(self) -> int | None:
         return slurm_memory_mb(self.max_memory) if self.max_memory is not None else None

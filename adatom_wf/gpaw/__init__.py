@@ -5,24 +5,29 @@ The reader protocol (see :mod:`adatom_wf.vasp`): ``KIND``, ``detect``, ``read``,
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adatom_wf.records import RunResult
+    from adatom_wf.verdict import Verdict
 
 KIND = "gpaw"
 
 
-def detect(directory) -> Path | None:
+def detect(directory: str | Path) -> Path | None:
     from adatom_wf.gpaw.results import is_gpaw_run
 
     return Path(directory) if is_gpaw_run(directory) else None
 
 
-def read(found: Path, *, adatom: str | None = None):
+def read(found: Path, *, adatom: str | None = None) -> "RunResult":
     from adatom_wf.gpaw.results import read_gpaw_run
     from adatom_wf.records import RunResult
 
     return RunResult(read_gpaw_run(found, adatom=adatom))
 
 
-def judge(directory, exit_code: int = 0):
+def judge(directory: str | Path, exit_code: int = 0) -> "Verdict":
     from adatom_wf.gpaw.results import judge_gpaw
 
     return judge_gpaw(Path(directory), exit_code)

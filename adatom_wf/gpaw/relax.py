@@ -18,8 +18,12 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adatom_wf.manifest import atomic_write
+
+if TYPE_CHECKING:
+    from ase import Atoms
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -90,7 +94,8 @@ def relax(directory: Path) -> int:
     settings = json.loads((directory / "gpaw.json").read_text())
     for relative in reversed(settings["setup_paths"]):
         setup_paths.insert(0, str((directory / relative).resolve()))
-    atoms = ase.io.read(directory / "POSCAR", format="vasp")
+    # ase types read() as Atoms | list[Atoms]; without an index it reads one Atoms (the last)
+    atoms: Atoms = ase.io.read(directory / "POSCAR", format="vasp")  # type: ignore[assignment]
     moments = settings["magnetic_moments"]
     if moments:
         atoms.set_initial_magnetic_moments([moments.get(symbol, 0.0) for symbol in atoms.get_chemical_symbols()])

@@ -131,7 +131,9 @@ def parse_gpaw_run(directory, *, adatom: str | None = None, substrate_element: s
 def read_gpaw_run(directory: Path, *, adatom: str | None = None, substrate_element: str = "C") -> GpawRecord:
     """:func:`parse_gpaw_run` of a directory already detected as GPAW's (:func:`is_gpaw_run`)."""
     outcome = _relax_json(directory)
-    notes, sources, problems = [], {}, []
+    notes: list[str] = []
+    sources: dict[str, str] = {}
+    problems: list[str] = []
     record = GpawRecord(**{
         "kind": "gpaw", "program": "gpaw", "path": str(directory.resolve()),
         "site": directory.name if directory.name in SITES else None,
@@ -183,6 +185,7 @@ def read_gpaw_run(directory: Path, *, adatom: str | None = None, substrate_eleme
             record.update(check_record(check_relaxation(energies, None)))  # how it got there, no final layer
         record["sources"] = dict(sorted(sources.items()))
         return record
+    assert numbers is not None  # no problem: relax.traj was read
     structure, structure_source = numbers["structure"], "relax.traj"
     contcar = directory / "CONTCAR"
     if contcar.is_file() and contcar.stat().st_size:

@@ -6,19 +6,25 @@ The reader protocol (see :mod:`adatom_wf.vasp`): ``KIND``, ``detect`` (the direc
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adatom_wf.molcas.results import RunFiles
+    from adatom_wf.records import RunResult
+    from adatom_wf.verdict import Verdict
 
 KIND = "molcas"
 
 
-def detect(directory):
+def detect(directory: str | Path) -> "RunFiles | None":
     """The survey of an OpenMolcas run directory (:class:`.results.RunFiles`), else None."""
     from adatom_wf.molcas.results import detect as survey
 
     return survey(directory)
 
 
-def read(found, *, label: str | None = None, multiplet_size: int | None = None, characters=None,
-         expected_configuration: dict | None = None):
+def read(found: "RunFiles", *, label: str | None = None, multiplet_size: int | None = None,
+         characters: list[str] | None = None, expected_configuration: dict[str, float] | None = None) -> "RunResult":
     from adatom_wf.molcas.analysed import analysed
     from adatom_wf.molcas.results import parse_molcas_run
 
@@ -27,7 +33,7 @@ def read(found, *, label: str | None = None, multiplet_size: int | None = None, 
                                      files=found))
 
 
-def judge(directory, exit_code: int = 0):
+def judge(directory: str | Path, exit_code: int = 0) -> "Verdict":
     """The verdict of the run's log (:func:`.verdict.judge`); failed when the directory holds no OpenMolcas log."""
     from adatom_wf.molcas.results import judge_run
 

@@ -148,7 +148,7 @@ def contraction(element: str, basis: str, library: Path | None) -> tuple[str, st
 @lru_cache(maxsize=4)
 def _aliases(table: Path) -> dict[str, str]:
     """basis.tbl's ``El.name  El.family...contraction.`` lines: lower-case name -> contraction (read once)."""
-    aliases = {}
+    aliases: dict[str, str] = {}
     for line in table.read_text(errors="replace").splitlines():
         fields = line.split()
         if len(fields) >= 2 and "..." in fields[1] and not fields[0].startswith("#"):

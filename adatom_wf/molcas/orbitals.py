@@ -16,6 +16,7 @@ orbital must carry its character above the threshold, and no inactive orbital ma
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -150,8 +151,9 @@ def pick_start_orbitals(orbitals: Orbitals, plan: StatePlan, adatom_number: int)
         return StartOrbitals((), plan.inactive, len(slots), (), False,
                              f"{plan.inactive} inactive + {len(slots)} active orbitals exceed the {n_mo} MOs")
     chosen = _assign(slots, weights, np.arange(n_mo))
-    picks = tuple({"character": name, "source_mo": index + 1, "weight": round(float(weights[name][index]), 4),
-                   "energy_hartree": round(float(orbitals.energies[index]), 6)} for name, index in zip(slots, chosen))
+    picks: tuple[dict[str, Any], ...] = tuple(
+        {"character": name, "source_mo": index + 1, "weight": round(float(weights[name][index]), 4),
+         "energy_hartree": round(float(orbitals.energies[index]), 6)} for name, index in zip(slots, chosen))
     weak = [p for p in picks if p["weight"] < MIN_GUESS_WEIGHT]
     by_energy = [int(i) for i in np.argsort(orbitals.energies, kind="stable") if int(i) not in set(chosen)]
     # Doubly occupied orbitals are the lowest remaining ones, except adatom 6s/5d orbitals: those would put

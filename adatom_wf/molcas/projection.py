@@ -125,7 +125,8 @@ def read_inporb(path: Path, template):
     import numpy as np
 
     path = Path(path)
-    sections, current = {}, None
+    sections: dict[str, list[str]] = {}
+    current = None
     for line in path.read_text(errors="replace").splitlines():
         if line.startswith("#"):
             current = line.split()[0]

@@ -82,7 +82,8 @@ def _check_cluster(study, atoms) -> None:
 
 def basis_blocks(study, atoms) -> list[dict]:
     """Atoms grouped by element (in order of first appearance: the adatom is centre 1), labelled Tb1, C1, ..."""
-    blocks, counters = {}, {}
+    blocks: dict[str, dict] = {}
+    counters: dict[str, int] = {}
     for symbol, position in zip(atoms.get_chemical_symbols(), atoms.positions):
         counters[symbol] = counters.get(symbol, 0) + 1
         block = blocks.setdefault(symbol, {"element": symbol, "basis": study.molcas.basis[symbol], "atoms": []})

@@ -24,13 +24,18 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from adatom_wf.errors import AdatomWfError, ParseError
 from adatom_wf.manifest import read_head, sha256_file
-from adatom_wf.records import MolcasRecord, RunResult
+from adatom_wf.records import MolcasRecord, Record, RunResult
 from adatom_wf.verdict import Verdict
+
+if TYPE_CHECKING:
+    from adatom_wf.molcas.configuration import Composition
+    from adatom_wf.molcas.log_index import LogIndex
 
 BANNER = re.compile(rb"OPENMOLCAS|MOLCAS version|--- Start Module:")
 # Root energies: the log prints them with 8+ decimals (Hartree).
@@ -83,10 +88,10 @@ class _Reading:
     files: RunFiles
     log: Path | None
     text: str = ""
-    index: object = None  # .log_index.LogIndex of text
+    index: "LogIndex | None" = None  # .log_index.LogIndex of text
     reading: list = field(default_factory=list)
     states: "MultipletStates | None" = None
-    composition: object = None  # .configuration's composition of the SO states
+    composition: "Composition | None" = None  # .configuration's composition of the SO states
 
     def read(self, name: str) -> None:
         self.reading.append(name)
@@ -144,7 +149,7 @@ def detect(directory) -> RunFiles | None:
     return files if files else None
 
 
-def failed_result(record: dict, reason: str) -> RunResult:
+def failed_result(record: Record, reason: str) -> RunResult:
     """The record as a failed run: the reason, and no result numbers (nothing half-parsed is stored)."""
     record.update(status="failed", failure=reason, rasscf=[], so_energies_cm1=[], multiplets=[],
                   crystal_field_j=None, doublets=[], spectrum=None)
@@ -178,6 +183,7 @@ def parse_molcas_run(directory, *, label: str | None = None, multiplet_size: int
         if run.index is not None:  # the log was read
             from adatom_wf.molcas.results_log import molcas_version
 
+            assert log is not None  # _judge read it
             record["sources"][log.name] = sha256_file(log)
             record["molcas_version"] = molcas_version(run.text)
         if not verdict.ok:
@@ -247,13 +253,14 @@ def _judge(directory: Path, run: _Reading, exit_code: int = 0) -> Verdict:
     return verdict
 
 
-def _note(record: dict, text: str) -> None:
+def _note(record: Record, text: str) -> None:
     record["warnings"].append(text)
 
 
-def _fill(record: dict, directory: Path, run: _Reading, multiplet_size: int | None, characters) -> None:
+def _fill(record: Record, directory: Path, run: _Reading, multiplet_size: int | None, characters) -> None:
     from adatom_wf.molcas import results_log
 
+    assert run.log is not None  # _judge read it
     text, index, log_name = run.text, run.index, run.log.name
     runs = results_log.rasscf_runs(text, log_name, index)
     rasscf, electrons, rasscf_files = _rasscf(record, runs, run)
@@ -299,11 +306,12 @@ def _fill(record: dict, directory: Path, run: _Reading, multiplet_size: int | No
                       "and no multiplet_size in the study): no doublets or spectrum")
 
 
-def _rasscf(record: dict, runs: list, reading: _Reading) -> tuple[list, int | None, list]:
+def _rasscf(record: Record, runs: list, reading: _Reading) -> tuple[list, int | None, list]:
     """Each RASSCF of the log with the HDF5 file that holds its roots (same multiplicity and number of roots,
     energies equal to 1e-6 Eh), whatever the file's name; the log's energies where no such file is left."""
     from adatom_wf.molcas import results_h5
 
+    assert reading.log is not None  # _fill's
     log_name = reading.log.name
     loaded = []
     for kind in reading.files.h5:
@@ -412,6 +420,7 @@ def _so_states(record, run: _Reading, rasscf: list, size, spanned) -> "_States |
         spin = aniso.spin[:, order][:, :, order]
         orbital = angular_momentum_from_moment(aniso.magnetic_moment[:, order][:, :, order], spin)
         return _States(aniso.energies_cm1[order], orbital, spin, np.asarray(aniso.multiplicities), path.name)
+    assert run.log is not None  # _fill's
     if results_log.so_energies_without_data_file(record, run.text, run.log.name, run.index):
         return None
     _note(record, "no rassi.h5 and no SINGLE_ANISO ASCII file (.aniso): no SO energies, doublets or spectrum")
@@ -457,7 +466,9 @@ def _configuration(record, directory: Path, rasscf: list, rasscf_files: list, st
     known = [item for item in per_run if item[2] is not None]
     if not known:
         return
-    record["orbital_groups"] = list(known[0][2].groups)
+    occupations = known[0][2]
+    assert occupations is not None  # known: the runs with occupations
+    record["orbital_groups"] = list(occupations.groups)
     if states is None or not states.source.endswith(".h5"):
         if states is not None:
             _note(record, f"{states.source}: not a rassi.h5 (no SO eigenvectors): no occupations of the SO states")

@@ -162,10 +162,10 @@ def _section(sections: dict, name: str, source: str) -> list:
 
 def _read_new(text: str, source: str) -> AnisoStates:
     sections = _sections(text)
-    version = None
+    version: str | None = None
     for line in text[:2000].splitlines():
         if line.startswith("VERSION"):
-            version = (line.split()[1:] or [None])[0]
+            version = next(iter(line.split()[1:]), None)
     nss = int(_numbers(_section(sections, "nss", source), 1, source, "$nss")[0])
     nstate = int(_numbers(_section(sections, "nstate", source), 1, source, "$nstate")[0])
     if not 1 <= nstate <= nss:

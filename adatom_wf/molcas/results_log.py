@@ -20,6 +20,7 @@ import warnings
 
 from adatom_wf.errors import ParseError
 from adatom_wf.molcas.log_index import HEADER, LogIndex, index_log, matches_at
+from adatom_wf.records import Record
 
 # A Fortran real as OpenMolcas prints it: F (-0.000), E22.14 (0.35216457100758E-02), ES22.14
 # (3.52164571007580E-03); an E22.14 exponent beyond +-99 loses its "E" (0.12345678901234-100).
@@ -324,15 +325,15 @@ def single_aniso_multiplets(text: str, source: str, index: LogIndex | None = Non
     log_index = (index or index_log(text)).check(text)
     multiplets = []
     for match in matches_at(_MULTIPLET, text, log_index.headers):
-        index, pseudospin = match.group(1), match.group(2)
+        multiplet, pseudospin = match.group(1), match.group(2)
         block = _section(text, log_index, match.start())
         size = _pseudospin_size(pseudospin)
         if size is None:  # I1 overflow ("effective S = *") for S >= 10: the state lines say how many
             size = len(_SO_STATE.findall(block))
             pseudospin = f"{size - 1}/2" if size % 2 == 0 else str((size - 1) // 2)
-        what = f"SINGLE_ANISO multiplet {index} (effective S = {pseudospin})"
-        if not index.isdigit():
-            raise ParseError(f"{source}: {what}: multiplet number {index!r} is not a number")
+        what = f"SINGLE_ANISO multiplet {multiplet} (effective S = {pseudospin})"
+        if not multiplet.isdigit():
+            raise ParseError(f"{source}: {what}: multiplet number {multiplet!r} is not a number")
         energies = so_energies(block, size, source, what)
         g_main, g_axes = g_tensor(block, source, what)
         parameters = []
@@ -343,7 +344,7 @@ def single_aniso_multiplets(text: str, source: str, index: LogIndex | None = Non
                                  f"Hamiltonian: ZFS = SUM_{{k,q}} * [ B(k,q) * O(k,q) ]' then {ZFS_COLUMNS})")
             ranks = list(range(2, min(size - 1, MAX_ESO_RANK) + 1, 2))
             parameters = eso_table(block[zfs.start():], source, f"{what}: ZFS Hamiltonian", ZFS_COLUMNS, ranks)
-        multiplets.append({"index": int(index), "size": size, "pseudospin": pseudospin, "energies_cm1": energies,
+        multiplets.append({"index": int(multiplet), "size": size, "pseudospin": pseudospin, "energies_cm1": energies,
                            "g_main": g_main, "g_axes": g_axes, "cf_parameters": parameters})
     return multiplets
 
@@ -406,7 +407,8 @@ def spin_orbit_energies(text: str, source: str, index: LogIndex | None = None) -
     start = block.find(_SO_LIST)
     if start < 0:
         return None
-    energies, line = [], ""
+    energies: list[float] = []
+    line = ""
     for line in block[start + len(_SO_LIST):].split("\n")[1:]:
         match = _SO_LIST_LINE.match(line.rstrip())
         if match is None:
@@ -453,7 +455,7 @@ def multiplet_doublets(multiplets: list[dict], energies: list[float], source: st
     return doublets
 
 
-def so_energies_without_data_file(record: dict, text: str, log_name: str, index: LogIndex | None = None) -> bool:
+def so_energies_without_data_file(record: Record, text: str, log_name: str, index: LogIndex | None = None) -> bool:
     """A run with no rassi.h5 and no SINGLE_ANISO ASCII file (:func:`.results.parse_molcas_run`): its
     ``so_energies_cm1`` from the list SINGLE_ANISO prints in its log ``text``, ascending as from the other sources,
     and its ``doublets`` from the multiplets of 2 states, with notes; False (nothing set) if it lists none.

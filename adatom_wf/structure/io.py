@@ -27,14 +27,13 @@ def read_structure(path: str | Path, format: str | None = None) -> tuple[Atoms, 
     if format is None and ("POSCAR" in name or "CONTCAR" in name):
         format = "vasp"
     try:
-        atoms = ase.io.read(path, index=-1, format=format)
+        found = ase.io.read(path, index=-1, format=format)
     except Exception as error:  # ASE raises many kinds for a malformed or unknown file
         reason = " ".join(str(error).split())
         if type(error).__name__ == "UnknownFileTypeError":
             reason = "ASE cannot tell its format; name it POSCAR, CONTCAR, vasprun.xml or OUTCAR, or use extended XYZ"
         raise StructureError(f"{path}: not a readable structure file ({reason or type(error).__name__})") from None
-    if isinstance(atoms, list):
-        atoms = atoms[-1] if atoms else None
+    atoms = (found[-1] if found else None) if isinstance(found, list) else found
     if atoms is None or len(atoms) == 0:
         raise StructureError(f"{path}: the structure file holds no atoms")
     return atoms, hashlib.sha256(data).hexdigest()

@@ -64,7 +64,7 @@ def carbon_patch(carbons: np.ndarray, lattice: np.ndarray, centre_xy, radius_ang
     which_shift, which_atom = np.nonzero(inside)
     positions = np.column_stack([xy[which_shift, which_atom], carbons[which_atom, 2]])
     pairs = cKDTree(positions).query_pairs(BOND_CUTOFF_ANGSTROM, output_type="ndarray")
-    neighbours = [[] for _ in range(len(positions))]
+    neighbours: list[list[int]] = [[] for _ in range(len(positions))]
     for i, j in pairs:
         neighbours[i].append(int(j))
         neighbours[j].append(int(i))
@@ -116,6 +116,7 @@ def locate_site(patch: Patch, hexagons) -> tuple[str, float, tuple[int, ...]]:
     }
     site = min(candidates, key=lambda name: candidates[name][0])
     distance, feature = candidates[site]
+    seed: tuple[int, ...]
     if site == "hollow":
         seed = (hollow,)
     else:
@@ -125,14 +126,14 @@ def locate_site(patch: Patch, hexagons) -> tuple[str, float, tuple[int, ...]]:
 
 def hexagon_adjacency(patch: Patch, hexagons) -> list[set[int]]:
     """For each hexagon, the hexagons that share a C–C edge with it."""
-    by_edge = {}
+    by_edge: dict[tuple[int, int], list[int]] = {}
     for n, ring in enumerate(hexagons):
         members = set(ring)
         for i in ring:
             for j in patch.neighbours[i]:
                 if i < j and j in members:
                     by_edge.setdefault((i, j), []).append(n)
-    adjacency = [set() for _ in hexagons]
+    adjacency: list[set[int]] = [set() for _ in hexagons]
     for sharing in by_edge.values():
         for n in sharing:
             adjacency[n].update(m for m in sharing if m != n)

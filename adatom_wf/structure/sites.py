@@ -98,6 +98,7 @@ def site_point_group(atoms: Atoms, index: int) -> tuple[str, str]:
         dataset = spglib.get_symmetry_dataset(cell, symprec=SYMPREC_ANGSTROM)
     except spglib.error.SpglibError as error:
         raise StructureError(f"spglib could not determine the symmetry of the structure ({error})") from None
+    assert dataset is not None  # OLD_ERROR_HANDLING False: spglib raises rather than returning None
     hm = dataset.site_symmetry_symbols[index].replace(".", "")
     return _SCHOENFLIES.get(hm, hm), hm
 

@@ -7,24 +7,29 @@ Importing the package imports nothing heavy.
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adatom_wf.records import RunResult
+    from adatom_wf.verdict import Verdict
 
 KIND = "vasp"
 
 
-def detect(directory) -> Path | None:
+def detect(directory: str | Path) -> Path | None:
     from adatom_wf.vasp.results import is_vasp_run
 
     return Path(directory) if is_vasp_run(directory) else None
 
 
-def read(found: Path, *, adatom: str | None = None):
+def read(found: Path, *, adatom: str | None = None) -> "RunResult":
     from adatom_wf.records import RunResult
     from adatom_wf.vasp.results import read_vasp_run
 
     return RunResult(read_vasp_run(found, adatom=adatom))
 
 
-def judge(directory, exit_code: int = 0):
+def judge(directory: str | Path, exit_code: int = 0) -> "Verdict":
     from adatom_wf.vasp.verdict import judge_vasp
 
     return judge_vasp(Path(directory), exit_code)

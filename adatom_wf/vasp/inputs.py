@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import yaml
 from pymatgen.core import Structure
@@ -98,7 +99,7 @@ def vasp_inputs(study: Study, structure: SiteStructure, library: Path | None) ->
     potcar_map = study.potcar_symbols()
     symbols = [potcar_map[element] for element in species]
     kpoints_style = study.dft.kpoints.style
-    grid = tuple(study.dft.kpoints.grid)
+    grid = cast("tuple[int, int, int]", tuple(study.dft.kpoints.grid))  # the study's three divisions
     kpoints = Kpoints.gamma_automatic(grid) if kpoints_style == "gamma" else Kpoints.monkhorst_automatic(grid)
     files = {
         "POSCAR": poscar.get_str(significant_figures=10),

@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adatom_wf.errors import ParseError
 from adatom_wf.facts import SITES
@@ -26,6 +27,9 @@ from adatom_wf.records import VaspRecord
 from adatom_wf.structure.adatom_site import find_adatom, layer_buckling, locate_adatom, read_contcar
 from adatom_wf.structure.relaxation_check import check_record, check_relaxation
 from adatom_wf.vasp import verdict
+
+if TYPE_CHECKING:
+    from ase import Atoms
 
 # PSTRESS is in kbar; 1 kbar = 1e8 Pa = 1e-22 J/Å³, and 1 eV = 1.602176634e-19 J.
 KBAR_CUBIC_ANGSTROM_EV = 1e-22 / 1.602176634e-19
@@ -175,6 +179,8 @@ def outcar_energies(step: str, path: Path) -> tuple[float, float]:
     block = step[step.rfind(FREE_ENERGY_BLOCK):]
     toten, sigma0 = _TOTEN.search(block), _SIGMA0.search(block)
     try:
+        if toten is None or sigma0 is None:
+            raise ValueError("no match")
         return float(toten.group(1)), float(sigma0.group(1))
     except (AttributeError, ValueError):
         raise ParseError(f"{path}: last '{FREE_ENERGY_BLOCK}' block: expected 'free energy TOTEN = <number> eV' "
@@ -204,7 +210,8 @@ def numbers_from_outcar(path: Path) -> RunNumbers:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            atoms = read(path, format="vasp-out", index=-1)
+            # ase types read() as Atoms | list[Atoms]; an int index reads one Atoms
+            atoms: Atoms = read(path, format="vasp-out", index=-1)  # type: ignore[assignment]
     except Exception as error:  # ASE raises many kinds for a malformed OUTCAR
         raise ParseError(verdict.unreadable("OUTCAR", error) + " (expected the POSITION/TOTAL-FORCE block)") from None
     forces = atoms.calc.results.get("forces") if atoms.calc is not None else None
@@ -325,7 +332,8 @@ def read_vasp_run(directory: Path, *, adatom: str | None = None, substrate_eleme
     """:func:`parse_vasp_run` of a directory already detected as VASP's (:func:`is_vasp_run`)."""
     import numpy as np
 
-    sources, notes = {}, []
+    sources: dict[str, str] = {}
+    notes: list[str] = []
     numbers, problems = _read_numbers(directory, sources, notes)
     record = VaspRecord(**{
         "kind": "vasp", "path": str(directory.resolve()),
