@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from adatom_wf.gpaw.follow import Follower as GpawFollower
 from adatom_wf.gpaw.results import gpaw_text_version, is_gpaw_run, judge_gpaw, parse_gpaw_run
-from adatom_wf.workflow.progress import GpawFollower
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "gpaw"
 CONVERGED, MAX_STEPS = FIXTURES / "tb_3x3_converged", FIXTURES / "tb_3x3_max_steps"
