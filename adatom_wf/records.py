@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, make_dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-if TYPE_CHECKING:
-    from adatom_wf.molcas.results import MultipletStates
+import numpy as np
 
 # How the store keeps a field (adatom_wf.store):
 ATTRIBUTE = "attribute"  # a string attribute; None is written "" and read back None
@@ -235,6 +234,18 @@ else:
 RECORD_TYPES = {"vasp": VaspRecord, "gpaw": GpawRecord, "molcas": MolcasRecord}
 
 
+@dataclass(frozen=True)
+class MultipletStates:
+    """The SO states of the multiplet a run's spectrum is analysed on (cm⁻¹ above the SO ground; ħ units), as an
+    OpenMolcas reader hands them on in :class:`RunResult` (not stored as such: the store keeps their analysis)."""
+
+    energies_cm1: np.ndarray
+    angular_momentum: np.ndarray  # (3, n, n) <i|L_a|j>
+    spin: np.ndarray  # (3, n, n) <i|S_a|j>
+    active_electrons: int  # 0 where the run does not say (a SINGLE_ANISO-only run)
+    odd_electrons: bool | None = None  # from the spin multiplicities (even 2S+1: odd electron count)
+
+
 @dataclass
 class RunResult:
     """One parsed run: its typed record, the arrays the store keeps beside it, and, for OpenMolcas, the
@@ -242,4 +253,4 @@ class RunResult:
 
     record: Record
     arrays: dict[str, Any] = field(default_factory=dict)
-    states: "MultipletStates | None" = None
+    states: MultipletStates | None = None

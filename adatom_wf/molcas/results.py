@@ -30,7 +30,7 @@ import numpy as np
 
 from adatom_wf.errors import AdatomWfError, ParseError
 from adatom_wf.manifest import read_head, sha256_file
-from adatom_wf.records import MolcasRecord, Record, RunResult
+from adatom_wf.records import MolcasRecord, MultipletStates, Record, RunResult
 from adatom_wf.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -44,17 +44,6 @@ ROOT_ENERGY_TOLERANCE_HARTREE = 1e-6
 SO_ENERGY_TOLERANCE_CM1 = 2e-3
 # Main g values: SINGLE_ANISO prints 14 digits; rebuilt from rassi.h5 they agree to ~1e-8 on the demo.
 G_TOLERANCE = 1e-4
-
-
-@dataclass(frozen=True)
-class MultipletStates:
-    """The SO states of the multiplet a run's spectrum is analysed on (cm⁻¹ above the SO ground; ħ units)."""
-
-    energies_cm1: np.ndarray
-    angular_momentum: np.ndarray  # (3, n, n) <i|L_a|j>
-    spin: np.ndarray  # (3, n, n) <i|S_a|j>
-    active_electrons: int  # 0 where the run does not say (a SINGLE_ANISO-only run)
-    odd_electrons: bool | None = None  # from the spin multiplicities (even 2S+1: odd electron count)
 
 
 LOG_SUFFIXES = (".log", ".out", ".output", ".stdout")
