@@ -4,7 +4,14 @@ given frequencies."""
 
 import click
 
-from adatom_wf.commands.options import csv_option, echo_json, json_option, stored_state_options, write_csv
+from adatom_wf.commands.options import (
+    csv_option,
+    echo_json,
+    json_option,
+    stored_state_options,
+    two_digits,
+    write_csv,
+)
 from adatom_wf.commands.relaxation import coupling_option, master_equation_model, prefactor_option, source_record
 from adatom_wf.commands.spectrum import cf_option, g_option, pseudospin_option
 
@@ -183,11 +190,9 @@ def _measured(data_path, mass_text, molar_text, model_name, tolerance_text, out_
                f"{'chi_T':>7}")
     for f in fits:
         note = "" if f.in_window else "  (1/tau outside the measured frequencies: not in tau.csv)"
-        click.echo(f"{f.temperature_k:8.2f} {f.field_oe:9.1f} {f.tau_s:11.4g} {_err(f.tau_s_err):>9} {f.alpha:6.3f} "
-                   f"{_err(f.alpha_err):>6} {f.chi_s:7.3f} {f.chi_t:7.3f}{note}")
+        click.echo(f"{f.temperature_k:8.2f} {f.field_oe:9.1f} {f.tau_s:11.4g} {two_digits(f.tau_s_err):>9} "
+                   f"{f.alpha:6.3f} {two_digits(f.alpha_err):>6} {f.chi_s:7.3f} {f.chi_t:7.3f}{note}")
     for path in files:
         click.echo(f"wrote {path}")
 
 
-def _err(value) -> str:
-    return "-" if value is None else f"{value:.2g}"

@@ -87,6 +87,11 @@ def stored_state_options(function):
     return click.argument("store", required=False, metavar="[STORE.h5]")(function)
 
 
+def two_digits(value) -> str:
+    """An uncertainty or a fitted number as the verbs' tables print it: two significant digits, "-" for none."""
+    return "-" if value is None else f"{value:.2g}"
+
+
 def echo_json(data) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from adatom_wf.commands.options import csv_option, echo_json, json_option, write_csv
+from adatom_wf.commands.options import csv_option, echo_json, json_option, two_digits, write_csv
 from adatom_wf.commands.spectrum import cf_option, g_option, pseudospin_option
 
 coupling_option = click.option(
@@ -170,8 +170,8 @@ def _data_command(data_path, processes_text, guess_texts, prediction, temperatur
         error = fit.errors[name]
         click.echo(f"  {name:6s} = {value:.6g} ± {'-' if error is None else f'{error:.2g}'}")
     if "u_eff_k" in f:
-        click.echo(f"measured: U_eff = {f['u_eff_k']:.1f} ± {_maybe(f['u_eff_k_err'])} K = {f['u_eff_cm1']:.1f} ± "
-                   f"{_maybe(f['u_eff_cm1_err'])} cm^-1, tau0 = {f['tau0_s']:.3g} s")
+        click.echo(f"measured: U_eff = {f['u_eff_k']:.1f} ± {two_digits(f['u_eff_k_err'])} K = {f['u_eff_cm1']:.1f} ± "
+                   f"{two_digits(f['u_eff_cm1_err'])} cm^-1, tau0 = {f['tau0_s']:.3g} s")
     if "prediction" in result:
         p = result["prediction"]
         click.echo(f"computed: U_eff = {p['u_eff_k']:.1f} K = {p['u_eff_cm1']:.1f} cm^-1 ({p['mechanism']}; climbs to "
@@ -187,10 +187,6 @@ def write_tau_csv(path, temperatures, taus) -> None:
 
     write_csv(path, ("T (K)", "tau (s)"), [(t, tau) for t, tau in zip(temperatures, taus)
                                          if tau is not None and math.isfinite(tau)])
-
-
-def _maybe(value) -> str:
-    return "-" if value is None else f"{value:.2g}"
 
 
 def _read_tau_table(path: str):
