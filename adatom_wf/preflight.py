@@ -10,14 +10,20 @@ Each check raises :class:`adatom_wf.errors.SpecError` (or the error of its kind)
 """
 
 import shutil
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from adatom_wf.errors import SpecError
+
+if TYPE_CHECKING:
+    from adatom_wf.execution.profiles import Profile
+    from adatom_wf.spec import Study
 
 SLURM_HINT = "run it on Slurm (--executor slurm --profile NAME, docs/execution.md)"
 
 
-def check_study(study) -> None:
+def check_study(study: "Study") -> None:
     """What build, carve and molcas would refuse that the spec cannot see alone: unknown basis sets, an active space
     or a charge/multiplicity the cluster cannot hold."""
     if study.molcas is None:
@@ -34,7 +40,7 @@ def check_study(study) -> None:
         plan_state(study, label, numbers)
 
 
-def load_checked_study(study: str):
+def load_checked_study(study: str) -> "Study":
     """The study file (or bundled name, or '-'), refused for anything :func:`check_study` refuses."""
     from adatom_wf.spec import load_study
 
@@ -43,20 +49,23 @@ def load_checked_study(study: str):
     return spec
 
 
-def check_labels(study, states) -> list[str]:
+def check_labels(study: "Study", states: Iterable[str]) -> list[str]:
     """The oxidation-state labels asked for (``--state``), each one of the study's, in order and once."""
     labels = list(dict.fromkeys(states))
-    if labels and study.molcas is None:
+    if not labels:
+        return labels
+    if study.molcas is None:
         raise SpecError(f"study {study.name} has no molcas section: --state has nothing to select")
-    unknown = [label for label in labels if label not in study.molcas.oxidation_states] if labels else []
+    known = study.molcas.oxidation_states
+    unknown = [label for label in labels if label not in known]
     if unknown:
         raise SpecError(f"oxidation state {unknown[0]!r} is not defined in study {study.name}; "
-                        f"its oxidation states: {', '.join(study.molcas.oxidation_states)}")
+                        f"its oxidation states: {', '.join(known)}")
     return labels
 
 
-def check_programs(study, stages: set, settings, profile_name: str | None, relax_nodes: list[str],
-                   dry_run: bool = False) -> list[str]:
+def check_programs(study: "Study", stages: set[str], settings: "Profile", profile_name: str | None,
+                   relax_nodes: list[str], dry_run: bool = False) -> list[str]:
     """The DFT program the relax nodes run must be there: GPAW installed (or the profile's gpaw.command), or the
     profile's vasp.command. A dry run shows its plan without a VASP command: that refusal is returned as a warning."""
     if "relax" in stages and study.dft.program == "gpaw":
@@ -76,7 +85,8 @@ def check_programs(study, stages: set, settings, profile_name: str | None, relax
     return []
 
 
-def check_molcas_inputs(study, root: Path, labels: list[str], *, structure=None, force: bool = False) -> None:
+def check_molcas_inputs(study: "Study", root: Path, labels: list[str], *, structure: Path | None = None,
+                        force: bool = False) -> None:
     """Render the inputs of ``labels`` now, so that a wrong study stops before anything is written or run.
 
     A state that finished with other inputs than the study gives now is refused unless ``force`` (its finished
@@ -102,8 +112,9 @@ def check_molcas_inputs(study, root: Path, labels: list[str], *, structure=None,
             refuse_changed_inputs(directory, inputs.files)
 
 
-def check_run(study, root: Path, nodes: list, settings, executor: str, profile_name: str | None, *, structure=None,
-              force: bool = False, dry_run: bool = False, max_hours: float | None = None) -> tuple[list[str], dict]:
+def check_run(study: "Study", root: Path, nodes: Sequence[Any], settings: "Profile", executor: str,
+              profile_name: str | None, *, structure: Path | None = None, force: bool = False, dry_run: bool = False,
+              max_hours: float | None = None) -> tuple[list[str], dict[str, dict[str, Any]]]:
     """``run``'s checks of the graph nodes it is asked to run, before anything is written: the programs they run,
     the inputs of finished OpenMolcas states, each state's cost here. Returns the dry run's warnings and each
     OpenMolcas state's cost and memory (label -> {cost, molcas_mem_mb})."""
@@ -123,8 +134,8 @@ def machine_memory_mb() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 1_000_000
 
 
-def check_costs(study, root: Path, labels: list[str], settings, executor: str, profile_name: str | None,
-                max_hours: float | None = None) -> dict:
+def check_costs(study: "Study", root: Path, labels: list[str], settings: "Profile", executor: str,
+                profile_name: str | None, max_hours: float | None = None) -> dict[str, dict[str, Any]]:
     """label -> {cost, molcas_mem_mb} of every OpenMolcas state asked for; a state whose scratch estimate exceeds
     what the scratch holds (the profile's molcas.scratch_gb, locally the free disk) is refused with the fix, and
     locally one whose memory estimate exceeds this machine's, or whose time estimate exceeds ``max_hours``."""
@@ -151,7 +162,7 @@ def check_costs(study, root: Path, labels: list[str], settings, executor: str, p
     return plans
 
 
-def _check_fits_here(label: str, cost, max_hours: float | None) -> None:
+def _check_fits_here(label: str, cost: Any, max_hours: float | None) -> None:
     """Refuse, before anything runs here, a state this machine cannot hold or the user will not wait for."""
     total = machine_memory_mb()
     if cost.memory_mb > total:
@@ -164,7 +175,8 @@ def _check_fits_here(label: str, cost, max_hours: float | None) -> None:
                         "hours")
 
 
-def _scratch_capacity_gb(root: Path, settings, executor: str, profile_name) -> tuple[float | None, str]:
+def _scratch_capacity_gb(root: Path, settings: "Profile", executor: str,
+                         profile_name: str | None) -> tuple[float | None, str]:
     """What one molcas job's scratch holds: the profile's molcas.scratch_gb; locally, the free disk of the
     scratch folder; on Slurm without the key, unknown (no check)."""
     if settings.molcas.scratch_gb is not None:
