@@ -7,8 +7,8 @@ tables: a reader fills one (an unknown key is refused, so no scratch key can rea
 writes and reads it field by field, and tests/test_records.py checks docs/results.md against the tables.
 """
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field, fields, make_dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, make_dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
@@ -19,7 +19,6 @@ JSON = "json"  # a JSON attribute, always written (None as the field's empty val
 JSON_IF_SET = "json if set"  # a JSON attribute written only when not None
 DATASET = "dataset"  # a scalar dataset with units and description, written only when not None
 GROUP = "group"  # a sub-group (or datasets under one) written and read by the store's own code
-READ_ONLY = "read only"  # not written by a reader: the store adds it when it reads (the run's group)
 
 
 @dataclass(frozen=True)
@@ -156,8 +155,6 @@ MOLCAS_RECORD = (
           "the analysis of the SO states"),
 )
 TABLES = {"vasp": VASP_RECORD, "gpaw": GPAW_RECORD, "molcas": MOLCAS_RECORD}
-# The store's group of a run, added when a record is read back (show --json's "key").
-KEY = Field("key", READ_ONLY, "", description="the run's group in the store (vasp/hollow, molcas/Tb3+)")
 
 # The tables of the sub-groups: record key -> (dataset, units, description)
 DOUBLET_FIELDS = {
@@ -174,44 +171,38 @@ SPECTRUM_FIELDS = {
 }
 
 
-class Record:
-    """A run's record: a dataclass of its kind's fields, readable by key as the JSON ``show --json`` prints."""
+class Record(Mapping[str, Any]):
+    """A run's record: a dataclass of its kind's fields, and a mapping of them (what ``show --json`` prints), so
+    ``record["status"]`` reads a field and ``record["status"] = …`` sets one; a key its table lacks is refused."""
 
     if TYPE_CHECKING:  # what make_dataclass gives each record class (_record_class), for the type checker only
-        TABLE: ClassVar[tuple[Field, ...]]
         __dataclass_fields__: ClassVar[dict[str, Any]]
 
         def __init__(self, **values: Any) -> None: ...
 
     def __getitem__(self, key: str) -> Any:
-        if key not in self.keys():
+        if key not in self.__dataclass_fields__:
             raise KeyError(f"{type(self).__name__} has no field {key!r}")
         return getattr(self, key)
 
     def __setitem__(self, key: str, value: Any) -> None:
-        if key not in self.keys():
+        if key not in self.__dataclass_fields__:
             raise KeyError(f"{type(self).__name__} has no field {key!r} (the fields: adatom_wf/records.py)")
         setattr(self, key, value)
 
-    def __contains__(self, key: object) -> bool:
-        return key in self.keys()
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.__dataclass_fields__)
 
-    def keys(self) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(self))
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key) if key in self.keys() else default
+    def __len__(self) -> int:
+        return len(self.__dataclass_fields__)
 
     def update(self, values: dict[str, Any] | None = None, /, **more: Any) -> None:
         for key, value in {**(values or {}), **more}.items():
             self[key] = value
 
-    def items(self) -> Iterator[tuple[str, Any]]:
-        return ((key, getattr(self, key)) for key in self.keys())
-
     def as_dict(self) -> dict[str, Any]:
         """The JSON-able record (lists and dicts as they are)."""
-        return dict(self.items())
+        return dict(self)
 
 
 def _record_class(kind: str, table: tuple[Field, ...]) -> type[Record]:
@@ -219,7 +210,6 @@ def _record_class(kind: str, table: tuple[Field, ...]) -> type[Record]:
     cls = cast("type[Record]", make_dataclass(f"{kind.capitalize()}Record",
                                               [("kind", str, field(default=kind)), *columns], bases=(Record,), eq=True))
     cls.__doc__ = f"The record of a {kind} run (fields: adatom_wf.records.{kind.upper()}_RECORD)."
-    cls.TABLE = table
     return cls
 
 
@@ -231,7 +221,6 @@ else:
     VaspRecord = _record_class("vasp", VASP_RECORD)
     GpawRecord = _record_class("gpaw", GPAW_RECORD)
     MolcasRecord = _record_class("molcas", MOLCAS_RECORD)
-RECORD_TYPES = {"vasp": VaspRecord, "gpaw": GpawRecord, "molcas": MolcasRecord}
 
 
 @dataclass(frozen=True)

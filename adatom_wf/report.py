@@ -9,6 +9,7 @@ docs/report.md describes each table and figure.
 
 import csv
 import io
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,6 @@ from scipy import constants
 
 from adatom_wf.errors import StoreError
 from adatom_wf.facts import DFT_KINDS, SITES, TB_GRAPHENE_TABLE1, TB_GRAPHENE_TABLE2, label_charge
-from adatom_wf.records import Record
 
 HARTREE_EV = constants.physical_constants["Hartree energy in eV"][0]
 CF_COLUMNS = {"B20": (2, 0), "B40": (4, 0), "B60": (6, 0), "B66": (6, 6)}
@@ -68,13 +68,13 @@ HEADERS = {
 
 # --- records ----------------------------------------------------------------------------------------------
 
-def _records(records, kind: str) -> list[dict | Record]:
-    return [r for r in records if isinstance(r, (dict, Record)) and r.get("kind") == kind]
+def _records(records, kind: str) -> list[Mapping[str, Any]]:
+    return [r for r in records if isinstance(r, Mapping) and r.get("kind") == kind]
 
 
-def _dft_records(records) -> list[dict | Record]:
+def _dft_records(records) -> list[Mapping[str, Any]]:
     """The site relaxations, VASP and GPAW alike (the same record fields)."""
-    return [r for r in records if isinstance(r, (dict, Record)) and r.get("kind") in DFT_KINDS]
+    return [r for r in records if isinstance(r, Mapping) and r.get("kind") in DFT_KINDS]
 
 
 def _dft_count(records) -> str:
@@ -83,29 +83,29 @@ def _dft_count(records) -> str:
     return f"{len(records) - gpaw} VASP, {gpaw} GPAW" if gpaw else f"{len(records)} VASP"
 
 
-def _ok(record: dict | Record) -> bool:
+def _ok(record: Mapping[str, Any]) -> bool:
     return record.get("status") == "ok"
 
 
-def state_label(record: dict | Record) -> str:
+def state_label(record: Mapping[str, Any]) -> str:
     """The oxidation-state label of an OpenMolcas record: ``label``, else the last folder of ``path``."""
     return record.get("label") or Path(str(record.get("path") or "")).name or "?"
 
 
-def _state_key(record: dict | Record):
+def _state_key(record: Mapping[str, Any]):
     """Tb3+, Tb2+, Tb1+, Tb0, Tb1- …, then labels without a charge, alphabetically; ties by path."""
     label = state_label(record)
     charge = label_charge(label)
     return (charge is None, -(charge or 0), label, str(record.get("path") or ""))
 
 
-def _site_key(record: dict | Record):
+def _site_key(record: Mapping[str, Any]):
     site = record["site"]
     rank = SITES.index(site) if site in SITES else len(SITES)
     return (rank, site, not _ok(record), str(record.get("path") or ""))
 
 
-def _failure(record: dict | Record) -> str | None:
+def _failure(record: Mapping[str, Any]) -> str | None:
     return None if _ok(record) else (record.get("failure") or f"status {record.get('status')!r}")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import h5py
 import pytest
 
-from adatom_wf.records import DATASET, GROUP, RECORD_TYPES, TABLES, MolcasRecord, RunResult, VaspRecord
+from adatom_wf.records import DATASET, GROUP, TABLES, MolcasRecord, RunResult, VaspRecord
 from adatom_wf.store import write_runs
 from adatom_wf.vasp.results import parse_vasp_run
 
@@ -38,7 +38,7 @@ def test_every_field_is_documented_with_its_store_path(kind):
 
 def test_a_real_vasp_run_fills_its_table_and_is_stored_from_it(tmp_path):
     record = parse_vasp_run(FIXTURES / "vasp" / "feo_relax_vasp535")
-    assert isinstance(record, RECORD_TYPES["vasp"]) and list(record.as_dict()) == [f.key for f in TABLES["vasp"]]
+    assert isinstance(record, VaspRecord) and list(record.as_dict()) == [f.key for f in TABLES["vasp"]]
     record["site"] = "hollow"
     write_runs(tmp_path / "results.h5", [RunResult(record)])
     with h5py.File(tmp_path / "results.h5") as h5:

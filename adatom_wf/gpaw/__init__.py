@@ -1,7 +1,7 @@
 """GPAW: a relaxation's inputs (:mod:`.inputs`), the relaxation itself (:mod:`.relax`), its record and verdict
 (:mod:`.results`), its cost (:mod:`.cost`).
 
-The reader protocol (see :mod:`adatom_wf.vasp`): ``KIND``, ``detect``, ``read``, ``judge``.
+The reader protocol (see :mod:`adatom_wf.vasp`): ``detect``, ``read``, ``judge``.
 """
 
 from pathlib import Path
@@ -10,9 +10,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from adatom_wf.records import RunResult
     from adatom_wf.verdict import Verdict
-
-KIND = "gpaw"
-
 
 def detect(directory: str | Path) -> Path | None:
     from adatom_wf.gpaw.results import is_gpaw_run

@@ -1,7 +1,7 @@
 """OpenMolcas: inputs (:mod:`.render`), runs (:mod:`.execute`, :mod:`.node`), a run's record (:mod:`.results`), its
 verdict (:mod:`.verdict`) and the analysis of its SO states (:mod:`.analysed`).
 
-The reader protocol (see :mod:`adatom_wf.vasp`): ``KIND``, ``detect`` (the directory's survey, made once), ``read``
+The reader protocol (see :mod:`adatom_wf.vasp`): ``detect`` (the directory's survey, made once), ``read``
 (the record, its SO states analysed), ``judge``.
 """
 
@@ -12,9 +12,6 @@ if TYPE_CHECKING:
     from adatom_wf.molcas.results import RunFiles
     from adatom_wf.records import RunResult
     from adatom_wf.verdict import Verdict
-
-KIND = "molcas"
-
 
 def detect(directory: str | Path) -> "RunFiles | None":
     """The survey of an OpenMolcas run directory (:class:`.results.RunFiles`), else None."""

@@ -10,11 +10,9 @@ the orbitals it stopped with, the ones after it from the previous multiplicity a
 (0–3) says how many steps a study allows; every attempt is recorded in the state's status.json.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from adatom_wf.records import Record
+from typing import Any
 
 DEFAULT_ITERATIONS = 200  # OpenMolcas's default, and the most ITERations accepts
 SUPER_CI_ITERATIONS = 100  # the second number of ITERations (orbital-optimisation micro-iterations), its default
@@ -69,7 +67,7 @@ def unconverged(runs: list[dict]) -> int | None:
     return None
 
 
-def convergence_text(run: "dict | Record") -> str:
+def convergence_text(run: Mapping[str, Any]) -> str:
     """How adatom-wf started and converged a stored run, for ``show`` and the report: '; guess picked by
     character, converged (20/15 iterations)' or '; guess picked by character, converged after rescue (attempt 4)
     (LEVShft 1.5, SXDAmp 0.002, 12 iterations)'; '' for a run from elsewhere (no status.json)."""

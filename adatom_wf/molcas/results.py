@@ -141,8 +141,7 @@ def detect(directory) -> RunFiles | None:
 def failed_result(record: Record, reason: str) -> RunResult:
     """The record as a failed run: the reason, and no result numbers (nothing half-parsed is stored)."""
     record.update(status="failed", failure=reason, rasscf=[], so_energies_cm1=[], multiplets=[],
-                  crystal_field_j=None, doublets=[], spectrum=None)
-    record.update(orbital_groups=None)
+                  crystal_field_j=None, doublets=[], spectrum=None, orbital_groups=None)
     return RunResult(record)
 
 

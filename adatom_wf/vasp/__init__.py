@@ -1,7 +1,7 @@
 """VASP: a relaxation's inputs (:mod:`.inputs`), its record (:mod:`.results`) and its verdict (:mod:`.verdict`).
 
 The reader protocol of every program package (vasp, gpaw, molcas), looped over by :mod:`adatom_wf.parse`:
-``KIND``; ``detect(directory)``: what was found, else None (by content, never by name); ``read(found, **context)``:
+``detect(directory)``: what was found, else None (by content, never by name); ``read(found, **context)``:
 the run's :class:`adatom_wf.records.RunResult`; ``judge(directory, exit_code)``: its :class:`adatom_wf.verdict.Verdict`.
 Importing the package imports nothing heavy.
 """
@@ -12,9 +12,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from adatom_wf.records import RunResult
     from adatom_wf.verdict import Verdict
-
-KIND = "vasp"
-
 
 def detect(directory: str | Path) -> Path | None:
     from adatom_wf.vasp.results import is_vasp_run

@@ -109,3 +109,17 @@ def test_the_stored_iteration_count_is_the_logs(run, tmp_path):
     text = gzip.decompress((free / "TbFree.log.gz").read_bytes()).decode()
     counts = [int(n) for n in re.findall(r"Convergence after\s*(\d+) iterations", text)]  # septets, then quintets
     assert [read_rasscf_h5(free / f"TbFree.spin{m}.rasscf.h5").iterations for m in (7, 5)] == counts == [6, 4]
+
+
+def test_the_reader_protocol_judges_a_run_directory_by_its_log(tmp_path, run):
+    """adatom_wf.molcas.judge: ok for the real run, failed with the reason parse gives for a cut log, failed for a
+    directory without an OpenMolcas log, and the exit code of pymolcas counts."""
+    from adatom_wf import molcas
+
+    assert molcas.judge(run) == molcas.judge(run, 0) and molcas.judge(run).ok
+    assert "pymolcas exited with code 137" in molcas.judge(run, 137).reason
+    text = log_text(run)
+    (run / "Tb3p.casscf.log").write_text(text[: text.index("CALCULATION OF CRYSTAL-FIELD PARAMETERS")])
+    verdict = molcas.judge(run)
+    assert verdict.status == "failed" and verdict.reason == parse_molcas_run(run).record["failure"]
+    assert molcas.judge(tmp_path).reason.startswith("no OpenMolcas log with a RASSCF, RASSI or SINGLE_ANISO step")
