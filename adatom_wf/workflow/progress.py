@@ -16,6 +16,7 @@ nodes it does not cover (relaxations, carve, parse, report), the node's previous
 seconds, shown plain, "last run" in a line).
 """
 
+import importlib
 import sys
 import threading
 import time
@@ -56,8 +57,6 @@ class Activities:
         self.followers: dict[Path, Tail] = {}
 
     def of(self, stage: str, directory: Path) -> str:
-        import importlib
-
         for program in self.PROGRAMS.get(stage, ()):
             follow = importlib.import_module(f"adatom_wf.{program}.follow")
             path = follow.followed_file(directory)
@@ -191,7 +190,7 @@ def local_rows(root: Path, graph, jobs: dict, expected: dict, activities: Activi
         if name not in graph or local is None:  # not queued yet
             continue
         result = ledger.read_result(root, name) if local == "exited" else None
-        state, _ = node_state(result, {**job, "executor": "local"}, None, local_runner_alive=True)
+        state, _ = node_state(result, job, None, local_runner_alive=True)  # a local job record (local_run)
         elapsed = job.get("seconds") if local == "exited" else _seconds_since(job.get("started_at"))
         now = activities.of(graph[name].stage, root / graph[name].directory) if local == "running" else ""
         seconds, estimated = expected.get(name, (None, False))
