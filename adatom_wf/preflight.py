@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adatom_wf.errors import SpecError
+from adatom_wf.errors import SpecError, StructureError
+from adatom_wf.layout import read_status, state_dir
 
 if TYPE_CHECKING:
     from adatom_wf.execution.profiles import Profile
@@ -93,8 +94,6 @@ def check_molcas_inputs(study: "Study", root: Path, labels: list[str], *, struct
     run would otherwise be kept and no longer match the study). Needs the cluster: when it is not carved yet
     and cannot be carved here (relaxed geometry, no ``structure``), there is nothing to check against.
     """
-    from adatom_wf.errors import StructureError
-    from adatom_wf.layout import read_status, state_dir
     from adatom_wf.molcas.node import load_cluster, refuse_changed_inputs
     from adatom_wf.molcas.render import render_state
 

@@ -19,7 +19,7 @@ and overrides the study last ran with, and only when something failed.
 import shlex
 import shutil
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from adatom_wf import layout
@@ -63,8 +63,6 @@ class RunReport:
 
     def as_json(self) -> dict:
         """What ``run --json`` and ``resume --json`` print."""
-        from dataclasses import asdict
-
         return {self.JSON_KEYS.get(key, key): value for key, value in asdict(self).items()}
 
 
