@@ -30,6 +30,7 @@ import numpy as np
 
 from adatom_wf.errors import AdatomWfError, ParseError
 from adatom_wf.manifest import read_head, sha256_file
+from adatom_wf.molcas.results_log import SO_ENERGY_TOLERANCE_CM1
 from adatom_wf.records import MolcasRecord, MultipletStates, Record, RunResult
 from adatom_wf.verdict import Verdict
 
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
 BANNER = re.compile(rb"OPENMOLCAS|MOLCAS version|--- Start Module:")
 # Root energies: the log prints them with 8+ decimals (Hartree).
 ROOT_ENERGY_TOLERANCE_HARTREE = 1e-6
-# SINGLE_ANISO prints the multiplet's SO energies with three decimals (cm⁻¹): rounding leaves 5e-4.
-SO_ENERGY_TOLERANCE_CM1 = 2e-3
 # Main g values: SINGLE_ANISO prints 14 digits; rebuilt from rassi.h5 they agree to ~1e-8 on the demo.
 G_TOLERANCE = 1e-4
 
@@ -409,9 +408,20 @@ def _so_states(record, run: _Reading, rasscf: list, size, spanned) -> "_States |
         orbital = angular_momentum_from_moment(aniso.magnetic_moment[:, order][:, :, order], spin)
         return _States(aniso.energies_cm1[order], orbital, spin, np.asarray(aniso.multiplicities), path.name)
     assert run.log is not None  # _fill's
-    if results_log.so_energies_without_data_file(record, run.text, run.log.name, run.index):
+    log_name = run.log.name
+    energies = results_log.spin_orbit_energies(run.text, log_name, run.index)
+    if energies is None:
+        _note(record, "no rassi.h5 and no SINGLE_ANISO ASCII file (.aniso): no SO energies, doublets or spectrum")
         return None
-    _note(record, "no rassi.h5 and no SINGLE_ANISO ASCII file (.aniso): no SO energies, doublets or spectrum")
+    # the list SINGLE_ANISO prints: no L and S, so no spectrum (the analysis leaves the log's doublets as they are)
+    record["so_energies_cm1"] = sorted(energies)
+    record["doublets"] = doublets = results_log.multiplet_doublets(record["multiplets"], energies, log_name)
+    _note(record, f"no rassi.h5 and no SINGLE_ANISO ASCII file (.aniso): the {len(energies)} SO energies are read "
+                  f"from {log_name} (SINGLE_ANISO's LOW-LYING SPIN-ORBIT ENERGIES, 14 decimals as printed); "
+                  "without L and S there is no spectrum")
+    _note(record, f"{log_name}: {len(doublets)} doublet(s) from SINGLE_ANISO's multiplets of 2 states (MLTP): "
+                  "energies from that list, g as printed, |Jz| not printed (null)" if doublets else
+                  f"{log_name}: no SINGLE_ANISO multiplet of 2 states (MLTP): no doublets")
     return None
 
 

@@ -20,7 +20,6 @@ import warnings
 
 from adatom_wf.errors import ParseError
 from adatom_wf.molcas.log_index import HEADER, LogIndex, index_log, matches_at
-from adatom_wf.records import Record
 
 # A Fortran real as OpenMolcas prints it: F (-0.000), E22.14 (0.35216457100758E-02), ES22.14
 # (3.52164571007580E-03); an E22.14 exponent beyond +-99 loses its "E" (0.12345678901234-100).
@@ -47,8 +46,8 @@ _SO_LIST = "LOW-LYING SPIN-ORBIT ENERGIES:"
 _SF_LIST = "LOW-LYING SPIN-FREE ENERGIES:"
 _SO_LIST_LINE = re.compile(r"ENERGY OF THE SPIN-ORBIT STATE \(\s*(\d+)\) =\s*(\S+)$")
 _SO_LIST_WHAT = "SINGLE_ANISO's SO energies (LOW-LYING SPIN-ORBIT ENERGIES)"
-# An MLTP block prints its SO energies with three decimals: rounding leaves 5e-4 (results.SO_ENERGY_TOLERANCE_CM1).
-MULTIPLET_ENERGY_TOLERANCE_CM1 = 2e-3
+# SINGLE_ANISO prints a multiplet's SO energies with three decimals (cm⁻¹): rounding leaves 5e-4.
+SO_ENERGY_TOLERANCE_CM1 = 2e-3
 _CF_J = re.compile(r"CALCULATION OF CRYSTAL-FIELD PARAMETERS OF THE GROUND ATOMIC MULTIPLET J\s*=\s*(\S+?)\.?[ \t]*$",
                    re.M)
 
@@ -443,9 +442,9 @@ def multiplet_doublets(multiplets: list[dict], energies: list[float], source: st
             raise ParseError(f"{source}: {what} spans SO states {first + 1}-{first + size}, beyond the "
                              f"{len(energies)} of {_SO_LIST_WHAT}")
         deviation = max(abs(a - b) for a, b in zip(states, multiplet["energies_cm1"]))
-        if deviation > MULTIPLET_ENERGY_TOLERANCE_CM1:
+        if deviation > SO_ENERGY_TOLERANCE_CM1:
             raise ParseError(f"{source}: {what}: its SO energies differ from states {first + 1}-{first + size} of "
-                             f"{_SO_LIST_WHAT} by {deviation:.3g} cm^-1 (tolerance {MULTIPLET_ENERGY_TOLERANCE_CM1:g})")
+                             f"{_SO_LIST_WHAT} by {deviation:.3g} cm^-1 (tolerance {SO_ENERGY_TOLERANCE_CM1:g})")
         if size == 2:
             g = sorted(float(value) for value in multiplet["g_main"])
             doublets.append({"energy_cm1": (states[0] + states[1]) / 2 - lowest,
@@ -453,24 +452,3 @@ def multiplet_doublets(multiplets: list[dict], energies: list[float], source: st
                              "jz_abs": None})
         first, previous = first + size, multiplet["index"]
     return doublets
-
-
-def so_energies_without_data_file(record: Record, text: str, log_name: str, index: LogIndex | None = None) -> bool:
-    """A run with no rassi.h5 and no SINGLE_ANISO ASCII file (:func:`.results.parse_molcas_run`): its
-    ``so_energies_cm1`` from the list SINGLE_ANISO prints in its log ``text``, ascending as from the other sources,
-    and its ``doublets`` from the multiplets of 2 states, with notes; False (nothing set) if it lists none.
-    Without L and S there is no spectrum: the parser hands on no states and the analysis leaves this as it is."""
-    energies = spin_orbit_energies(text, log_name, index)
-    if energies is None:
-        return False
-    record["so_energies_cm1"] = sorted(energies)
-    record["doublets"] = doublets = multiplet_doublets(record["multiplets"], energies, log_name)
-    record["warnings"].append(
-        f"no rassi.h5 and no SINGLE_ANISO ASCII file (.aniso): the {len(energies)} SO energies are read from "
-        f"{log_name} (SINGLE_ANISO's LOW-LYING SPIN-ORBIT ENERGIES, 14 decimals as printed); without L and S "
-        "there is no spectrum")
-    record["warnings"].append(
-        f"{log_name}: {len(doublets)} doublet(s) from SINGLE_ANISO's multiplets of 2 states (MLTP): energies from that "
-        "list, g as printed, |Jz| not printed (null)" if doublets else
-        f"{log_name}: no SINGLE_ANISO multiplet of 2 states (MLTP): no doublets")
-    return True
