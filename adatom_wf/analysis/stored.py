@@ -4,7 +4,8 @@
 :func:`analyse_so_states` is the one analysis of a multiplet's SO states: ``parse`` fills the record's doublets and
 spectrum with it (adatom_wf.molcas.analysed), and :func:`stored_analysis` gives the same result again from what the
 store kept (the same energies, L and S, the same electron parity: tests/test_records.py checks every number), for
-the report's barrier figures, ``spectrum STORE --state`` and the Python API (adatom_wf.api).
+the report's barrier figures and the Python API (adatom_wf.api). :func:`stored_states` hands the stored states to the
+verbs that take ``STORE --state`` (spectrum, zeeman, relaxation, magnetisation) with their own options.
 """
 
 from adatom_wf.analysis.spectrum import SpectrumAnalysis, analyse_spectrum, states_from_spin_orbit
