@@ -64,6 +64,7 @@ def command(study, as_json):
     with each oxidation state's cost estimate: basis functions, orbitals, CSFs, SO states, integrals, memory, scratch,
     wall time on one core (docs/execution.md, "Resources from the cost estimate"); with dft.program gpaw also each
     site's relaxation: hours on one core and memory (docs/gpaw.md, "Plane waves or LCAO, and what a relaxation costs").
+    It refuses what build, carve, molcas, run and resume would refuse of the study, with the same line.
     """
     spec = load_study_text(click.get_text_stream("stdin").read()) if study == "-" else load_study(study)
     check_study(spec)
