@@ -33,17 +33,24 @@ from adatom_wf.workflow.plan import estimated_seconds
 from adatom_wf.workflow.runner import graph_at
 
 _MODULE = re.compile(r"^--- (Start|Stop) Module:\s+(\S+) at (.+?)(?: /rc=\S+)? ---$", re.M)
+# a row of RASSCF's "RASSCF iterations: Energy and convergence statistics" table; the last column is the
+# iteration's wall time (hh:mm:ss)
+RESOLVED_SECONDS = 20  # a module's iterations (after the first) that fit an iteration's cost: 1 s walls in the table
+_ITERATION = re.compile(r"^ +\d+ +\d+ +\d+ +\d+ +-?\d+\.\d+ .* (\d+):(\d\d):(\d\d)\s*$", re.M)
 
 
-def module_walls(text: str) -> list[tuple[str, float]]:
-    """(module, seconds) in the order the log ran them."""
+def module_walls(text: str) -> list[tuple[str, float, list[int]]]:
+    """(module, seconds, the wall of each RASSCF iteration) in the order the log ran them."""
     walls, started = [], None
-    for kind, name, stamp in _MODULE.findall(text):
+    for match in _MODULE.finditer(text):
+        kind, name, stamp = match.groups()
         when = datetime.strptime(" ".join(stamp.split()), "%a %b %d %H:%M:%S %Y")
         if kind == "Start":
-            started = when
+            started, begin = when, match.end()
         elif started is not None:
-            walls.append((name, (when - started).total_seconds()))
+            iterations = [int(h) * 3600 + int(m) * 60 + int(s)
+                          for h, m, s in _ITERATION.findall(text, begin, match.start())] if name == "rasscf" else []
+            walls.append((name, (when - started).total_seconds(), iterations))
             started = None
     return walls
 
@@ -68,7 +75,7 @@ def _integrals(root: Path, study, pattern: str, note: str) -> list[dict]:
     found = []
     for directory in sorted(root.glob(pattern)):
         logs = [p for p in directory.glob("*.log") if "Start Module" in p.read_text(errors="replace")]
-        seconds = sum(s for log in logs for name, s in module_walls(log.read_text(errors="replace"))
+        seconds = sum(s for log in logs for name, s, _ in module_walls(log.read_text(errors="replace"))
                       if name in ("gateway", "seward"))
         first = next(iter(study.molcas.oxidation_states))
         found.append({"run": root.name, "what": f"integrals{note}", "kind": "integrals", "seconds": seconds,
@@ -90,13 +97,16 @@ def _states(root: Path, study, state_dir, note: str) -> list[dict]:
         spin_states = study.molcas.oxidation_states[label].spin_states
         roots = {s.multiplicity: s.roots for s in spin_states}
         runs = iter(rasscf_runs(text, str(logs[0])))
-        for name, seconds in walls:
+        for name, seconds, iteration_walls in walls:
             if name == "rasscf":
                 run = next(runs)
                 if run["iterations"] is None:  # a RASSCF stopped without saying after how many iterations
                     continue
                 found.append({"run": root.name, "what": f"{label}{note} rasscf 2S+1={run['multiplicity']} "
                               f"({run['iterations']} it)", "kind": "rasscf", "seconds": seconds,
+                              "iteration_walls": iteration_walls, "cost": cost,
+                              "iteration_features": model.rasscf_iteration_features(
+                                  cost, run["multiplicity"], roots[run["multiplicity"]]),
                               "features": model.rasscf_features(cost, run["multiplicity"], roots[run["multiplicity"]],
                                                                 run["iterations"])})
             elif name in ("rassi", "single_aniso"):
@@ -106,8 +116,9 @@ def _states(root: Path, study, state_dir, note: str) -> list[dict]:
     return found
 
 
-def fit(kind: str, rows: list[dict]) -> dict:
-    """Non-negative least squares of the modules' seconds on their features, relative errors."""
+def fit(rows: list[dict]) -> dict:
+    """Non-negative least squares of the modules' seconds on their features, relative errors (every module weighs
+    the same whatever its length)."""
     from scipy.optimize import nnls
 
     names = list(rows[0]["features"])
@@ -118,6 +129,13 @@ def fit(kind: str, rows: list[dict]) -> dict:
     return dict(zip(names, (float(f"{c:.4g}") for c in coefficients)))
 
 
+def mean_iteration(row: dict) -> float | None:
+    """A RASSCF module's mean iteration wall from its table, the first iteration (its set-up) left out; None when
+    those iterations add up to less than RESOLVED_SECONDS (the table gives whole seconds)."""
+    walls = row["iteration_walls"][1:]
+    return sum(walls) / len(walls) if sum(walls) >= RESOLVED_SECONDS else None
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("roots", nargs="+", type=Path)
@@ -126,7 +144,7 @@ def main(argv: list[str]) -> int:
     rows = [row for root in args.roots for row in samples(root)]
     constants = model.time_constants()
     if args.fit:
-        constants = {**constants, **{kind: fit(kind, [r for r in rows if r["kind"] == kind])
+        constants = {**constants, **{kind: fit([r for r in rows if r["kind"] == kind])
                                      for kind in ("integrals", "rasscf", "rassi", "single_aniso")
                                      if any(r["kind"] == kind for r in rows)}}
         print("# constants fitted on " + ", ".join(str(r) for r in args.roots))
@@ -137,6 +155,15 @@ def main(argv: list[str]) -> int:
         predicted = sum(constants[row["kind"]][name] * value for name, value in row["features"].items())
         ratio = predicted / row["seconds"] if row["seconds"] else float("nan")
         print(f"| {row['run']} | {row['what']} | {row['seconds']:.0f} | {predicted:.1f} | {ratio:.2f} |")
+    print("\n| run | module | N | vectors | occupied | one iteration, measured (s) | predicted (s) | predicted / "
+          "measured |\n| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for row in rows:
+        measured = mean_iteration(row) if row["kind"] == "rasscf" else None
+        if measured:
+            cost = row["cost"]
+            predicted = sum(constants["rasscf"][name] * value for name, value in row["iteration_features"].items())
+            print(f"| {row['run']} | {row['what']} | {cost.basis_functions} | {cost.cholesky_vectors} | "
+                  f"{cost.inactive + cost.active} | {measured:.1f} | {predicted:.1f} | {predicted / measured:.2f} |")
     print("\n| run | node | elapsed (s) | expected, the progress's (s) | expected / elapsed |\n"
           "| --- | --- | --- | --- | --- |")
     errors = []  # |ln(expected / elapsed)| of the state and pre-run nodes

@@ -21,9 +21,10 @@ Estimated, with constants calibrated on real runs here (docs/benchmarks.md, "Ope
   (presets/molcas_time.yaml, bench/bench_time_model.py).
   GATEWAY + SEWARD: the one-centre integrals RICD decomposes per distinct atom, the three-centre integrals
   over primitive pairs and vectors (or the four-centre ones), the DKH transformation of the primitive basis.
-  RASSCF, per multiplicity: a start, then per iteration the CI (CSFs × roots × active²) and the orbital step
-  (Cholesky: vectors × N² × occupied; conventional: N⁴ × occupied), times a typical iteration count (the one
-  thing a study cannot tell: docs/benchmarks.md says how far that is off). RASSI: the transition densities of
+  RASSCF, per multiplicity: per iteration the CI (CSFs × roots × active²) and the orbital step (Cholesky:
+  vectors × N² × occupied and vectors × N³ × occupied; conventional: N⁴ × occupied), times a typical iteration
+  count (the one thing a study cannot tell: docs/benchmarks.md says how far that is off); once, a start and
+  the per-root analysis after convergence (roots × N³). RASSI: the transition densities of
   every pair of spin-orbit-coupled roots (CSFs of both) and the SO Hamiltonian (SO states³). SINGLE_ANISO: SO
   states² and ³ (the magnetisation and susceptibility over its grid of fields and temperatures).
 
@@ -264,17 +265,35 @@ def integrals_features(cost: StateCost) -> dict:
             "relativistic": total ** 3 / 1e9}
 
 
-def rasscf_features(cost: StateCost, multiplicity: int, roots: int, iterations: float) -> dict:
+def rasscf_iteration_features(cost: StateCost, multiplicity: int, roots: int) -> dict:
+    """The terms of one RASSCF macro-iteration (its row in RASSCF's iteration table): a constant, the CI
+    (CSFs × roots × active²) and the orbital step. Cholesky (RI/DF, the LK algorithm): M vectors × N² × occupied
+    (the exchange with the occupied orbitals) and M × N³ × occupied, the term that carries the growth measured from
+    N = 174 to N = 464 (per iteration 1.0–3.0 s there, 122–160 s here: 41 times, where M × N² × occupied grows 19
+    times; docs/benchmarks.md); conventional: N⁴ × occupied."""
     occupied = cost.inactive + cost.active
     n = cost.basis_functions
-    orbital_work = (cost.cholesky_vectors * n * n if cost.integrals == "cholesky" else n ** 4) * occupied / 1e12
-    return {"start": 1.0, "iteration": iterations,
-            "ci": iterations * cost.csfs[str(multiplicity)] * roots * cost.active ** 2 / 1e9,
-            "dense": iterations * n ** 3 / 1e9,
-            "cholesky_orbitals": iterations * orbital_work if cost.integrals == "cholesky" else 0.0,
-            "conventional_orbitals": iterations * orbital_work if cost.integrals != "cholesky" else 0.0,
-            # after convergence, once: Mulliken, LoProp and bond-order analyses of every root's density
-            "root_analysis": roots * n ** 3 / 1e9}
+    cholesky = cost.integrals == "cholesky"
+    orbital_work = (cost.cholesky_vectors * n * n if cholesky else n ** 4) * occupied / 1e12
+    return {"iteration": 1.0,
+            "ci": cost.csfs[str(multiplicity)] * roots * cost.active ** 2 / 1e9,
+            "dense": n ** 3 / 1e9,
+            "cholesky_orbitals": orbital_work if cholesky else 0.0,
+            "cholesky_orbitals_n": orbital_work * n / 1e3 if cholesky else 0.0,
+            "conventional_orbitals": 0.0 if cholesky else orbital_work}
+
+
+def rasscf_once_features(cost: StateCost, roots: int) -> dict:
+    """The terms of what one RASSCF does once: its start and the per-root analysis after convergence (Mulliken,
+    properties, LoProp and bond orders; roots × N³)."""
+    return {"start": 1.0, "root_analysis": roots * cost.basis_functions ** 3 / 1e9}
+
+
+def rasscf_features(cost: StateCost, multiplicity: int, roots: int, iterations: float) -> dict:
+    """One RASSCF module's terms: ``iterations`` times an iteration's, plus what it does once."""
+    per_iteration = rasscf_iteration_features(cost, multiplicity, roots)
+    return {**{name: iterations * value for name, value in per_iteration.items()},
+            **rasscf_once_features(cost, roots)}
 
 
 def rassi_features(cost: StateCost, spin_states) -> dict:

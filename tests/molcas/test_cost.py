@@ -175,6 +175,24 @@ def test_the_time_estimate_grows_with_what_makes_a_run_longer():
     assert integrals(demo) < min(integrals(s) for s in (paper_basis, coronene))
 
 
+def test_a_rasscf_is_its_iterations_plus_what_it_does_once():
+    """The module's terms are the iteration's times the count plus the start and the per-root analysis; with
+    Cholesky the iteration's orbital step has the exchange term (vectors × N² × occupied) and the one that carries
+    the growth measured from benzene to coronene in the paper's basis (× N)."""
+    from adatom_wf.molcas.cost import rasscf_features, rasscf_iteration_features, rasscf_once_features
+
+    cost = state_cost(_demo_with(basis={"Tb": "ANO-RCC-VTZP", "C": "ANO-RCC-VDZP", "H": "ANO-RCC-VDZ"}), "Tb2+",
+                      LIBRARY)
+    per, once = rasscf_iteration_features(cost, 6, 21), rasscf_once_features(cost, 21)
+    features = rasscf_features(cost, 6, 21, 17)
+    assert features == pytest.approx({**{name: 17 * value for name, value in per.items()}, **once})
+    n, occupied = cost.basis_functions, cost.inactive + cost.active
+    assert cost.integrals == "cholesky" and per["conventional_orbitals"] == 0
+    assert per["cholesky_orbitals"] == pytest.approx(cost.cholesky_vectors * n * n * occupied / 1e12)
+    assert per["cholesky_orbitals_n"] == pytest.approx(per["cholesky_orbitals"] * n / 1e3)
+    assert per["ci"] == pytest.approx(cost.csfs["6"] * 21 * cost.active ** 2 / 1e9)
+
+
 def test_the_per_root_printout_grows_with_roots_not_iterations():
     """What RASSCF does once after converging (Mulliken, LoProp, bond orders of every root) grows with roots × N³
     and does not repeat per iteration."""
