@@ -181,6 +181,14 @@ def test_the_bundled_paper_basis_study_on_benzene_projects_every_state():
         "orbitals-integrals.hollow-1", "orbitals.Tb3+", "orbitals.Tb2+", "orbitals.Tb1+", "orbitals.Tb0"]
 
 
+def test_the_bundled_paper_basis_study_on_coronene_is_benzenes_with_two_rings():
+    """workflows/tb_coronene_paper_basis.yaml: the benzene study's basis, active spaces and roots on C24H12."""
+    coronene, benzene = load_study("tb_coronene_paper_basis"), load_study("tb_benzene_paper_basis")
+    assert coronene.cluster.rings == 2 and benzene.cluster.rings == 1
+    assert coronene.molcas == benzene.molcas
+    assert coronene.cluster.model_copy(update={"rings": 1}) == benzene.cluster
+
+
 def test_a_restart_never_takes_the_pre_runs_orbitals_for_the_states_own(tmp_path):
     """The pre-run's orbitals (another basis) sit in the state folder as EXPBAS's input: a stopped state restarts from
     its own newest RasOrb, or from its start, never from them."""
