@@ -1,5 +1,6 @@
 """Text for the graph verbs (run, resume, status): a run report and node states as lines for a terminal."""
 
+from adatom_wf.molcas.cost import time_constants
 from adatom_wf.workflow.graph import molcas_name
 from adatom_wf.workflow.status import NOT_SUBMITTED
 
@@ -70,7 +71,16 @@ def cost_line(label: str, cost: dict) -> str:
             f"{cost['active']} active, {cost['secondary']} secondary), CSFs {csfs} (2S+1 = {'/'.join(cost['csfs'])}), "
             f"{cost['so_states']} SO states; "
             f"{cost['integrals']} integrals ~{_gb(cost['integrals_gb'])}, memory ~{cost['memory_mb']} MB, "
-            f"scratch ~{_gb(cost['scratch_gb'])}, ~{duration(cost['seconds']['total'])} on one core{_start(cost)}")
+            f"scratch ~{_gb(cost['scratch_gb'])}, ~{duration(cost['seconds']['total'])} on one core"
+            f"{_extrapolated(cost)}{_start(cost)}")
+
+
+def _extrapolated(cost: dict) -> str:
+    """A time beyond the basis sizes the time model was calibrated on, for the cost line."""
+    if not cost.get("time_extrapolated"):
+        return ""
+    return (f" (extrapolated: the time model is calibrated up to {time_constants()['calibrated_basis_functions']} "
+            "basis functions, docs/benchmarks.md)")
 
 
 def _start(cost: dict) -> str:

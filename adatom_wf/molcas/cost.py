@@ -104,6 +104,9 @@ class StateCost:
     # that basis's integrals (shared by every projected state); 0 for a core start
     prerun_seconds: float = 0.0
     prerun_integrals_seconds: float = 0.0
+    # more basis functions than any calibration run of the time model had (presets/molcas_time.yaml): the time is
+    # an extrapolation of its terms
+    time_extrapolated: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -232,6 +235,7 @@ def state_cost(study, label: str, library: Path | None) -> StateCost:
     )
     cost.start = study.orbital_start(label)
     cost.seconds = state_seconds(cost, state)
+    cost.time_extrapolated = n > time_constants()["calibrated_basis_functions"]
     cost.integrals_seconds = round(_seconds("integrals", integrals_features(cost)), 1)
     if cost.start == "projected":
         from adatom_wf.molcas.projection import prerun_study

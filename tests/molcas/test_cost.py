@@ -175,6 +175,18 @@ def test_the_time_estimate_grows_with_what_makes_a_run_longer():
     assert integrals(demo) < min(integrals(s) for s in (paper_basis, coronene))
 
 
+def test_a_basis_beyond_the_calibration_runs_is_marked_extrapolated(cli):
+    """The paper's study (896 functions) is beyond the largest basis the time model was fitted on (coronene in the
+    paper's basis, 464): its cost says so, in the JSON and on validate's cost line; the bundled coronene study is not."""
+    assert time_constants()["calibrated_basis_functions"] == 464
+    assert state_cost(load_study("tb_graphene"), "Tb2+", LIBRARY).time_extrapolated
+    assert not state_cost(load_study("tb_coronene_paper_basis"), "Tb2+", LIBRARY).time_extrapolated
+    lines = cli("validate", "tb_graphene").stdout.splitlines()
+    costs = [line for line in lines if line.strip().startswith("cost:")]
+    assert len(costs) == 4 and all("on one core (extrapolated: the time model is calibrated up to 464 basis functions"
+                                   in line for line in costs)
+
+
 def test_a_rasscf_is_its_iterations_plus_what_it_does_once():
     """The module's terms are the iteration's times the count plus the start and the per-root analysis; with
     Cholesky the iteration's orbital step has the exchange term (vectors × N² × occupied) and the one that carries
