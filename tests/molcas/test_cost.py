@@ -177,7 +177,8 @@ def test_the_time_estimate_grows_with_what_makes_a_run_longer():
 
 def test_a_basis_beyond_the_calibration_runs_is_marked_extrapolated(cli):
     """The paper's study (896 functions) is beyond the largest basis the time model was fitted on (coronene in the
-    paper's basis, 464): its cost says so, in the JSON and on validate's cost line; the bundled coronene study is not."""
+    paper's basis, 464): its cost says so, in the JSON and on validate's cost line; the bundled coronene study is
+    not."""
     assert time_constants()["calibrated_basis_functions"] == 464
     assert state_cost(load_study("tb_graphene"), "Tb2+", LIBRARY).time_extrapolated
     assert not state_cost(load_study("tb_coronene_paper_basis"), "Tb2+", LIBRARY).time_extrapolated
