@@ -148,6 +148,8 @@ def main(argv: list[str]) -> int:
                                      for kind in ("integrals", "rasscf", "rassi", "single_aniso")
                                      if any(r["kind"] == kind for r in rows)}}
         print("# constants fitted on " + ", ".join(str(r) for r in args.roots))
+        print("calibrated_basis_functions: "
+              f"{max(row['cost'].basis_functions for row in rows if row['kind'] == 'rasscf')}")
         for kind in ("integrals", "rasscf", "rassi", "single_aniso"):
             print(f"{kind}: " + "{" + ", ".join(f"{k}: {v}" for k, v in constants[kind].items()) + "}")
     print("\n| run | module | measured (s) | predicted (s) | predicted / measured |\n| --- | --- | --- | --- | --- |")
