@@ -86,10 +86,13 @@ def _describe(metadata, spec) -> str:
     return f"{spec.site}-{spec.rings} cluster carved from {'the ideal cell' if source == 'ideal' else source}"
 
 
-def archive_previous(directory: Path) -> Path | None:
-    """Move everything an earlier attempt left (but restart/, scratch/ and attempt-*) to attempt-<n>/."""
+def archive_previous(directory: Path, *, with_restart: bool = False) -> Path | None:
+    """Move everything an earlier attempt left (but restart/, scratch/ and attempt-*) to attempt-<n>/;
+    ``with_restart``: restart/ too (a forced new attempt of a completed node starts as the study says, not from the
+    orbitals a stopped attempt before it left)."""
     directory = Path(directory)
-    leftovers = [p for p in sorted(directory.iterdir()) if p.name not in KEEP
+    keep = ("scratch",) if with_restart else KEEP
+    leftovers = [p for p in sorted(directory.iterdir()) if p.name not in keep
                  and not is_attempt_dir(p)] if directory.is_dir() else []
     return archive_attempt(directory, leftovers)
 

@@ -201,7 +201,7 @@ def start_over(root: Path, node) -> str:
     elif node.stage in ("integrals", "orbitals", "molcas"):
         from adatom_wf.molcas.node import archive_previous
 
-        keep = archive_previous(directory)
+        keep = archive_previous(directory, with_restart=True)
     else:  # parse and report rewrite what they own (the store keeps every run it had)
         keep = None
     return f"forced: the completed outputs moved to {keep.name}/" if keep else "forced"

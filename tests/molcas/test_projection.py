@@ -181,6 +181,27 @@ def test_the_bundled_paper_basis_study_on_benzene_projects_every_state():
         "orbitals-integrals.hollow-1", "orbitals.Tb3+", "orbitals.Tb2+", "orbitals.Tb1+", "orbitals.Tb0"]
 
 
+def test_a_forced_attempt_starts_as_the_study_says_not_from_an_older_stopped_attempts_orbitals(tmp_path):
+    """A completed state that once restarted from a stopped attempt's orbitals (restart/) is redone with --force from
+    its study's start: the restart orbitals go to attempt-<n>/ with the completed outputs; scratch/ stays."""
+    from adatom_wf.workflow.actions import _restart_file, restart_molcas, start_over
+    from adatom_wf.workflow.graph import Node
+
+    node = Node("molcas.Tb2+", "molcas", "molcas/Tb2+", oxidation_state="Tb2+")
+    folder = tmp_path / "molcas" / "Tb2+"
+    folder.mkdir(parents=True)
+    (folder / "Tb2p.m8.stopped1.RasOrb").write_text("#INPORB 2.2\n")
+    assert restart_molcas(tmp_path, node, 1) == "restarts from Tb2p.m8.stopped1.RasOrb of attempt 1"
+    (folder / "Tb2p.m8.stopped1.RasOrb").unlink()
+    (folder / "Tb2p.casscf.log").write_text("the completed attempt\n")
+    (folder / "scratch").mkdir()
+    assert _restart_file(folder) is not None
+    assert start_over(tmp_path, node) == "forced: the completed outputs moved to attempt-1/"
+    assert _restart_file(folder) is None and (folder / "scratch").is_dir()
+    assert (folder / "attempt-1" / "restart" / "Tb2p.m8.stopped1.RasOrb").is_file()
+    assert (folder / "attempt-1" / "Tb2p.casscf.log").is_file()
+
+
 def test_the_bundled_paper_basis_study_on_coronene_is_benzenes_with_two_rings():
     """workflows/tb_coronene_paper_basis.yaml: the benzene study's basis, active spaces and roots on C24H12."""
     coronene, benzene = load_study("tb_coronene_paper_basis"), load_study("tb_benzene_paper_basis")
