@@ -43,8 +43,9 @@ def test_validate_prints_a_summary_and_json(cli):
     assert (sorted(seconds) == ["rasscf", "rassi", "single_aniso", "total"]
             and sorted(seconds["rasscf"]) == ["10", "4", "6", "8"])
     assert data["integrals"]["seconds"] > 0
-    assert re.search(r"Tb0:.*\n    cost: .*, ~[\d.]+ (s|min|h) on one core; starts projected: pre-run ~[\d.]+ min "
-                     r"after its integrals ~[\d.]+ min \(shared\)\n", result.stdout)
+    assert re.search(r"Tb0:.*\n    cost: .*, ~[\d.]+ (s|min|h) on one core \(extrapolated: the time model is "
+                     r"calibrated up to \d+ basis functions, docs/benchmarks.md\); starts projected: pre-run "
+                     r"~[\d.]+ min after its integrals ~[\d.]+ min \(shared\)\n", result.stdout)
 
 
 @pytest.mark.parametrize(
