@@ -1,6 +1,5 @@
 """Text for the graph verbs (run, resume, status): a run report and node states as lines for a terminal."""
 
-from adatom_wf.molcas.cost import time_constants
 from adatom_wf.workflow.graph import molcas_name
 from adatom_wf.workflow.status import NOT_SUBMITTED
 
@@ -79,6 +78,8 @@ def _extrapolated(cost: dict) -> str:
     """A time beyond the basis sizes the time model was calibrated on, for the cost line."""
     if not cost.get("time_extrapolated"):
         return ""
+    from adatom_wf.molcas.cost import time_constants  # only then: status and progress need not load yaml
+
     return (f" (extrapolated: the time model is calibrated up to {time_constants()['calibrated_basis_functions']} "
             "basis functions, docs/benchmarks.md)")
 
